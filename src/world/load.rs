@@ -1,0 +1,322 @@
+//! Reading and checking a world file. Field-level checks happen as the JSON deserializes
+//! (every name is a checked newtype); this file adds the checks that span entities and
+//! names the JSON path of whatever is wrong.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::Path;
+
+use super::model::World;
+
+/// The default world (the EKS workshop), compiled in from `fixtures/`.
+pub const DEFAULT_WORLD_JSON: &str = include_str!("../../fixtures/default-world.json");
+
+/// Why a world file was refused: which file, where in it, and what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: at {path}: {problem}")]
+    Invalid {
+        file: String,
+        path: String,
+        problem: String,
+    },
+}
+
+/// Loads and checks the world file at `path`; relative signing-key paths are resolved
+/// against the file's directory.
+pub fn load_file(path: &Path) -> Result<World, LoadError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    parse(&file, &text, base_dir)
+}
+
+/// The embedded default world.
+pub fn load_default() -> Result<World, LoadError> {
+    parse("<embedded default world>", DEFAULT_WORLD_JSON, Path::new("."))
+}
+
+/// Parses and checks world JSON; `file` names the source in errors.
+pub fn parse(file: &str, text: &str, base_dir: &Path) -> Result<World, LoadError> {
+    let deserializer = &mut serde_json::Deserializer::from_str(text);
+    let mut world: World =
+        serde_path_to_error::deserialize(deserializer).map_err(|err| LoadError::Invalid {
+            file: file.to_owned(),
+            path: json_path(&err.path().to_string()),
+            problem: err.inner().to_string(),
+        })?;
+    check(&world).map_err(|Problem { path, problem }| LoadError::Invalid {
+        file: file.to_owned(),
+        path,
+        problem,
+    })?;
+    for cluster in &mut world.clusters {
+        for key in &mut cluster.signing_keys {
+            if key.is_relative() {
+                *key = base_dir.join(&*key);
+            }
+        }
+    }
+    Ok(world)
+}
+
+/// A cross-entity problem and the JSON path where it shows.
+struct Problem {
+    path: String,
+    problem: String,
+}
+
+impl Problem {
+    fn at(path: impl fmt::Display, problem: impl Into<String>) -> Self {
+        Self {
+            path: format!("$.{path}"),
+            problem: problem.into(),
+        }
+    }
+}
+
+fn json_path(serde_path: &str) -> String {
+    if serde_path == "." || serde_path == "?" {
+        "$".to_owned()
+    } else {
+        format!("$.{serde_path}")
+    }
+}
+
+fn check(world: &World) -> Result<(), Problem> {
+    if world.clusters.is_empty() {
+        return Err(Problem::at("clusters", "at least one cluster is required"));
+    }
+    check_clusters(world)?;
+    unique(
+        "adminCredentials",
+        "accessKeyId",
+        world.admin_credentials.iter().map(|c| c.access_key_id.as_str().to_owned()),
+    )?;
+    check_providers(world)?;
+    check_policies(world)?;
+    check_roles(world)?;
+    unique(
+        "buckets",
+        "name",
+        world.buckets.iter().map(|b| b.name.as_str().to_owned()),
+    )
+}
+
+fn check_clusters(world: &World) -> Result<(), Problem> {
+    unique("clusters", "name", world.clusters.iter().map(|c| c.name.as_str().to_owned()))?;
+    unique(
+        "clusters",
+        "oidcIssuer",
+        world.clusters.iter().map(|c| c.oidc_issuer.as_str().to_owned()),
+    )?;
+    unique(
+        "clusters",
+        "oidcIssuer (its last path segment, which names its discovery path /id/<segment>/)",
+        world
+            .clusters
+            .iter()
+            .filter_map(|c| c.oidc_issuer.path_id().map(str::to_owned)),
+    )?;
+    for (index, cluster) in world.clusters.iter().enumerate() {
+        if cluster.api_audiences.is_empty() || cluster.api_audiences.iter().any(String::is_empty) {
+            return Err(Problem::at(
+                format!("clusters[{index}].apiAudiences"),
+                "must list at least one non-empty audience",
+            ));
+        }
+        unique(
+            &format!("clusters[{index}].serviceAccounts"),
+            "namespace/name",
+            cluster
+                .service_accounts
+                .iter()
+                .map(|sa| format!("{}/{}", sa.namespace, sa.name)),
+        )?;
+        for (sa_index, sa) in cluster.service_accounts.iter().enumerate() {
+            if sa.uid.as_ref().is_some_and(|uid| uid.is_empty() || uid.len() > 128) {
+                return Err(Problem::at(
+                    format!("clusters[{index}].serviceAccounts[{sa_index}].uid"),
+                    "must be 1 to 128 characters",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_providers(world: &World) -> Result<(), Problem> {
+    unique(
+        "oidcProviders",
+        "url",
+        world.oidc_providers.iter().map(|p| p.url.as_str().to_owned()),
+    )?;
+    for (index, provider) in world.oidc_providers.iter().enumerate() {
+        let ids = &provider.client_ids;
+        if ids.is_empty() || ids.len() > 100 || ids.iter().any(|id| id.is_empty() || id.len() > 255) {
+            return Err(Problem::at(
+                format!("oidcProviders[{index}].clientIds"),
+                "must list 1 to 100 client ids of 1 to 255 characters",
+            ));
+        }
+        let hex40 = |t: &String| t.len() == 40 && t.bytes().all(|b| b.is_ascii_hexdigit());
+        if provider.thumbprints.len() > 5 || !provider.thumbprints.iter().all(hex40) {
+            return Err(Problem::at(
+                format!("oidcProviders[{index}].thumbprints"),
+                "must list at most 5 thumbprints of 40 hex digits",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_policies(world: &World) -> Result<(), Problem> {
+    unique(
+        "managedPolicies",
+        "arn",
+        world.managed_policies.iter().map(|p| p.arn.clone()),
+    )?;
+    for (index, policy) in world.managed_policies.iter().enumerate() {
+        super::split_policy_arn(&policy.arn, world.account.id.as_str())
+            .map_err(|problem| Problem::at(format!("managedPolicies[{index}].arn"), problem))?;
+        let id = &policy.policy_id;
+        if !id.starts_with("ANPA") || id.len() < 16 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Problem::at(
+                format!("managedPolicies[{index}].policyId"),
+                format!("{id:?} is not an IAM policy id (ANPA followed by letters and digits)"),
+            ));
+        }
+        let version = &policy.default_version_id;
+        if !(version.starts_with('v') && version.len() > 1 && version[1..].bytes().all(|b| b.is_ascii_digit())) {
+            return Err(Problem::at(
+                format!("managedPolicies[{index}].defaultVersionId"),
+                format!("{version:?} is not a version id like v1"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_roles(world: &World) -> Result<(), Problem> {
+    // IAM role names are unique regardless of case.
+    unique(
+        "roles",
+        "name (compared case-insensitively, as IAM does)",
+        world.roles.iter().map(|r| r.name.as_str().to_ascii_lowercase()),
+    )?;
+    for (index, role) in world.roles.iter().enumerate() {
+        if !(3600..=43_200).contains(&role.max_session_duration) {
+            return Err(Problem::at(
+                format!("roles[{index}].maxSessionDuration"),
+                "must be between 3600 and 43200 seconds",
+            ));
+        }
+        if role.attached_policy_arns.len() > 20 {
+            return Err(Problem::at(
+                format!("roles[{index}].attachedPolicyArns"),
+                "a role can have at most 20 managed policies attached",
+            ));
+        }
+        for (arn_index, arn) in role.attached_policy_arns.iter().enumerate() {
+            if !world.managed_policies.iter().any(|p| &p.arn == arn) {
+                return Err(Problem::at(
+                    format!("roles[{index}].attachedPolicyArns[{arn_index}]"),
+                    format!("policy {arn} is not declared in managedPolicies"),
+                ));
+            }
+        }
+        for name in role.inline_policies.keys() {
+            super::names::iam_name(name, 128).map_err(|problem| {
+                Problem::at(format!("roles[{index}].inlinePolicies.{name}"), problem)
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Refuses the first value that repeats, naming the entry where it repeats.
+fn unique(
+    list: &str,
+    field: &str,
+    values: impl Iterator<Item = String>,
+) -> Result<(), Problem> {
+    let mut seen = HashSet::new();
+    for (index, value) in values.enumerate() {
+        if !seen.insert(value.clone()) {
+            return Err(Problem::at(
+                format!("{list}[{index}]"),
+                format!("duplicate {field} {value:?}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn with(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let mut value: serde_json::Value = serde_json::from_str(DEFAULT_WORLD_JSON).unwrap();
+        edit(&mut value);
+        value.to_string()
+    }
+
+    #[test]
+    fn default_world_loads() {
+        let world = load_default().expect("the embedded default world must load");
+        assert_eq!(world.account.id.as_str(), "111122223333");
+        assert_eq!(world.clusters[0].name.as_str(), "eksworkshop-eksctl");
+    }
+
+    #[test]
+    fn broken_worlds_name_the_path_and_the_problem() {
+        let cases: Vec<(&str, String, &str, &str)> = vec![
+            ("not_json", "{".to_owned(), "$", "EOF"),
+            ("unknown_field", with(|w| w["acount"] = 1.into()), "$.acount", "unknown field `acount`"),
+            ("bad_account_id", with(|w| w["account"]["id"] = "12".into()), "$.account.id", "12 digits"),
+            ("bad_region", with(|w| w["account"]["region"] = "mars".into()), "$.account.region", "region"),
+            ("no_clusters", with(|w| w["clusters"] = serde_json::json!([])), "$.clusters", "at least one cluster"),
+            ("issuer_without_scheme", with(|w| w["clusters"][0]["oidcIssuer"] = "oidc.example/id/X".into()), "$.clusters[0].oidcIssuer", "https://"),
+            ("namespace_uppercase", with(|w| w["clusters"][0]["serviceAccounts"][0]["namespace"] = "Default".into()), "$.clusters[0].serviceAccounts[0].namespace", "RFC 1123 label"),
+            ("duplicate_service_account", with(|w| {
+                let sa = w["clusters"][0]["serviceAccounts"][0].clone();
+                w["clusters"][0]["serviceAccounts"].as_array_mut().unwrap().push(sa);
+            }), "$.clusters[0].serviceAccounts[1]", "duplicate namespace/name"),
+            ("empty_client_ids", with(|w| w["oidcProviders"][0]["clientIds"] = serde_json::json!([])), "$.oidcProviders[0].clientIds", "1 to 100"),
+            ("attached_policy_missing", with(|w| w["roles"][0]["attachedPolicyArns"][0] = "arn:aws:iam::aws:policy/Nope".into()), "$.roles[0].attachedPolicyArns[0]", "not declared"),
+            ("trust_policy_without_effect", with(|w| w["roles"][0]["assumeRolePolicyDocument"]["Statement"][0]["Effect"] = "Maybe".into()), "$.roles[0].assumeRolePolicyDocument", "Effect"),
+            ("session_duration_too_long", with(|w| w["roles"][0]["maxSessionDuration"] = 50_000.into()), "$.roles[0].maxSessionDuration", "43200"),
+            ("bad_bucket", with(|w| w["buckets"][0]["name"] = "Bad_Bucket".into()), "$.buckets[0].name", "bucket name"),
+            ("policy_arn_wrong_account", with(|w| w["managedPolicies"][0]["arn"] = "arn:aws:iam::999999999999:policy/X".into()), "$.managedPolicies[0].arn", "account"),
+        ];
+        for (name, text, want_path, want_problem) in cases {
+            match parse("world.json", &text, Path::new(".")) {
+                Err(LoadError::Invalid { path, problem, .. }) => {
+                    assert_eq!(path, want_path, "case {name}: {problem}");
+                    assert!(problem.contains(want_problem), "case {name}: {problem}");
+                }
+                other => panic!("case {name}: expected Invalid, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn relative_key_paths_resolve_against_the_world_file() {
+        let text = with(|w| w["clusters"][0]["signingKeys"] = serde_json::json!(["k.pem", "/abs/k.pem"]));
+        let world = parse("w.json", &text, Path::new("/etc/irsa")).unwrap();
+        let keys = &world.clusters[0].signing_keys;
+        assert_eq!(keys[0], PathBuf::from("/etc/irsa/k.pem"));
+        assert_eq!(keys[1], PathBuf::from("/abs/k.pem"));
+    }
+}
