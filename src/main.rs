@@ -1,1 +1,269 @@
-fn main() {}
+//! The `irsa-local` command line: parse flags, call the library, map errors to exit codes.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use irsa_local::clock::SystemClock;
+use irsa_local::config::{self, Config, WorldSource, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
+use irsa_local::offline::{self, TokenOptions};
+use irsa_local::oidc::inspect::SignatureCheck;
+use irsa_local::App;
+
+#[derive(Parser)]
+#[command(
+    name = "irsa-local",
+    version,
+    about = "EKS IAM Roles for Service Accounts, locally, on one port"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the OIDC issuer, the Kubernetes token API and the AWS APIs on one port.
+    Serve(ServeArgs),
+    /// Mint a service-account token offline (no server needed) and print it.
+    Token(TokenArgs),
+    /// Print a token's header and claims and whether the world's keys verify it.
+    Decode(DecodeArgs),
+    /// Manage issuer signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Args)]
+struct WorldArgs {
+    /// World file (JSON); without it the embedded EKS-workshop world.
+    #[arg(long, env = "IRSA_LOCAL_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where keys and state persist.
+    #[arg(long, env = "IRSA_LOCAL_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+}
+
+impl WorldArgs {
+    fn config(self, public_url: Option<String>) -> Config {
+        Config {
+            world: WorldSource::from_option(self.config),
+            data_dir: self.data_dir,
+            public_url,
+        }
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// Address to listen on (port 0 picks a free port; the log says which).
+    #[arg(long, env = "IRSA_LOCAL_LISTEN", default_value = DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// Base URL clients reach this server at, for jwks_uri (default: http://<Host header>).
+    #[arg(long, env = "IRSA_LOCAL_PUBLIC_URL", value_parser = config::parse_public_url)]
+    public_url: Option<String>,
+    /// Log line format.
+    #[arg(long, env = "IRSA_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// Namespace of the service account.
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+    /// Service account name.
+    #[arg(short = 's', long = "service-account")]
+    service_account: String,
+    /// Audience (repeatable).
+    #[arg(long = "audience", default_value = "sts.amazonaws.com")]
+    audiences: Vec<String>,
+    /// Lifetime in seconds (at least 600).
+    #[arg(long)]
+    expiration_seconds: Option<i64>,
+    /// Bind the token to this pod name (adds the kubernetes.io pod claim).
+    #[arg(long)]
+    pod: Option<String>,
+    /// Cluster name (default: the world's first cluster).
+    #[arg(long)]
+    cluster: Option<String>,
+}
+
+#[derive(Args)]
+struct DecodeArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// The token, or `-` (the default) to read it from standard input.
+    #[arg(default_value = "-")]
+    token: String,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new signing key: it signs from the next start on, and older keys stay in the JWKS.
+    Rotate {
+        #[command(flatten)]
+        world: WorldArgs,
+        /// Cluster name (default: the world's first cluster).
+        #[arg(long)]
+        cluster: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Serve(args) => serve(args),
+        Command::Token(args) => {
+            let options = TokenOptions {
+                cluster: args.cluster,
+                namespace: args.namespace,
+                service_account: args.service_account,
+                audiences: args.audiences,
+                expiration_seconds: args.expiration_seconds,
+                pod: args.pod,
+            };
+            report(
+                offline::token(&args.world.config(None), &options).map(|token| println!("{token}")),
+            )
+        }
+        Command::Decode(args) => decode(args),
+        Command::Keys {
+            command: KeysCommand::Rotate { world, cluster },
+        } => report(
+            offline::rotate_key(&world.config(None), cluster.as_deref())
+                .map(|kid| println!("{kid}")),
+        ),
+    }
+}
+
+fn report(result: Result<(), offline::OfflineError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            exit_code(err.exit_code())
+        }
+    }
+}
+
+fn exit_code(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+fn decode(args: DecodeArgs) -> ExitCode {
+    let token = if args.token == "-" {
+        let mut input = String::new();
+        if let Err(err) = std::io::stdin().read_to_string(&mut input) {
+            eprintln!("irsa-local: cannot read the token from standard input: {err}");
+            return ExitCode::from(2);
+        }
+        input
+    } else {
+        args.token
+    };
+    match offline::decode(&args.world.config(None), &token) {
+        Ok(inspection) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&inspection).unwrap_or_default()
+            );
+            match inspection.signature {
+                SignatureCheck::Verified { .. } => ExitCode::SUCCESS,
+                SignatureCheck::NotVerified { .. } => ExitCode::from(1),
+            }
+        }
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            exit_code(err.exit_code())
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    init_logging(args.log_format);
+    let config = args.world.config(args.public_url);
+    let app = match App::build(&config, Arc::new(SystemClock)) {
+        Ok(app) => app,
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            return exit_code(err.exit_code());
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("irsa-local: cannot start the async runtime: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(args.listen).await {
+            Ok(listener) => listener,
+            Err(err) => {
+                eprintln!("irsa-local: cannot listen on {}: {err}", args.listen);
+                return ExitCode::from(1);
+            }
+        };
+        let address = listener
+            .local_addr()
+            .map_or_else(|_| args.listen.to_string(), |addr| addr.to_string());
+        tracing::info!(address = %address, data_dir = %config.data_dir.display(), "listening on http://{address}");
+        match irsa_local::serve(listener, app.router(), shutdown_signal()).await {
+            Ok(()) => {
+                tracing::info!("stopped");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("irsa-local: server error: {err}");
+                ExitCode::from(1)
+            }
+        }
+    })
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(false).init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

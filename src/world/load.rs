@@ -42,7 +42,11 @@ pub fn load_file(path: &Path) -> Result<World, LoadError> {
 
 /// The embedded default world.
 pub fn load_default() -> Result<World, LoadError> {
-    parse("<embedded default world>", DEFAULT_WORLD_JSON, Path::new("."))
+    parse(
+        "<embedded default world>",
+        DEFAULT_WORLD_JSON,
+        Path::new("."),
+    )
 }
 
 /// Parses and checks world JSON; `file` names the source in errors.
@@ -100,7 +104,10 @@ fn check(world: &World) -> Result<(), Problem> {
     unique(
         "adminCredentials",
         "accessKeyId",
-        world.admin_credentials.iter().map(|c| c.access_key_id.as_str().to_owned()),
+        world
+            .admin_credentials
+            .iter()
+            .map(|c| c.access_key_id.as_str().to_owned()),
     )?;
     check_providers(world)?;
     check_policies(world)?;
@@ -113,11 +120,18 @@ fn check(world: &World) -> Result<(), Problem> {
 }
 
 fn check_clusters(world: &World) -> Result<(), Problem> {
-    unique("clusters", "name", world.clusters.iter().map(|c| c.name.as_str().to_owned()))?;
+    unique(
+        "clusters",
+        "name",
+        world.clusters.iter().map(|c| c.name.as_str().to_owned()),
+    )?;
     unique(
         "clusters",
         "oidcIssuer",
-        world.clusters.iter().map(|c| c.oidc_issuer.as_str().to_owned()),
+        world
+            .clusters
+            .iter()
+            .map(|c| c.oidc_issuer.as_str().to_owned()),
     )?;
     unique(
         "clusters",
@@ -143,7 +157,11 @@ fn check_clusters(world: &World) -> Result<(), Problem> {
                 .map(|sa| format!("{}/{}", sa.namespace, sa.name)),
         )?;
         for (sa_index, sa) in cluster.service_accounts.iter().enumerate() {
-            if sa.uid.as_ref().is_some_and(|uid| uid.is_empty() || uid.len() > 128) {
+            if sa
+                .uid
+                .as_ref()
+                .is_some_and(|uid| uid.is_empty() || uid.len() > 128)
+            {
                 return Err(Problem::at(
                     format!("clusters[{index}].serviceAccounts[{sa_index}].uid"),
                     "must be 1 to 128 characters",
@@ -158,11 +176,15 @@ fn check_providers(world: &World) -> Result<(), Problem> {
     unique(
         "oidcProviders",
         "url",
-        world.oidc_providers.iter().map(|p| p.url.as_str().to_owned()),
+        world
+            .oidc_providers
+            .iter()
+            .map(|p| p.url.as_str().to_owned()),
     )?;
     for (index, provider) in world.oidc_providers.iter().enumerate() {
         let ids = &provider.client_ids;
-        if ids.is_empty() || ids.len() > 100 || ids.iter().any(|id| id.is_empty() || id.len() > 255) {
+        if ids.is_empty() || ids.len() > 100 || ids.iter().any(|id| id.is_empty() || id.len() > 255)
+        {
             return Err(Problem::at(
                 format!("oidcProviders[{index}].clientIds"),
                 "must list 1 to 100 client ids of 1 to 255 characters",
@@ -189,14 +211,20 @@ fn check_policies(world: &World) -> Result<(), Problem> {
         super::split_policy_arn(&policy.arn, world.account.id.as_str())
             .map_err(|problem| Problem::at(format!("managedPolicies[{index}].arn"), problem))?;
         let id = &policy.policy_id;
-        if !id.starts_with("ANPA") || id.len() < 16 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        if !id.starts_with("ANPA")
+            || id.len() < 16
+            || !id.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
             return Err(Problem::at(
                 format!("managedPolicies[{index}].policyId"),
                 format!("{id:?} is not an IAM policy id (ANPA followed by letters and digits)"),
             ));
         }
         let version = &policy.default_version_id;
-        if !(version.starts_with('v') && version.len() > 1 && version[1..].bytes().all(|b| b.is_ascii_digit())) {
+        if !(version.starts_with('v')
+            && version.len() > 1
+            && version[1..].bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(Problem::at(
                 format!("managedPolicies[{index}].defaultVersionId"),
                 format!("{version:?} is not a version id like v1"),
@@ -211,7 +239,10 @@ fn check_roles(world: &World) -> Result<(), Problem> {
     unique(
         "roles",
         "name (compared case-insensitively, as IAM does)",
-        world.roles.iter().map(|r| r.name.as_str().to_ascii_lowercase()),
+        world
+            .roles
+            .iter()
+            .map(|r| r.name.as_str().to_ascii_lowercase()),
     )?;
     for (index, role) in world.roles.iter().enumerate() {
         if !(3600..=43_200).contains(&role.max_session_duration) {
@@ -244,11 +275,7 @@ fn check_roles(world: &World) -> Result<(), Problem> {
 }
 
 /// Refuses the first value that repeats, naming the entry where it repeats.
-fn unique(
-    list: &str,
-    field: &str,
-    values: impl Iterator<Item = String>,
-) -> Result<(), Problem> {
+fn unique(list: &str, field: &str, values: impl Iterator<Item = String>) -> Result<(), Problem> {
     let mut seen = HashSet::new();
     for (index, value) in values.enumerate() {
         if !seen.insert(value.clone()) {
@@ -283,22 +310,97 @@ mod tests {
     fn broken_worlds_name_the_path_and_the_problem() {
         let cases: Vec<(&str, String, &str, &str)> = vec![
             ("not_json", "{".to_owned(), "$", "EOF"),
-            ("unknown_field", with(|w| w["acount"] = 1.into()), "$.acount", "unknown field `acount`"),
-            ("bad_account_id", with(|w| w["account"]["id"] = "12".into()), "$.account.id", "12 digits"),
-            ("bad_region", with(|w| w["account"]["region"] = "mars".into()), "$.account.region", "region"),
-            ("no_clusters", with(|w| w["clusters"] = serde_json::json!([])), "$.clusters", "at least one cluster"),
-            ("issuer_without_scheme", with(|w| w["clusters"][0]["oidcIssuer"] = "oidc.example/id/X".into()), "$.clusters[0].oidcIssuer", "https://"),
-            ("namespace_uppercase", with(|w| w["clusters"][0]["serviceAccounts"][0]["namespace"] = "Default".into()), "$.clusters[0].serviceAccounts[0].namespace", "RFC 1123 label"),
-            ("duplicate_service_account", with(|w| {
-                let sa = w["clusters"][0]["serviceAccounts"][0].clone();
-                w["clusters"][0]["serviceAccounts"].as_array_mut().unwrap().push(sa);
-            }), "$.clusters[0].serviceAccounts[1]", "duplicate namespace/name"),
-            ("empty_client_ids", with(|w| w["oidcProviders"][0]["clientIds"] = serde_json::json!([])), "$.oidcProviders[0].clientIds", "1 to 100"),
-            ("attached_policy_missing", with(|w| w["roles"][0]["attachedPolicyArns"][0] = "arn:aws:iam::aws:policy/Nope".into()), "$.roles[0].attachedPolicyArns[0]", "not declared"),
-            ("trust_policy_without_effect", with(|w| w["roles"][0]["assumeRolePolicyDocument"]["Statement"][0]["Effect"] = "Maybe".into()), "$.roles[0].assumeRolePolicyDocument", "Effect"),
-            ("session_duration_too_long", with(|w| w["roles"][0]["maxSessionDuration"] = 50_000.into()), "$.roles[0].maxSessionDuration", "43200"),
-            ("bad_bucket", with(|w| w["buckets"][0]["name"] = "Bad_Bucket".into()), "$.buckets[0].name", "bucket name"),
-            ("policy_arn_wrong_account", with(|w| w["managedPolicies"][0]["arn"] = "arn:aws:iam::999999999999:policy/X".into()), "$.managedPolicies[0].arn", "account"),
+            (
+                "unknown_field",
+                with(|w| w["acount"] = 1.into()),
+                "$.acount",
+                "unknown field `acount`",
+            ),
+            (
+                "bad_account_id",
+                with(|w| w["account"]["id"] = "12".into()),
+                "$.account.id",
+                "12 digits",
+            ),
+            (
+                "bad_region",
+                with(|w| w["account"]["region"] = "mars".into()),
+                "$.account.region",
+                "region",
+            ),
+            (
+                "no_clusters",
+                with(|w| w["clusters"] = serde_json::json!([])),
+                "$.clusters",
+                "at least one cluster",
+            ),
+            (
+                "issuer_without_scheme",
+                with(|w| w["clusters"][0]["oidcIssuer"] = "oidc.example/id/X".into()),
+                "$.clusters[0].oidcIssuer",
+                "https://",
+            ),
+            (
+                "namespace_uppercase",
+                with(|w| w["clusters"][0]["serviceAccounts"][0]["namespace"] = "Default".into()),
+                "$.clusters[0].serviceAccounts[0].namespace",
+                "RFC 1123 label",
+            ),
+            (
+                "duplicate_service_account",
+                with(|w| {
+                    let sa = w["clusters"][0]["serviceAccounts"][0].clone();
+                    w["clusters"][0]["serviceAccounts"]
+                        .as_array_mut()
+                        .unwrap()
+                        .push(sa);
+                }),
+                "$.clusters[0].serviceAccounts[1]",
+                "duplicate namespace/name",
+            ),
+            (
+                "empty_client_ids",
+                with(|w| w["oidcProviders"][0]["clientIds"] = serde_json::json!([])),
+                "$.oidcProviders[0].clientIds",
+                "1 to 100",
+            ),
+            (
+                "attached_policy_missing",
+                with(|w| {
+                    w["roles"][0]["attachedPolicyArns"][0] = "arn:aws:iam::aws:policy/Nope".into()
+                }),
+                "$.roles[0].attachedPolicyArns[0]",
+                "not declared",
+            ),
+            (
+                "trust_policy_without_effect",
+                with(|w| {
+                    w["roles"][0]["assumeRolePolicyDocument"]["Statement"][0]["Effect"] =
+                        "Maybe".into()
+                }),
+                "$.roles[0].assumeRolePolicyDocument",
+                "Effect",
+            ),
+            (
+                "session_duration_too_long",
+                with(|w| w["roles"][0]["maxSessionDuration"] = 50_000.into()),
+                "$.roles[0].maxSessionDuration",
+                "43200",
+            ),
+            (
+                "bad_bucket",
+                with(|w| w["buckets"][0]["name"] = "Bad_Bucket".into()),
+                "$.buckets[0].name",
+                "bucket name",
+            ),
+            (
+                "policy_arn_wrong_account",
+                with(|w| {
+                    w["managedPolicies"][0]["arn"] = "arn:aws:iam::999999999999:policy/X".into()
+                }),
+                "$.managedPolicies[0].arn",
+                "account",
+            ),
         ];
         for (name, text, want_path, want_problem) in cases {
             match parse("world.json", &text, Path::new(".")) {
@@ -313,7 +415,8 @@ mod tests {
 
     #[test]
     fn relative_key_paths_resolve_against_the_world_file() {
-        let text = with(|w| w["clusters"][0]["signingKeys"] = serde_json::json!(["k.pem", "/abs/k.pem"]));
+        let text =
+            with(|w| w["clusters"][0]["signingKeys"] = serde_json::json!(["k.pem", "/abs/k.pem"]));
         let world = parse("w.json", &text, Path::new("/etc/irsa")).unwrap();
         let keys = &world.clusters[0].signing_keys;
         assert_eq!(keys[0], PathBuf::from("/etc/irsa/k.pem"));

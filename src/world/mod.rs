@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 pub use load::{load_default, load_file, parse, LoadError, DEFAULT_WORLD_JSON};
 pub use model::{
-    Account, AccessKeyId, AccountId, AdminCredential, Bucket, BucketName, Cluster, ClusterName,
+    AccessKeyId, Account, AccountId, AdminCredential, Bucket, BucketName, Cluster, ClusterName,
     IamPath, IssuerUrl, ManagedPolicy, Namespace, OidcProvider, PolicyDocument, Region, Role,
     RoleName, SecretString, ServiceAccount, ServiceAccountName, World,
 };
@@ -140,10 +140,26 @@ mod tests {
     #[test]
     fn policy_arns() {
         let cases = [
-            ("aws_root_path", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", Some(("/", "AmazonS3ReadOnlyAccess"))),
-            ("aws_service_role_path", "arn:aws:iam::aws:policy/service-role/AmazonEKSPolicy", Some(("/service-role/", "AmazonEKSPolicy"))),
-            ("own_account", "arn:aws:iam::111122223333:policy/team/Mine", Some(("/team/", "Mine"))),
-            ("other_account", "arn:aws:iam::999999999999:policy/Theirs", None),
+            (
+                "aws_root_path",
+                "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                Some(("/", "AmazonS3ReadOnlyAccess")),
+            ),
+            (
+                "aws_service_role_path",
+                "arn:aws:iam::aws:policy/service-role/AmazonEKSPolicy",
+                Some(("/service-role/", "AmazonEKSPolicy")),
+            ),
+            (
+                "own_account",
+                "arn:aws:iam::111122223333:policy/team/Mine",
+                Some(("/team/", "Mine")),
+            ),
+            (
+                "other_account",
+                "arn:aws:iam::999999999999:policy/Theirs",
+                None,
+            ),
             ("role_not_policy", "arn:aws:iam::aws:role/X", None),
             ("not_iam", "arn:aws:s3:::bucket", None),
             ("empty_name", "arn:aws:iam::aws:policy/", None),

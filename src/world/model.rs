@@ -333,10 +333,29 @@ mod tests {
     fn issuer_urls() {
         let eks = "https://oidc.eks.us-west-2.amazonaws.com/id/80D562ED8026E91294D52E09BEA261D4";
         let cases = [
-            ("eks", eks, Some(("oidc.eks.us-west-2.amazonaws.com/id/80D562ED8026E91294D52E09BEA261D4", Some("80D562ED8026E91294D52E09BEA261D4")))),
-            ("bare_host", "https://issuer.example", Some(("issuer.example", None))),
-            ("http_with_port", "http://localhost:4772/id/ABC", Some(("localhost:4772/id/ABC", Some("ABC")))),
-            ("trailing_slash_kept", "https://auth.example/", Some(("auth.example/", None))),
+            (
+                "eks",
+                eks,
+                Some((
+                    "oidc.eks.us-west-2.amazonaws.com/id/80D562ED8026E91294D52E09BEA261D4",
+                    Some("80D562ED8026E91294D52E09BEA261D4"),
+                )),
+            ),
+            (
+                "bare_host",
+                "https://issuer.example",
+                Some(("issuer.example", None)),
+            ),
+            (
+                "http_with_port",
+                "http://localhost:4772/id/ABC",
+                Some(("localhost:4772/id/ABC", Some("ABC"))),
+            ),
+            (
+                "trailing_slash_kept",
+                "https://auth.example/",
+                Some(("auth.example/", None)),
+            ),
             ("no_scheme", "oidc.example/id/X", None),
             ("ftp", "ftp://oidc.example", None),
             ("empty_host", "https:///id/X", None),
@@ -346,7 +365,9 @@ mod tests {
         ];
         for (name, input, want) in cases {
             let parsed = IssuerUrl::try_from(input.to_owned()).ok();
-            let got = parsed.as_ref().map(|url| (url.without_scheme(), url.path_id()));
+            let got = parsed
+                .as_ref()
+                .map(|url| (url.without_scheme(), url.path_id()));
             assert_eq!(got, want, "case {name}");
         }
     }

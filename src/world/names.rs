@@ -62,14 +62,14 @@ pub fn region(value: &str) -> Result<(), String> {
         && parts[..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1]
-            .bytes()
-            .all(|b| b.is_ascii_digit())
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty();
     if valid {
         Ok(())
     } else {
-        Err(format!("region {value:?} is not a region name like us-west-2"))
+        Err(format!(
+            "region {value:?} is not a region name like us-west-2"
+        ))
     }
 }
 
@@ -190,9 +190,11 @@ mod tests {
         }
     }
 
+    type Check = fn(&str) -> Result<(), String>;
+
     #[test]
     fn aws_names() {
-        let cases: [(&str, fn(&str) -> Result<(), String>, &str, bool); 16] = [
+        let cases: [(&str, Check, &str, bool); 16] = [
             ("account_twelve_digits", account_id, "111122223333", true),
             ("account_eleven_digits", account_id, "11112222333", false),
             ("account_letters", account_id, "11112222333a", false),
@@ -203,7 +205,12 @@ mod tests {
             ("cluster_workshop", cluster_name, "eksworkshop-eksctl", true),
             ("cluster_leading_hyphen", cluster_name, "-x", false),
             ("cluster_slash", cluster_name, "a/b", false),
-            ("bucket_workshop", bucket_name, "eksworkshop-111122223333-us-west-2", true),
+            (
+                "bucket_workshop",
+                bucket_name,
+                "eksworkshop-111122223333-us-west-2",
+                true,
+            ),
             ("bucket_uppercase", bucket_name, "Bucket", false),
             ("bucket_ip_address", bucket_name, "192.168.1.1", false),
             ("bucket_double_dot", bucket_name, "a..b", false),

@@ -107,14 +107,19 @@ fn check_element(name: &str, value: &Value) -> Result<(), String> {
             Value::String(s) if s == "*" => Ok(()),
             Value::Object(map) if !map.is_empty() => {
                 for (kind, ids) in map {
-                    if !matches!(kind.as_str(), "AWS" | "Federated" | "Service" | "CanonicalUser") {
+                    if !matches!(
+                        kind.as_str(),
+                        "AWS" | "Federated" | "Service" | "CanonicalUser"
+                    ) {
                         return Err(format!("{name} has unknown principal type {kind:?}"));
                     }
                     string_or_list(ids).map_err(|p| format!("{name}.{kind} {p}"))?;
                 }
                 Ok(())
             }
-            _ => Err(format!("{name} must be \"*\" or an object of principal types")),
+            _ => Err(format!(
+                "{name} must be \"*\" or an object of principal types"
+            )),
         };
     }
     string_or_list(value).map_err(|problem| format!("{name} {problem}"))
@@ -138,8 +143,8 @@ fn check_condition(condition: &Value) -> Result<(), String> {
             .ok_or_else(|| format!("Condition.{operator} must be an object of condition keys"))?;
         for (key, values) in keys {
             let scalar = |v: &Value| v.is_string() || v.is_number() || v.is_boolean();
-            let valid = scalar(values)
-                || matches!(values, Value::Array(items) if items.iter().all(scalar));
+            let valid =
+                scalar(values) || matches!(values, Value::Array(items) if items.iter().all(scalar));
             if !valid {
                 return Err(format!(
                     "Condition.{operator}.{key} must be a value or a list of values"
@@ -158,27 +163,92 @@ mod tests {
     #[test]
     fn policy_shapes() {
         let cases = [
-            ("identity_policy", json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*"], "Resource": "*"}]}), true),
-            ("single_statement_object", json!({"Statement": {"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}}), true),
-            ("trust_policy", json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/x"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"x:sub": "a", "x:aud": ["b"]}}}]}), true),
-            ("wildcard_principal", json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]}), true),
+            (
+                "identity_policy",
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*"], "Resource": "*"}]}),
+                true,
+            ),
+            (
+                "single_statement_object",
+                json!({"Statement": {"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}}),
+                true,
+            ),
+            (
+                "trust_policy",
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/x"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"x:sub": "a", "x:aud": ["b"]}}}]}),
+                true,
+            ),
+            (
+                "wildcard_principal",
+                json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]}),
+                true,
+            ),
             ("not_an_object", json!("Allow everything"), false),
             ("no_statement", json!({"Version": "2012-10-17"}), false),
             ("empty_statement_list", json!({"Statement": []}), false),
-            ("bad_version", json!({"Version": "2020-01-01", "Statement": {"Effect": "Allow", "Action": "*"}}), false),
-            ("unknown_top_level", json!({"Statment": [], "Statement": {"Effect": "Allow", "Action": "*"}}), false),
-            ("bad_effect", json!({"Statement": {"Effect": "allow", "Action": "*"}}), false),
-            ("no_action", json!({"Statement": {"Effect": "Allow", "Resource": "*"}}), false),
-            ("action_and_not_action", json!({"Statement": {"Effect": "Allow", "Action": "*", "NotAction": "s3:*"}}), false),
-            ("action_number", json!({"Statement": {"Effect": "Allow", "Action": 5}}), false),
-            ("empty_action_list", json!({"Statement": {"Effect": "Allow", "Action": []}}), false),
-            ("unknown_principal_type", json!({"Statement": {"Effect": "Allow", "Principal": {"User": "x"}, "Action": "*"}}), false),
-            ("condition_not_object", json!({"Statement": {"Effect": "Allow", "Action": "*", "Condition": ["StringEquals"]}}), false),
-            ("condition_value_object", json!({"Statement": {"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": {"k": {"nested": 1}}}}}), false),
-            ("unknown_statement_element", json!({"Statement": {"Effect": "Allow", "Action": "*", "Resources": "*"}}), false),
+            (
+                "bad_version",
+                json!({"Version": "2020-01-01", "Statement": {"Effect": "Allow", "Action": "*"}}),
+                false,
+            ),
+            (
+                "unknown_top_level",
+                json!({"Statment": [], "Statement": {"Effect": "Allow", "Action": "*"}}),
+                false,
+            ),
+            (
+                "bad_effect",
+                json!({"Statement": {"Effect": "allow", "Action": "*"}}),
+                false,
+            ),
+            (
+                "no_action",
+                json!({"Statement": {"Effect": "Allow", "Resource": "*"}}),
+                false,
+            ),
+            (
+                "action_and_not_action",
+                json!({"Statement": {"Effect": "Allow", "Action": "*", "NotAction": "s3:*"}}),
+                false,
+            ),
+            (
+                "action_number",
+                json!({"Statement": {"Effect": "Allow", "Action": 5}}),
+                false,
+            ),
+            (
+                "empty_action_list",
+                json!({"Statement": {"Effect": "Allow", "Action": []}}),
+                false,
+            ),
+            (
+                "unknown_principal_type",
+                json!({"Statement": {"Effect": "Allow", "Principal": {"User": "x"}, "Action": "*"}}),
+                false,
+            ),
+            (
+                "condition_not_object",
+                json!({"Statement": {"Effect": "Allow", "Action": "*", "Condition": ["StringEquals"]}}),
+                false,
+            ),
+            (
+                "condition_value_object",
+                json!({"Statement": {"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": {"k": {"nested": 1}}}}}),
+                false,
+            ),
+            (
+                "unknown_statement_element",
+                json!({"Statement": {"Effect": "Allow", "Action": "*", "Resources": "*"}}),
+                false,
+            ),
         ];
         for (name, document, want) in cases {
-            assert_eq!(check(&document).is_ok(), want, "case {name}: {:?}", check(&document));
+            assert_eq!(
+                check(&document).is_ok(),
+                want,
+                "case {name}: {:?}",
+                check(&document)
+            );
         }
     }
 }

@@ -1,0 +1,103 @@
+//! Server configuration: where the world comes from, where state persists, and the URL
+//! the server is reached at. Defaults are part of the public contract (DESIGN.md).
+
+use std::path::PathBuf;
+
+use crate::world::{self, LoadError, World};
+
+/// `--listen` default.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4772";
+/// `--data-dir` default, relative to the working directory.
+pub const DEFAULT_DATA_DIR: &str = ".irsa-local";
+
+/// Everything `App::build` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub world: WorldSource,
+    pub data_dir: PathBuf,
+    /// The base URL clients reach this server at, without a trailing slash.
+    pub public_url: Option<String>,
+}
+
+/// Where the world is read from.
+#[derive(Debug, Clone)]
+pub enum WorldSource {
+    /// The embedded EKS-workshop world.
+    Default,
+    /// A world file.
+    File(PathBuf),
+}
+
+impl WorldSource {
+    /// `--config PATH` or, without it, the embedded default.
+    pub fn from_option(path: Option<PathBuf>) -> Self {
+        path.map_or(Self::Default, Self::File)
+    }
+
+    /// Reads and checks the world.
+    pub fn load(&self) -> Result<World, LoadError> {
+        match self {
+            Self::Default => world::load_default(),
+            Self::File(path) => world::load_file(path),
+        }
+    }
+}
+
+impl Config {
+    /// The embedded world with state under `data_dir`.
+    pub fn with_default_world(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            world: WorldSource::Default,
+            data_dir: data_dir.into(),
+            public_url: None,
+        }
+    }
+}
+
+/// Checks `--public-url` (`http(s)://host[:port][/prefix]`) and drops a trailing slash.
+pub fn parse_public_url(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("public URL {url:?} must start with http:// or https://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || url.contains(['?', '#']) || !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!(
+            "public URL {url:?} must be http(s)://host[:port][/path] without query or fragment"
+        ));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls() {
+        let cases = [
+            (
+                "plain",
+                "http://localhost:4772",
+                Some("http://localhost:4772"),
+            ),
+            (
+                "trailing_slash_dropped",
+                "https://irsa.example/",
+                Some("https://irsa.example"),
+            ),
+            (
+                "path_prefix",
+                "https://proxy.example/irsa/",
+                Some("https://proxy.example/irsa"),
+            ),
+            ("no_scheme", "localhost:4772", None),
+            ("no_host", "http:///x", None),
+            ("query", "http://a/?b", None),
+            ("space", "http://a b", None),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(parse_public_url(input).ok().as_deref(), want, "case {name}");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! `AppState`: the cheap-to-clone handle every handler gets. It holds the world, the
+//! signing keys, the clock and the configured public URL; nothing global.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::oidc::keys::{KeySet, Keyring};
+use crate::world::{Cluster, World};
+
+/// Shared, read-only application state.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    world: World,
+    keyring: Keyring,
+    clock: Arc<dyn Clock>,
+    public_url: Option<String>,
+    started_at: u64,
+}
+
+impl AppState {
+    /// Bundles the loaded parts; `public_url` has no trailing slash.
+    pub fn new(
+        world: World,
+        keyring: Keyring,
+        clock: Arc<dyn Clock>,
+        public_url: Option<String>,
+    ) -> Self {
+        let started_at = clock.now();
+        Self {
+            inner: Arc::new(Inner {
+                world,
+                keyring,
+                clock,
+                public_url,
+                started_at,
+            }),
+        }
+    }
+
+    /// The emulated account.
+    pub fn world(&self) -> &World {
+        &self.inner.world
+    }
+
+    /// The keys of `cluster`'s issuer.
+    pub fn keys_of(&self, cluster: &Cluster) -> Option<&KeySet> {
+        self.inner.keyring.cluster(cluster.name.as_str())
+    }
+
+    /// Every cluster's keys.
+    pub fn keyring(&self) -> &Keyring {
+        &self.inner.keyring
+    }
+
+    /// Seconds since the Unix epoch, from the configured clock.
+    pub fn now(&self) -> u64 {
+        self.inner.clock.now()
+    }
+
+    /// When the server started (the creation time it reports for world objects).
+    pub fn started_at(&self) -> u64 {
+        self.inner.started_at
+    }
+
+    /// `--public-url`, if given.
+    pub fn public_url(&self) -> Option<&str> {
+        self.inner.public_url.as_deref()
+    }
+}
