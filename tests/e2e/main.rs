@@ -1,0 +1,9 @@
+//! End-to-end tests: the real router over HTTP on an ephemeral port, and the real binary
+//! for start-up, restart and exit-code behaviour.
+
+mod bad_input;
+mod cli;
+mod oidc;
+mod restart;
+mod support;
+mod token_request;

@@ -1,0 +1,233 @@
+//! The test server: the library's router on `127.0.0.1:0` over a fresh data dir seeded
+//! with the fixture key (so no test waits for RSA key generation), and a small HTTP client.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use irsa_local::clock::SystemClock;
+use irsa_local::config::Config;
+use irsa_local::App;
+
+/// The fixture key every test server signs with.
+pub const FIXTURE_KEY: &str = include_str!("../../../fixtures/test-signing-key.pem");
+pub const FIXTURE_KID: &str = include_str!("../../../fixtures/test-signing-key.kid");
+pub const DEFAULT_CLUSTER: &str = "eksworkshop-eksctl";
+pub const ISSUER: &str =
+    "https://oidc.eks.us-west-2.amazonaws.com/id/80D562ED8026E91294D52E09BEA261D4";
+
+/// A running in-process server.
+pub struct TestServer {
+    pub base_url: String,
+    _data_dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestServer {
+    /// Starts the default world on an ephemeral port.
+    pub async fn start() -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        seed_fixture_key(data_dir.path());
+        let app = App::build(
+            &Config::with_default_world(data_dir.path()),
+            Arc::new(SystemClock),
+        )
+        .expect("the default world starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base_url = format!("http://{}", listener.local_addr().expect("address"));
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(irsa_local::serve(listener, app.router(), async {
+            let _ = stopped.await;
+        }));
+        Self {
+            base_url,
+            _data_dir: data_dir,
+            shutdown: Some(shutdown),
+        }
+    }
+
+    /// Sends a request and returns status, headers and body text.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        send(
+            &format!("{}{path}", self.base_url),
+            method,
+            content_type,
+            body,
+        )
+        .await
+    }
+
+    /// GET `path`.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, None, Vec::new()).await
+    }
+
+    /// POST a TokenRequest body for `namespace/name`.
+    pub async fn token_request(
+        &self,
+        namespace: &str,
+        name: &str,
+        body: serde_json::Value,
+    ) -> Reply {
+        let path = format!("/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token");
+        self.send(
+            "POST",
+            &path,
+            Some("application/json"),
+            body.to_string().into_bytes(),
+        )
+        .await
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// An HTTP answer.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    /// The body as JSON; panics with the body when it is not.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|err| panic!("{err}: {}", self.body))
+    }
+
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Sends one request with a fresh client.
+pub async fn send(url: &str, method: &str, content_type: Option<&str>, body: Vec<u8>) -> Reply {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut request = hyper::Request::builder().method(method).uri(url);
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    let request = request.body(Full::new(Bytes::from(body))).expect("request");
+    let response = client.request(request).await.expect("the server answers");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// Writes the fixture key where the server looks for the default cluster's keys.
+pub fn seed_fixture_key(data_dir: &Path) {
+    let dir = data_dir.join("keys").join(DEFAULT_CLUSTER);
+    std::fs::create_dir_all(&dir).expect("key dir");
+    std::fs::write(dir.join("0001.pem"), FIXTURE_KEY).expect("fixture key");
+}
+
+/// The built `irsa-local` binary.
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_irsa-local"))
+}
+
+/// A `irsa-local serve` process on an ephemeral port; killed on drop.
+pub struct ServerProcess {
+    pub base_url: String,
+    child: Child,
+}
+
+impl ServerProcess {
+    /// Starts `irsa-local serve --listen 127.0.0.1:0 ARGS…` and waits for its address.
+    pub fn start(args: &[&str]) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(binary())
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
+            .args(args)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn irsa-local");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let address = loop {
+            assert!(
+                Instant::now() < deadline,
+                "the server did not report its address"
+            );
+            let line = lines
+                .next()
+                .expect("the server exited early")
+                .expect("log line");
+            let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            if let Some(address) = entry.get("address").and_then(|a| a.as_str()) {
+                break address.to_owned();
+            }
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self {
+            base_url: format!("http://{address}"),
+            child,
+        }
+    }
+
+    /// Sends SIGTERM and waits; returns the exit code.
+    pub fn terminate(mut self) -> Option<i32> {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        self.child.wait().ok().and_then(|status| status.code())
+    }
+
+    /// GET `path` on this server.
+    pub async fn get(&self, path: &str) -> Reply {
+        send(&format!("{}{path}", self.base_url), "GET", None, Vec::new()).await
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Decodes one base64url JWT segment as JSON.
+pub fn jwt_part(token: &str, index: usize) -> serde_json::Value {
+    use base64::Engine;
+    let part = token.split('.').nth(index).expect("segment");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("json")
+}

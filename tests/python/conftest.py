@@ -1,0 +1,69 @@
+"""Starts the real irsa-local binary for the Python tests (real clients: PyJWT, requests).
+
+The binary comes from IRSA_LOCAL_BIN (tests/run.sh sets it to the one cargo just built).
+Each server gets its own data dir and an ephemeral port, read back from the JSON log.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import threading
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BINARY = os.environ.get("IRSA_LOCAL_BIN", str(ROOT / "target" / "debug" / "irsa-local"))
+FIXTURE_KEY = ROOT / "fixtures" / "test-signing-key.pem"
+ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/80D562ED8026E91294D52E09BEA261D4"
+
+
+class Server:
+    """A running `irsa-local serve` on 127.0.0.1 with a private data dir."""
+
+    def __init__(self, data_dir: pathlib.Path, *extra_args: str):
+        self.data_dir = data_dir
+        self.process = subprocess.Popen(
+            [BINARY, "serve", "--listen", "127.0.0.1:0", "--log-format", "json",
+             "--data-dir", str(data_dir), *extra_args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        self.url = None
+        for line in self.process.stderr:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if "address" in entry:
+                self.url = f"http://{entry['address']}"
+                break
+        if self.url is None:
+            raise RuntimeError(f"irsa-local exited with {self.process.wait()} before listening")
+        # Drain the request log so the server never blocks on a full pipe.
+        threading.Thread(target=lambda: [None for _ in self.process.stderr], daemon=True).start()
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        """Runs an offline command against this server's data dir."""
+        return subprocess.run([BINARY, *args, "--data-dir", str(self.data_dir)],
+                              capture_output=True, text=True, check=False)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def seeded_data_dir(tmp_path: pathlib.Path) -> pathlib.Path:
+    """A data dir holding the fixture key, so the server skips key generation."""
+    data_dir = tmp_path / "data"
+    key_dir = data_dir / "keys" / "eksworkshop-eksctl"
+    key_dir.mkdir(parents=True)
+    shutil.copy(FIXTURE_KEY, key_dir / "0001.pem")
+    return data_dir
+
+
+@pytest.fixture
+def server(tmp_path):
+    running = Server(seeded_data_dir(tmp_path))
+    yield running
+    running.stop()
