@@ -10,7 +10,17 @@ async fn bad_requests_get_status_objects_and_the_server_keeps_serving() {
     let server = TestServer::start().await;
     let oversized =
         format!(r#"{{"spec":{{"audiences":["{}"]}}}}"#, "a".repeat(70_000)).into_bytes();
-    let cases: Vec<(&str, &str, &str, Option<&str>, Vec<u8>, u16, Option<&str>)> = vec![
+    // (name, method, path, content type, body, status, Status reason or None for plain JSON)
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Vec<u8>,
+        u16,
+        Option<&'a str>,
+    );
+    let cases: Vec<Case> = vec![
         (
             "malformed_json",
             "POST",
