@@ -113,3 +113,124 @@ fn check_signature(
     };
     SignatureCheck::NotVerified { reason }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    fn world_and_keys() -> (World, Keyring, tempfile::TempDir) {
+        let world = crate::world::load_default().unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let dir = crate::oidc::keys::key_dir(data.path(), "eksworkshop-eksctl");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("0001.pem"),
+            include_str!("../../fixtures/test-signing-key.pem"),
+        )
+        .unwrap();
+        let keyring = Keyring::load(&world, data.path()).unwrap();
+        (world, keyring, data)
+    }
+
+    #[test]
+    fn undecodable_tokens_say_why() {
+        let (world, keyring, _data) = world_and_keys();
+        let cases = [
+            ("empty", "", DecodeError::Parts(1)),
+            ("four_parts", "a.b.c.d", DecodeError::Parts(4)),
+            (
+                "header_not_base64",
+                "***.e30.",
+                DecodeError::Base64("header"),
+            ),
+            ("header_not_json", "bm90.e30.", DecodeError::Json("header")),
+            (
+                "header_json_array",
+                "WzFd.e30.",
+                DecodeError::Json("header"),
+            ),
+            (
+                "payload_not_base64",
+                "e30.***.",
+                DecodeError::Base64("payload"),
+            ),
+        ];
+        for (name, token, want) in cases {
+            assert_eq!(
+                inspect(token, &world, &keyring).unwrap_err(),
+                want,
+                "case {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn signatures_are_checked_with_rs256_only() {
+        let (world, keyring, _data) = world_and_keys();
+        let keys = keyring.cluster("eksworkshop-eksctl").unwrap();
+        let spec = crate::oidc::mint::TokenSpec {
+            namespace: "default".into(),
+            service_account: crate::oidc::mint::ObjectRef {
+                name: "iam-test".into(),
+                uid: "u".into(),
+            },
+            audiences: vec!["sts.amazonaws.com".into()],
+            expiration_seconds: 3600,
+            bound_object: None,
+        };
+        let token = crate::oidc::mint::mint(keys, "https://issuer", &spec, 0, "j")
+            .unwrap()
+            .token;
+        let (_, rest) = token.split_once('.').unwrap();
+        let hs256_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256"}"#);
+        let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#);
+        let unknown_kid = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","kid":"nope"}"#);
+        let no_kid = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256"}"#);
+        let cases = [
+            ("minted", token.clone(), true),
+            ("minted_with_whitespace", format!("  {token}\n"), true),
+            ("no_kid_tries_every_key", format!("{no_kid}.{rest}"), false),
+            ("hs256_refused", format!("{hs256_header}.{rest}"), false),
+            ("alg_none_refused", format!("{none_header}.{rest}"), false),
+            ("unknown_kid", format!("{unknown_kid}.{rest}"), false),
+            (
+                "signature_stripped",
+                format!("{}.", token.rsplit_once('.').unwrap().0),
+                false,
+            ),
+        ];
+        for (name, candidate, want) in cases {
+            let report = inspect(&candidate, &world, &keyring).unwrap();
+            let verified = matches!(report.signature, SignatureCheck::Verified { .. });
+            assert_eq!(verified, want, "case {name}: {:?}", report.signature);
+        }
+    }
+
+    #[test]
+    fn kid_less_tokens_verify_against_every_key() {
+        let (world, keyring, _data) = world_and_keys();
+        let keys = keyring.cluster("eksworkshop-eksctl").unwrap();
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"x"}"#);
+        let signing_input = format!("{header}.{payload}");
+        let signature =
+            URL_SAFE_NO_PAD.encode(keys.signing().sign_rs256(signing_input.as_bytes()).unwrap());
+        let report = inspect(&format!("{signing_input}.{signature}"), &world, &keyring).unwrap();
+        assert!(matches!(report.signature, SignatureCheck::Verified { .. }));
+    }
+
+    #[test]
+    fn never_panics_on_random_input() {
+        let (world, keyring, _data) = world_and_keys();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let alphabet: Vec<char> = "ab.-_=+/eyJ0{}\": \u{e9}\u{1F600}".chars().collect();
+        for _ in 0..5_000 {
+            let len = rng.gen_range(0..80);
+            let token: String = (0..len)
+                .map(|_| alphabet[rng.gen_range(0..alphabet.len())])
+                .collect();
+            let _ = inspect(&token, &world, &keyring);
+        }
+    }
+}

@@ -176,6 +176,8 @@ pub struct Jwk {
 #[derive(Debug)]
 pub struct KeySet {
     keys: Vec<SigningKey>,
+    /// The JWKS body, serialized once: the keys never change while the set lives.
+    jwks_json: String,
 }
 
 impl KeySet {
@@ -183,7 +185,16 @@ impl KeySet {
     #[cfg(test)]
     pub(crate) fn from_keys(keys: Vec<SigningKey>) -> Self {
         assert!(!keys.is_empty(), "a key set needs a key");
-        Self { keys }
+        Self::new(keys)
+    }
+
+    fn new(keys: Vec<SigningKey>) -> Self {
+        let jwks =
+            serde_json::json!({ "keys": keys.iter().map(SigningKey::jwk).collect::<Vec<_>>() });
+        Self {
+            jwks_json: jwks.to_string(),
+            keys,
+        }
     }
 
     /// The key that signs new tokens: the newest.
@@ -203,8 +214,8 @@ impl KeySet {
     }
 
     /// The JWKS document body: `{"keys":[…]}`.
-    pub fn jwks(&self) -> serde_json::Value {
-        serde_json::json!({ "keys": self.keys.iter().map(SigningKey::jwk).collect::<Vec<_>>() })
+    pub fn jwks_json(&self) -> &str {
+        &self.jwks_json
     }
 }
 
@@ -265,7 +276,7 @@ fn load_cluster_keys(configured: &[PathBuf], dir: &Path) -> Result<KeySet, KeyEr
     if keys.is_empty() {
         keys.push(generate_into(dir)?);
     }
-    Ok(KeySet { keys })
+    Ok(KeySet::new(keys))
 }
 
 /// The data dir's key files, ordered by their sequence number.
@@ -398,7 +409,8 @@ mod tests {
         let set = load_cluster_keys(&[], &dir).unwrap();
         assert_eq!(set.signing().kid(), rotated.kid(), "the newest key signs");
         assert_eq!(set.iter().count(), 2);
-        assert_eq!(set.jwks()["keys"].as_array().unwrap().len(), 2);
+        let jwks: serde_json::Value = serde_json::from_str(set.jwks_json()).unwrap();
+        assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
     }
 
     #[test]

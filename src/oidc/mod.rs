@@ -67,31 +67,29 @@ async fn cluster_jwks(State(state): State<AppState>, Path(id): Path<String>) -> 
 
 fn discovery_response(cluster: &Cluster, jwks_uri: String) -> Response {
     let document = Discovery::new(cluster.oidc_issuer.as_str(), jwks_uri);
-    json_response(serde_json::to_string(&document), "application/json")
+    match serde_json::to_string(&document) {
+        Ok(body) => cacheable_json(body, "application/json"),
+        Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
+    }
 }
 
 fn jwks_response(state: &AppState, cluster: &Cluster) -> Response {
     match state.keys_of(cluster) {
-        Some(keys) => json_response(
-            serde_json::to_string(&keys.jwks()),
-            "application/jwk-set+json",
-        ),
+        Some(keys) => cacheable_json(keys.jwks_json().to_owned(), "application/jwk-set+json"),
         None => unknown_issuer(cluster.name.as_str()),
     }
 }
 
-fn json_response(body: serde_json::Result<String>, content_type: &'static str) -> Response {
-    match body {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, CACHE_CONTROL),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
-    }
+/// A JSON body with the headers kube-apiserver sends for its discovery endpoints.
+fn cacheable_json(body: String, content_type: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, CACHE_CONTROL),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 fn unknown_issuer(id: &str) -> Response {

@@ -422,4 +422,27 @@ mod tests {
         assert_eq!(keys[0], PathBuf::from("/etc/irsa/k.pem"));
         assert_eq!(keys[1], PathBuf::from("/abs/k.pem"));
     }
+
+    #[test]
+    fn never_panics_on_mangled_world_files() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let original = DEFAULT_WORLD_JSON.as_bytes();
+        for _ in 0..2_000 {
+            let mut bytes = original.to_vec();
+            for _ in 0..rng.gen_range(1..4) {
+                let at = rng.gen_range(0..bytes.len());
+                match rng.gen_range(0..3) {
+                    0 => bytes[at] = rng.gen(),
+                    1 => bytes.truncate(at),
+                    _ => bytes.insert(at, b"{}[]\",:0x"[rng.gen_range(0..9)]),
+                }
+                if bytes.is_empty() {
+                    break;
+                }
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let _ = parse("fuzz.json", &text, Path::new("."));
+        }
+    }
 }

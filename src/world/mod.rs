@@ -76,16 +76,18 @@ pub fn random_uuid() -> String {
     format_uuid(&bytes)
 }
 
+/// `8-4-4-4-12` lowercase hex. Built by hand: it runs for every request id.
 fn format_uuid(bytes: &[u8; 16]) -> String {
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(36);
+    for (index, byte) in bytes.iter().enumerate() {
+        if matches!(index, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 /// Splits a managed policy ARN into (path, name), checking that its owner is AWS or this
@@ -127,6 +129,12 @@ mod tests {
         assert_ne!(derived_uid(&["ab", "c"]), derived_uid(&["a", "bc"]));
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "8", "version nibble");
+    }
+
+    #[test]
+    fn uuids_are_formatted_8_4_4_4_12() {
+        let bytes: [u8; 16] = core::array::from_fn(|i| u8::try_from(i * 17).unwrap());
+        assert_eq!(format_uuid(&bytes), "00112233-4455-6677-8899-aabbccddeeff");
     }
 
     #[test]
