@@ -14,6 +14,7 @@ pub mod k8s;
 pub mod offline;
 pub mod oidc;
 pub mod persist;
+pub mod policy;
 pub mod router;
 pub mod state;
 pub mod world;
