@@ -6,10 +6,14 @@ use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 
-use super::model::World;
+use super::model::{ManagedPolicy, World};
 
 /// The default world (the EKS workshop), compiled in from `fixtures/`.
 pub const DEFAULT_WORLD_JSON: &str = include_str!("../../fixtures/default-world.json");
+
+/// AWS managed policies with their real documents and ids, present in every world.
+pub const MANAGED_POLICY_CATALOGUE_JSON: &str =
+    include_str!("../../fixtures/managed-policies.json");
 
 /// Why a world file was refused: which file, where in it, and what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +62,7 @@ pub fn parse(file: &str, text: &str, base_dir: &Path) -> Result<World, LoadError
             path: json_path(&err.path().to_string()),
             problem: err.inner().to_string(),
         })?;
+    add_catalogue(&mut world)?;
     check(&world).map_err(|Problem { path, problem }| LoadError::Invalid {
         file: file.to_owned(),
         path,
@@ -71,6 +76,31 @@ pub fn parse(file: &str, text: &str, base_dir: &Path) -> Result<World, LoadError
         }
     }
     Ok(world)
+}
+
+/// Adds the bundled AWS managed policies that the world does not declare itself (a world
+/// entry with the same ARN wins), then checks role attachments against the result.
+fn add_catalogue(world: &mut World) -> Result<(), LoadError> {
+    let catalogue_error = |path: String, problem: String| LoadError::Invalid {
+        file: "<bundled managed-policy catalogue>".to_owned(),
+        path,
+        problem,
+    };
+    let deserializer = &mut serde_json::Deserializer::from_str(MANAGED_POLICY_CATALOGUE_JSON);
+    let catalogue: Vec<ManagedPolicy> =
+        serde_path_to_error::deserialize(deserializer).map_err(|err| {
+            catalogue_error(json_path(&err.path().to_string()), err.inner().to_string())
+        })?;
+    for policy in catalogue {
+        if !world
+            .managed_policies
+            .iter()
+            .any(|known| known.arn == policy.arn)
+        {
+            world.managed_policies.push(policy);
+        }
+    }
+    Ok(())
 }
 
 /// A cross-entity problem and the JSON path where it shows.
@@ -220,6 +250,17 @@ fn check_policies(world: &World) -> Result<(), Problem> {
                 format!("{id:?} is not an IAM policy id (ANPA followed by letters and digits)"),
             ));
         }
+        for (field, date) in [
+            ("createDate", &policy.create_date),
+            ("updateDate", &policy.update_date),
+        ] {
+            if date.as_deref().is_some_and(|date| !is_timestamp(date)) {
+                return Err(Problem::at(
+                    format!("managedPolicies[{index}].{field}"),
+                    "must be a UTC timestamp like 2015-02-06T18:40:59Z",
+                ));
+            }
+        }
         let version = &policy.default_version_id;
         if !(version.starts_with('v')
             && version.len() > 1
@@ -261,7 +302,9 @@ fn check_roles(world: &World) -> Result<(), Problem> {
             if !world.managed_policies.iter().any(|p| &p.arn == arn) {
                 return Err(Problem::at(
                     format!("roles[{index}].attachedPolicyArns[{arn_index}]"),
-                    format!("policy {arn} is not declared in managedPolicies"),
+                    format!(
+                        "policy {arn} is declared neither in managedPolicies nor in the bundled catalogue"
+                    ),
                 ));
             }
         }
@@ -272,6 +315,19 @@ fn check_roles(world: &World) -> Result<(), Problem> {
         }
     }
     Ok(())
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+fn is_timestamp(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.len() == 20
+        && bytes.iter().enumerate().all(|(index, byte)| match index {
+            4 | 7 => *byte == b'-',
+            10 => *byte == b'T',
+            13 | 16 => *byte == b':',
+            19 => *byte == b'Z',
+            _ => byte.is_ascii_digit(),
+        })
 }
 
 /// Refuses the first value that repeats, naming the entry where it repeats.
@@ -297,6 +353,15 @@ mod tests {
         let mut value: serde_json::Value = serde_json::from_str(DEFAULT_WORLD_JSON).unwrap();
         edit(&mut value);
         value.to_string()
+    }
+
+    fn own_policy(arn: &str, create_date: Option<&str>) -> serde_json::Value {
+        serde_json::json!([{
+            "arn": arn,
+            "policyId": "ANPAEXAMPLE1234567890",
+            "createDate": create_date,
+            "document": {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}},
+        }])
     }
 
     #[test]
@@ -370,7 +435,7 @@ mod tests {
                     w["roles"][0]["attachedPolicyArns"][0] = "arn:aws:iam::aws:policy/Nope".into()
                 }),
                 "$.roles[0].attachedPolicyArns[0]",
-                "not declared",
+                "declared neither",
             ),
             (
                 "trust_policy_without_effect",
@@ -396,10 +461,19 @@ mod tests {
             (
                 "policy_arn_wrong_account",
                 with(|w| {
-                    w["managedPolicies"][0]["arn"] = "arn:aws:iam::999999999999:policy/X".into()
+                    w["managedPolicies"] = own_policy("arn:aws:iam::999999999999:policy/X", None)
                 }),
                 "$.managedPolicies[0].arn",
                 "account",
+            ),
+            (
+                "policy_bad_date",
+                with(|w| {
+                    w["managedPolicies"] =
+                        own_policy("arn:aws:iam::111122223333:policy/X", Some("yesterday"))
+                }),
+                "$.managedPolicies[0].createDate",
+                "timestamp",
             ),
         ];
         for (name, text, want_path, want_problem) in cases {
@@ -411,6 +485,49 @@ mod tests {
                 other => panic!("case {name}: expected Invalid, got {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn the_catalogue_is_in_every_world_and_world_entries_win() {
+        let world = load_default().unwrap();
+        let arns: Vec<&str> = world
+            .managed_policies
+            .iter()
+            .map(|p| p.arn.as_str())
+            .collect();
+        for required in [
+            "AmazonS3ReadOnlyAccess",
+            "AmazonS3FullAccess",
+            "AdministratorAccess",
+            "ReadOnlyAccess",
+        ] {
+            let arn = format!("arn:aws:iam::aws:policy/{required}");
+            assert!(arns.contains(&arn.as_str()), "{required} is bundled");
+        }
+        let read_only = &world
+            .managed_policies
+            .iter()
+            .find(|p| p.arn.ends_with("/AmazonS3ReadOnlyAccess"))
+            .unwrap();
+        assert_eq!(
+            (
+                read_only.policy_id.as_str(),
+                read_only.default_version_id.as_str()
+            ),
+            ("ANPAIZTJ4DXE7G6AGAE6M", "v3")
+        );
+
+        let own = with(
+            |w| w["managedPolicies"] = serde_json::json!([{"arn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "policyId": "ANPAOVERRIDDEN1234567", "document": {"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}}]),
+        );
+        let world = parse("w.json", &own, Path::new(".")).unwrap();
+        let matching: Vec<_> = world
+            .managed_policies
+            .iter()
+            .filter(|p| p.arn.ends_with("/AmazonS3ReadOnlyAccess"))
+            .collect();
+        assert_eq!(matching.len(), 1);
+        assert_eq!(matching[0].policy_id, "ANPAOVERRIDDEN1234567");
     }
 
     #[test]

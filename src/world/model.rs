@@ -99,6 +99,12 @@ pub struct ManagedPolicy {
     pub default_version_id: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// When AWS created the policy (`2015-02-06T18:40:59Z`); the load time when absent.
+    #[serde(default)]
+    pub create_date: Option<String>,
+    /// When its default version was set.
+    #[serde(default)]
+    pub update_date: Option<String>,
     pub document: PolicyDocument,
 }
 
