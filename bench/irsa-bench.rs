@@ -53,6 +53,8 @@ struct Options {
     seconds: u64,
     server_cpu: Option<String>,
     client_cpu: Option<String>,
+    /// Run only the scenario with this name.
+    only: Option<String>,
 }
 
 fn main() {
@@ -98,7 +100,10 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    for scenario in &SCENARIOS {
+    let selected = SCENARIOS
+        .iter()
+        .filter(|s| options.only.as_deref().is_none_or(|only| only == s.name));
+    for scenario in selected {
         for concurrency in [1, 32] {
             let result =
                 runtime.block_on(load(options.port, scenario, concurrency, options.seconds));
@@ -129,6 +134,7 @@ fn parse_args() -> Options {
         seconds: 5,
         server_cpu: None,
         client_cpu: None,
+        only: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -140,6 +146,7 @@ fn parse_args() -> Options {
             "--seconds" => options.seconds = value.parse().expect("--seconds"),
             "--server-cpu" => options.server_cpu = Some(value),
             "--client-cpu" => options.client_cpu = Some(value),
+            "--only" => options.only = Some(value),
             other => panic!("unknown option {other}"),
         }
     }
