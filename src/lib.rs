@@ -27,7 +27,8 @@ use tokio::net::TcpListener;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::oidc::keys::{KeyError, Keyring};
+use crate::oidc::keyring::Keyring;
+use crate::oidc::keys::KeyError;
 use crate::state::AppState;
 use crate::world::LoadError;
 
@@ -51,9 +52,12 @@ impl StartError {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::World(_)
-            | Self::Keys(KeyError::Parse { .. } | KeyError::Size { .. } | KeyError::Read { .. }) => {
-                2
-            }
+            | Self::Keys(
+                KeyError::Parse { .. }
+                | KeyError::Size { .. }
+                | KeyError::Read { .. }
+                | KeyError::Jwks { .. },
+            ) => 2,
             Self::Keys(_) | Self::DataDir { .. } => 1,
         }
     }

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use crate::clock::Clock;
-use crate::oidc::keys::{KeySet, Keyring};
+use crate::oidc::keyring::Keyring;
+use crate::oidc::keys::KeySet;
 use crate::world::{Cluster, World};
 
 /// Shared, read-only application state.

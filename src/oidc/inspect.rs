@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
 
-use super::keys::Keyring;
+use super::keyring::Keyring;
 use crate::world::World;
 
 /// What `decode` found in a token.

@@ -5,7 +5,6 @@
 //! Signing goes straight to aws-lc-rs with the key pair parsed once: jsonwebtoken's signer
 //! re-parses the DER private key on every call, which costs more than the signature itself.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,6 +20,7 @@ use rsa::RsaPrivateKey;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::verify::VerificationKey;
 use crate::persist;
 use crate::world::World;
 
@@ -50,6 +50,8 @@ pub enum KeyError {
     Generate(String),
     #[error("no cluster named {0:?} in the world")]
     UnknownCluster(String),
+    #[error("oidcProviders {provider}: {reason}")]
+    Jwks { provider: String, reason: String },
 }
 
 /// One RSA key pair with everything derived from it computed once.
@@ -178,6 +180,8 @@ pub struct KeySet {
     keys: Vec<SigningKey>,
     /// The JWKS body, serialized once: the keys never change while the set lives.
     jwks_json: String,
+    /// The same keys as the STS verifier takes them.
+    verification: Vec<VerificationKey>,
 }
 
 impl KeySet {
@@ -191,8 +195,13 @@ impl KeySet {
     fn new(keys: Vec<SigningKey>) -> Self {
         let jwks =
             serde_json::json!({ "keys": keys.iter().map(SigningKey::jwk).collect::<Vec<_>>() });
+        let verification = keys
+            .iter()
+            .map(|key| VerificationKey::rsa(Some(key.kid.clone()), key.decoding.clone()))
+            .collect();
         Self {
             jwks_json: jwks.to_string(),
+            verification,
             keys,
         }
     }
@@ -213,34 +222,14 @@ impl KeySet {
         self.keys.iter()
     }
 
+    /// The public keys for token verification.
+    pub fn verification_keys(&self) -> &[VerificationKey] {
+        &self.verification
+    }
+
     /// The JWKS document body: `{"keys":[…]}`.
     pub fn jwks_json(&self) -> &str {
         &self.jwks_json
-    }
-}
-
-/// Every cluster's key set, by cluster name.
-#[derive(Debug, Default)]
-pub struct Keyring {
-    by_cluster: HashMap<String, KeySet>,
-}
-
-impl Keyring {
-    /// Loads each cluster's keys: the world's PEM files, then the data dir's, generating and
-    /// persisting one when a cluster has none.
-    pub fn load(world: &World, data_dir: &Path) -> Result<Self, KeyError> {
-        let mut by_cluster = HashMap::new();
-        for cluster in &world.clusters {
-            let name = cluster.name.as_str();
-            let set = load_cluster_keys(&cluster.signing_keys, &key_dir(data_dir, name))?;
-            by_cluster.insert(name.to_owned(), set);
-        }
-        Ok(Self { by_cluster })
-    }
-
-    /// The key set of the named cluster.
-    pub fn cluster(&self, name: &str) -> Option<&KeySet> {
-        self.by_cluster.get(name)
     }
 }
 
@@ -259,7 +248,7 @@ pub fn key_dir(data_dir: &Path, cluster: &str) -> PathBuf {
     data_dir.join("keys").join(cluster)
 }
 
-fn load_cluster_keys(configured: &[PathBuf], dir: &Path) -> Result<KeySet, KeyError> {
+pub(super) fn load_cluster_keys(configured: &[PathBuf], dir: &Path) -> Result<KeySet, KeyError> {
     let mut keys: Vec<SigningKey> = Vec::new();
     let stored = stored_key_files(dir)?;
     for path in configured.iter().chain(stored.iter().map(|(_, path)| path)) {

@@ -6,8 +6,10 @@
 
 pub mod discovery;
 pub mod inspect;
+pub mod keyring;
 pub mod keys;
 pub mod mint;
+pub mod verify;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

@@ -68,11 +68,19 @@ pub fn parse(file: &str, text: &str, base_dir: &Path) -> Result<World, LoadError
         path,
         problem,
     })?;
-    for cluster in &mut world.clusters {
-        for key in &mut cluster.signing_keys {
-            if key.is_relative() {
-                *key = base_dir.join(&*key);
-            }
+    let relative_paths = world
+        .clusters
+        .iter_mut()
+        .flat_map(|cluster| cluster.signing_keys.iter_mut())
+        .chain(
+            world
+                .oidc_providers
+                .iter_mut()
+                .filter_map(|p| p.jwks_file.as_mut()),
+        );
+    for path in relative_paths {
+        if path.is_relative() {
+            *path = base_dir.join(&*path);
         }
     }
     Ok(world)
@@ -218,6 +226,12 @@ fn check_providers(world: &World) -> Result<(), Problem> {
             return Err(Problem::at(
                 format!("oidcProviders[{index}].clientIds"),
                 "must list 1 to 100 client ids of 1 to 255 characters",
+            ));
+        }
+        if provider.jwks.is_some() && provider.jwks_file.is_some() {
+            return Err(Problem::at(
+                format!("oidcProviders[{index}]"),
+                "give the JWKS inline (jwks) or as a file (jwksFile), not both",
             ));
         }
         let hex40 = |t: &String| t.len() == 40 && t.bytes().all(|b| b.is_ascii_hexdigit());

@@ -86,6 +86,13 @@ pub struct OidcProvider {
     pub client_ids: Vec<String>,
     #[serde(default)]
     pub thumbprints: Vec<String>,
+    /// The issuer's JWKS, for a provider that is not one of the world's clusters (a kind
+    /// cluster, a CI system's issuer): inline…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<serde_json::Value>,
+    /// …or in a file, relative to the world file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_file: Option<PathBuf>,
 }
 
 /// A managed policy: AWS's (`arn:aws:iam::aws:policy/…`) or the account's own.
