@@ -352,3 +352,6 @@ fn numeric_date(
             .ok_or(TokenError::BadTimestamp { claim }),
     }
 }
+
+#[cfg(test)]
+mod tests;
