@@ -10,6 +10,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod k8s;
 pub mod offline;
 pub mod oidc;
