@@ -18,33 +18,55 @@ struct Scenario {
     name: &'static str,
     method: &'static str,
     path: &'static str,
-    body: &'static str,
+    body: Body,
     expect: u16,
 }
 
-const SCENARIOS: [Scenario; 3] = [
+/// What a scenario sends.
+enum Body {
+    /// The same JSON body every time.
+    Json(&'static str),
+    /// AssumeRoleWithWebIdentity with a distinct pre-minted token per request (cycling
+    /// through [`DISTINCT_TOKENS`]).
+    WebIdentityTokens,
+}
+
+/// Tokens minted before the AssumeRoleWithWebIdentity runs.
+const DISTINCT_TOKENS: usize = 4000;
+
+const SCENARIOS: [Scenario; 4] = [
     Scenario {
         name: "discovery",
         method: "GET",
         path: "/.well-known/openid-configuration",
-        body: "",
+        body: Body::Json(""),
         expect: 200,
     },
     Scenario {
         name: "jwks",
         method: "GET",
         path: "/keys",
-        body: "",
+        body: Body::Json(""),
         expect: 200,
     },
     Scenario {
         name: "TokenRequest",
         method: "POST",
-        path: "/api/v1/namespaces/default/serviceaccounts/iam-test/token",
-        body: r#"{"spec":{"audiences":["sts.amazonaws.com"]}}"#,
+        path: TOKEN_PATH,
+        body: Body::Json(TOKEN_REQUEST),
         expect: 201,
     },
+    Scenario {
+        name: "AssumeRoleWithWebIdentity",
+        method: "POST",
+        path: "/",
+        body: Body::WebIdentityTokens,
+        expect: 200,
+    },
 ];
+
+const TOKEN_PATH: &str = "/api/v1/namespaces/default/serviceaccounts/iam-test/token";
+const TOKEN_REQUEST: &str = r#"{"spec":{"audiences":["sts.amazonaws.com"]}}"#;
 
 struct Options {
     binary: String,
@@ -231,10 +253,11 @@ async fn load(
     concurrency: usize,
     seconds: u64,
 ) -> LoadResult {
+    let bodies = std::sync::Arc::new(bodies(port, scenario).await);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
-        .map(|_| tokio::spawn(connection(port, scenario, deadline)))
+        .map(|worker| tokio::spawn(connection(port, scenario, bodies.clone(), worker, deadline)))
         .collect();
     let mut latencies = Vec::new();
     let mut errors = 0;
@@ -258,30 +281,106 @@ async fn load(
     }
 }
 
-/// One keep-alive connection sending requests back to back until `deadline`.
-async fn connection(
+/// The request bodies a scenario cycles through.
+async fn bodies(port: u16, scenario: &Scenario) -> Vec<Bytes> {
+    match scenario.body {
+        Body::Json(body) => vec![Bytes::from_static(body.as_bytes())],
+        Body::WebIdentityTokens => {
+            let (mut sender, connection) = open(port).await;
+            tokio::spawn(connection);
+            let mut bodies = Vec::with_capacity(DISTINCT_TOKENS);
+            for _ in 0..DISTINCT_TOKENS {
+                let request = request(
+                    port,
+                    "POST",
+                    TOKEN_PATH,
+                    "application/json",
+                    Bytes::from_static(TOKEN_REQUEST.as_bytes()),
+                );
+                let response = sender.send_request(request).await.expect("mint a token");
+                let body = response
+                    .into_body()
+                    .collect()
+                    .await
+                    .expect("token body")
+                    .to_bytes();
+                let answer: serde_json::Value =
+                    serde_json::from_slice(&body).expect("TokenRequest JSON");
+                let token = answer["status"]["token"]
+                    .as_str()
+                    .expect("token")
+                    .to_owned();
+                let form = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs([
+                        ("Action", "AssumeRoleWithWebIdentity"),
+                        ("Version", "2011-06-15"),
+                        ("RoleArn", "arn:aws:iam::111122223333:role/iam-test"),
+                        ("RoleSessionName", "bench"),
+                        ("WebIdentityToken", token.as_str()),
+                    ])
+                    .finish();
+                bodies.push(Bytes::from(form));
+            }
+            bodies
+        }
+    }
+}
+
+type Connection =
+    hyper::client::conn::http1::Connection<TokioIo<tokio::net::TcpStream>, Full<Bytes>>;
+
+async fn open(
     port: u16,
-    scenario: &'static Scenario,
-    deadline: Instant,
-) -> (Vec<Duration>, u64) {
-    let mut latencies = Vec::new();
-    let mut errors = 0;
+) -> (
+    hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    Connection,
+) {
     let stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .expect("connect");
     stream.set_nodelay(true).expect("nodelay");
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+    hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
-        .expect("handshake");
+        .expect("handshake")
+}
+
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: Bytes,
+) -> hyper::Request<Full<Bytes>> {
+    hyper::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", format!("127.0.0.1:{port}"))
+        .header("content-type", content_type)
+        .body(Full::new(body))
+        .expect("request")
+}
+
+/// One keep-alive connection sending requests back to back until `deadline`.
+async fn connection(
+    port: u16,
+    scenario: &'static Scenario,
+    bodies: std::sync::Arc<Vec<Bytes>>,
+    worker: usize,
+    deadline: Instant,
+) -> (Vec<Duration>, u64) {
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    let (mut sender, connection) = open(port).await;
     tokio::spawn(connection);
+    let content_type = match scenario.body {
+        Body::Json(_) => "application/json",
+        Body::WebIdentityTokens => "application/x-www-form-urlencoded; charset=utf-8",
+    };
+    let mut next = worker * 997;
     while Instant::now() < deadline {
-        let request = hyper::Request::builder()
-            .method(scenario.method)
-            .uri(scenario.path)
-            .header("host", format!("127.0.0.1:{port}"))
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from_static(scenario.body.as_bytes())))
-            .expect("request");
+        let body = bodies[next % bodies.len()].clone();
+        next += 1;
+        let request = request(port, scenario.method, scenario.path, content_type, body);
         let sent = Instant::now();
         match sender.send_request(request).await {
             Ok(response) => {

@@ -4,6 +4,9 @@
 //! - [`world`]: the emulated account, loaded from a world file and checked whole.
 //! - [`oidc`]: each cluster's issuer — keys, discovery, JWKS, token minting, inspection.
 //! - [`k8s`]: the Kubernetes API subset (ServiceAccount, TokenRequest).
+//! - [`protocol`]: AWS wire protocols and the one place errors become AWS errors.
+//! - [`sts`]: STS actions; [`policy`]: the IAM policy language; [`credentials`]:
+//!   stateless temporary credentials.
 //! - [`router`], [`state`], [`config`]: the HTTP application around them.
 //! - [`offline`]: the commands that work on the data dir without a server.
 //! - [`clock`], [`persist`]: time as a value, crash-safe writes.
@@ -16,8 +19,10 @@ pub mod offline;
 pub mod oidc;
 pub mod persist;
 pub mod policy;
+pub mod protocol;
 pub mod router;
 pub mod state;
+pub mod sts;
 pub mod world;
 
 use std::future::Future;
@@ -28,6 +33,7 @@ use tokio::net::TcpListener;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::credentials::{CredentialSecret, SecretError};
 use crate::oidc::keyring::Keyring;
 use crate::oidc::keys::KeyError;
 use crate::state::AppState;
@@ -40,6 +46,8 @@ pub enum StartError {
     World(#[from] LoadError),
     #[error(transparent)]
     Keys(#[from] KeyError),
+    #[error("credential secret: {0}")]
+    Secret(#[from] SecretError),
     #[error("cannot create the data dir {path}: {source}")]
     DataDir {
         path: String,
@@ -59,7 +67,7 @@ impl StartError {
                 | KeyError::Read { .. }
                 | KeyError::Jwks { .. },
             ) => 2,
-            Self::Keys(_) | Self::DataDir { .. } => 1,
+            Self::Keys(_) | Self::Secret(_) | Self::DataDir { .. } => 1,
         }
     }
 }
@@ -79,7 +87,8 @@ impl App {
             source,
         })?;
         let keyring = Keyring::load(&world, &config.data_dir)?;
-        let state = AppState::new(world, keyring, clock, config.public_url.clone());
+        let secret = CredentialSecret::load_or_create(&config.data_dir)?;
+        let state = AppState::new(world, keyring, secret, clock, config.public_url.clone());
         Ok(Self { state })
     }
 

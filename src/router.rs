@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use crate::k8s::status::Status;
 use crate::state::AppState;
 use crate::world::random_uuid;
-use crate::{k8s, oidc};
+use crate::{k8s, oidc, protocol};
 
 /// The id of one request, echoed as `x-amzn-RequestId` and in the request log.
 #[derive(Debug, Clone)]
@@ -23,6 +23,7 @@ pub struct RequestId(pub String);
 pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/_irsa/health", get(health))
+        .route("/", get(protocol::root).post(protocol::root))
         .merge(oidc::routes())
         .merge(k8s::routes())
         .fallback(not_found)

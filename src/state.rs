@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::credentials::CredentialSecret;
 use crate::oidc::keyring::Keyring;
 use crate::oidc::keys::KeySet;
 use crate::world::{Cluster, World};
@@ -18,6 +19,7 @@ pub struct AppState {
 struct Inner {
     world: World,
     keyring: Keyring,
+    secret: CredentialSecret,
     clock: Arc<dyn Clock>,
     public_url: Option<String>,
     started_at: u64,
@@ -28,6 +30,7 @@ impl AppState {
     pub fn new(
         world: World,
         keyring: Keyring,
+        secret: CredentialSecret,
         clock: Arc<dyn Clock>,
         public_url: Option<String>,
     ) -> Self {
@@ -36,6 +39,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 world,
                 keyring,
+                secret,
                 clock,
                 public_url,
                 started_at,
@@ -56,6 +60,11 @@ impl AppState {
     /// Every cluster's keys.
     pub fn keyring(&self) -> &Keyring {
         &self.inner.keyring
+    }
+
+    /// The secret that seals and opens temporary credentials.
+    pub fn credential_secret(&self) -> &CredentialSecret {
+        &self.inner.secret
     }
 
     /// Seconds since the Unix epoch, from the configured clock.

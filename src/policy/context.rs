@@ -76,6 +76,7 @@ mod tests {
         keys.insert("aws:TagKeys", "a");
         keys.insert("AWS:tagkeys", "b");
         keys.insert_empty("aws:PrincipalTag/none");
+        #[rustfmt::skip]
         let cases: [(&str, &str, Option<&[&str]>); 4] = [
             ("same_case", "aws:TagKeys", Some(&["a", "b"])),
             ("other_case", "AWS:TAGKEYS", Some(&["a", "b"])),

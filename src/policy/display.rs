@@ -55,6 +55,7 @@ mod tests {
     #[test]
     fn renderings_are_single_line_ascii() {
         let long = "x".repeat(200);
+        #[rustfmt::skip]
         let cases = [
             ("plain", quote("system:serviceaccount:default:app"), "'system:serviceaccount:default:app'".to_owned()),
             ("newline_escaped", quote("a\r\nb"), "'a\\u{d}\\u{a}b'".to_owned()),

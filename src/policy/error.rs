@@ -35,7 +35,9 @@ pub enum PolicyError {
         second: &'static str,
     },
     /// `Effect` missing, or not exactly `Allow` or `Deny`.
-    #[error("Syntax errors in policy. Effect in {place} must be \"Allow\" or \"Deny\", not {found}.")]
+    #[error(
+        "Syntax errors in policy. Effect in {place} must be \"Allow\" or \"Deny\", not {found}."
+    )]
     InvalidEffect { place: String, found: String },
     /// A statement without `Action` or `NotAction`, or with an empty list.
     #[error("Policy statement must contain actions. ({place} has none.)")]
@@ -53,7 +55,9 @@ pub enum PolicyError {
     #[error("Invalid principal in policy: \"{kind}\":\"{value}\"")]
     InvalidPrincipal { kind: String, value: String },
     /// An action with no `vendor:` prefix.
-    #[error("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc. Found \"{0}\".")]
+    #[error(
+        "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc. Found \"{0}\"."
+    )]
     ActionWithoutVendor(String),
     /// An action with more than one colon.
     #[error("Actions/Condition can contain only one colon. Found \"{0}\".")]

@@ -61,25 +61,9 @@ impl Pattern {
         pattern
     }
 
-    /// The same pattern with its literal text lowercased, to match lowercased input.
-    pub(crate) fn to_lowercase(&self) -> Self {
-        let pieces = self
-            .pieces
-            .iter()
-            .map(|piece| match piece {
-                Piece::Literal(text) => Piece::Literal(text.to_lowercase()),
-                other => other.clone(),
-            })
-            .collect();
-        Pattern { pieces }
-    }
-
     /// Whether `input` matches the whole pattern.
     pub(crate) fn matches(&self, input: &str) -> bool {
-        let groups: Vec<&[Piece]> = self
-            .pieces
-            .split(|piece| *piece == Piece::AnyRun)
-            .collect();
+        let groups: Vec<&[Piece]> = self.pieces.split(|piece| *piece == Piece::AnyRun).collect();
         let [first, middle @ .., last] = groups.as_slice() else {
             // No star: one group that must cover the input exactly.
             return groups
@@ -222,6 +206,7 @@ mod tests {
 
     #[test]
     fn wildcard_matches() {
+        #[rustfmt::skip]
         let cases = [
             ("exact", "abc", "abc", true),
             ("exact_differs", "abc", "abd", false),
@@ -262,6 +247,7 @@ mod tests {
             Chunk::Literal(Cow::Borrowed("a*b")),
             Chunk::Wild("/*"),
         ]);
+        #[rustfmt::skip]
         let cases = [
             ("literal_star_matches_star", "home/a*b/x", true),
             ("literal_star_is_not_wild", "home/axxb/x", false),
@@ -273,6 +259,7 @@ mod tests {
 
     #[test]
     fn arn_patterns_split_into_six_parts() {
+        #[rustfmt::skip]
         let cases = [
             ("s3_object", "arn:aws:s3:::b/*", 6, "b/*"),
             ("resource_keeps_colons", "arn:aws:logs:r:1:log-group:x:*", 6, "log-group:x:*"),
@@ -289,6 +276,7 @@ mod tests {
     fn pathological_patterns_stay_fast() {
         let input = "a".repeat(20_000);
         let started = Instant::now();
+        #[rustfmt::skip]
         let cases = [
             ("stars_then_missing_b", format!("{}b", "*a".repeat(50)), false),
             ("question_groups", format!("{}b", "*a?a".repeat(50)), false),
@@ -297,6 +285,10 @@ mod tests {
         for (name, pattern, want) in cases {
             assert_eq!(Pattern::new(&pattern).matches(&input), want, "case {name}");
         }
-        assert!(started.elapsed() < Duration::from_secs(2), "matching took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "matching took {:?}",
+            started.elapsed()
+        );
     }
 }

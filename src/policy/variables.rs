@@ -106,10 +106,12 @@ impl Template {
 
     /// The resolved wildcard pattern.
     pub(crate) fn resolve_pattern(&self, keys: &ContextKeys) -> Option<Pattern> {
-        self.resolve(keys).map(|chunks| Pattern::from_chunks(&chunks))
+        self.resolve(keys)
+            .map(|chunks| Pattern::from_chunks(&chunks))
     }
 }
 
+/// Appends text, merging it with a text part before it.
 fn push_text(parts: &mut Vec<Part>, text: &str) {
     if text.is_empty() {
         return;
@@ -125,7 +127,10 @@ fn push_text(parts: &mut Vec<Part>, text: &str) {
 /// the `${` is never closed.
 fn parse_variable(inside: &str) -> Option<(Part, usize)> {
     for escape in ['*', '?', '$'] {
-        if inside.strip_prefix(escape).is_some_and(|r| r.starts_with('}')) {
+        if inside
+            .strip_prefix(escape)
+            .is_some_and(|r| r.starts_with('}'))
+        {
             return Some((Part::Escaped(escape), 2));
         }
     }
@@ -179,7 +184,10 @@ fn parse_default(text: &str) -> Option<(String, usize)> {
 mod tests {
     use super::*;
 
-    fn keys(pairs: &[(&str, &str)]) -> ContextKeys {
+    /// Request keys as `(key, value)` pairs.
+    type Pairs<'a> = &'a [(&'a str, &'a str)];
+
+    fn keys(pairs: Pairs<'_>) -> ContextKeys {
         let mut keys = ContextKeys::new();
         for (key, value) in pairs {
             keys.insert(key, *value);
@@ -195,7 +203,8 @@ mod tests {
             "system:serviceaccount:ns:sa",
         )];
         let two = [("aws:username", "a"), ("aws:username", "b")];
-        let cases: [(&str, &str, &[(&str, &str)], Option<&str>); 14] = [
+        #[rustfmt::skip]
+        let cases: [(&str, &str, Pairs<'_>, Option<&str>); 14] = [
             ("no_variable", "home/", &user, Some("home/")),
             ("username", "home/${aws:username}/", &user, Some("home/alice/")),
             ("key_case_insensitive", "${AWS:UserName}", &user, Some("alice")),
@@ -227,6 +236,7 @@ mod tests {
 
     #[test]
     fn substituted_values_are_literal_in_patterns() {
+        #[rustfmt::skip]
         let cases = [
             ("escape_star_is_literal", "a${*}", "a*", true),
             ("escape_star_not_wild", "a${*}", "ab", false),

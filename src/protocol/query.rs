@@ -38,16 +38,16 @@ impl QueryRequest {
     /// parameters (some clients send a POST with its parameters in the URL).
     pub fn parse(query: Option<&str>, form_body: Option<&[u8]>) -> Result<Self, QueryError> {
         let mut params = BTreeMap::new();
-        let sources = query
-            .map(str::as_bytes)
-            .into_iter()
-            .chain(form_body);
+        let sources = query.map(str::as_bytes).into_iter().chain(form_body);
         for source in sources {
             for (name, value) in form_urlencoded::parse(source) {
                 if params.len() >= MAX_PARAMETERS {
                     return Err(QueryError::TooManyParameters);
                 }
-                if params.insert(name.to_string(), value.into_owned()).is_some() {
+                if params
+                    .insert(name.to_string(), value.into_owned())
+                    .is_some()
+                {
                     return Err(QueryError::DuplicateParameter(name.into_owned()));
                 }
             }
@@ -98,13 +98,11 @@ pub fn xml_response<T: Serialize>(
     request_id: &str,
 ) -> Response {
     match render_envelope(action, namespace, result, request_id) {
-        Ok(body) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/xml")],
-            body,
+        Ok(body) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/xml")], body).into_response(),
+        Err(err) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot render XML: {err}"),
         )
-            .into_response(),
-        Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot render XML: {err}"))
             .into_response(),
     }
 }
@@ -143,17 +141,50 @@ mod tests {
     #[test]
     fn parameters_come_from_the_body_and_the_url() {
         let cases = [
-            ("body_only", None, Some("Action=GetCallerIdentity&Version=2011-06-15"), Ok(("GetCallerIdentity", Some("2011-06-15")))),
-            ("url_only", Some("Action=AssumeRoleWithWebIdentity&Version=2011-06-15"), None, Ok(("AssumeRoleWithWebIdentity", Some("2011-06-15")))),
-            ("split", Some("Action=X"), Some("Version=2010-05-08"), Ok(("X", Some("2010-05-08")))),
-            ("percent_and_plus_decoded", None, Some("Action=A%42+C"), Ok(("AB C", None))),
-            ("no_action", None, Some("Version=2011-06-15"), Err(QueryError::MissingAction)),
+            (
+                "body_only",
+                None,
+                Some("Action=GetCallerIdentity&Version=2011-06-15"),
+                Ok(("GetCallerIdentity", Some("2011-06-15"))),
+            ),
+            (
+                "url_only",
+                Some("Action=AssumeRoleWithWebIdentity&Version=2011-06-15"),
+                None,
+                Ok(("AssumeRoleWithWebIdentity", Some("2011-06-15"))),
+            ),
+            (
+                "split",
+                Some("Action=X"),
+                Some("Version=2010-05-08"),
+                Ok(("X", Some("2010-05-08"))),
+            ),
+            (
+                "percent_and_plus_decoded",
+                None,
+                Some("Action=A%42+C"),
+                Ok(("AB C", None)),
+            ),
+            (
+                "no_action",
+                None,
+                Some("Version=2011-06-15"),
+                Err(QueryError::MissingAction),
+            ),
             ("empty", None, Some(""), Err(QueryError::MissingAction)),
-            ("duplicate", Some("Action=A"), Some("Action=B"), Err(QueryError::DuplicateParameter("Action".into()))),
+            (
+                "duplicate",
+                Some("Action=A"),
+                Some("Action=B"),
+                Err(QueryError::DuplicateParameter("Action".into())),
+            ),
         ];
         for (name, query, body, want) in cases {
             let got = QueryRequest::parse(query, body.map(str::as_bytes));
-            let got = got.as_ref().map(|r| (r.action.as_str(), r.version.as_deref())).map_err(Clone::clone);
+            let got = got
+                .as_ref()
+                .map(|r| (r.action.as_str(), r.version.as_deref()))
+                .map_err(Clone::clone);
             assert_eq!(got, want, "case {name}");
         }
     }
@@ -187,7 +218,10 @@ mod tests {
         let xml = render_envelope(
             "GetCallerIdentity",
             "https://sts.amazonaws.com/doc/2011-06-15/",
-            Some(&Result { account: "1", arn: "a<b" }),
+            Some(&Result {
+                account: "1",
+                arn: "a<b",
+            }),
             "req-1",
         )
         .unwrap();
@@ -201,6 +235,9 @@ mod tests {
             )
         );
         let empty = render_envelope::<()>("DeleteRole", "ns", None, "r").unwrap();
-        assert_eq!(empty, r#"<DeleteRoleResponse xmlns="ns"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteRoleResponse>"#);
+        assert_eq!(
+            empty,
+            r#"<DeleteRoleResponse xmlns="ns"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteRoleResponse>"#
+        );
     }
 }

@@ -5,15 +5,14 @@
 mod load;
 mod model;
 pub mod names;
-mod policy_shape;
 
 use sha2::{Digest, Sha256};
 
 pub use load::{load_default, load_file, parse, LoadError, DEFAULT_WORLD_JSON};
 pub use model::{
     AccessKeyId, Account, AccountId, AdminCredential, Bucket, BucketName, Cluster, ClusterName,
-    IamPath, IssuerUrl, ManagedPolicy, Namespace, OidcProvider, PolicyDocument, Region, Role,
-    RoleName, SecretString, ServiceAccount, ServiceAccountName, World,
+    IamPath, IssuerUrl, ManagedPolicy, Namespace, OidcProvider, PermissionsPolicyDocument, Region,
+    Role, RoleName, SecretString, ServiceAccount, ServiceAccountName, TrustPolicyDocument, World,
 };
 
 impl World {
@@ -33,6 +32,41 @@ impl World {
         self.clusters
             .iter()
             .find(|c| c.oidc_issuer.path_id() == Some(id))
+    }
+}
+
+impl World {
+    /// `arn:aws:iam::<account>:oidc-provider/<url without scheme>`.
+    pub fn oidc_provider_arn(&self, provider: &OidcProvider) -> String {
+        format!(
+            "arn:aws:iam::{}:oidc-provider/{}",
+            self.account.id,
+            provider.url.without_scheme()
+        )
+    }
+}
+
+impl Role {
+    /// `arn:aws:iam::<account>:role<path><name>`.
+    pub fn arn(&self, account_id: &str) -> String {
+        format!("arn:aws:iam::{account_id}:role{}{}", self.path, self.name)
+    }
+
+    /// The role's unique id: `AROA` and 17 characters, stable for an account and name.
+    pub fn role_id(&self, account_id: &str) -> String {
+        const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let digest = Sha256::digest(format!("role\0{account_id}\0{}", self.name).as_bytes());
+        let tail: String = digest
+            .iter()
+            .take(17)
+            .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
+            .collect();
+        format!("AROA{tail}")
+    }
+
+    /// The parsed trust policy.
+    pub fn trust_policy(&self) -> &crate::policy::Policy {
+        self.assume_role_policy_document.policy()
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::names;
-use super::policy_shape;
+use crate::policy::{self, Policy, PolicyKind};
 
 /// The emulated AWS account and everything in it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,7 +112,7 @@ pub struct ManagedPolicy {
     /// When its default version was set.
     #[serde(default)]
     pub update_date: Option<String>,
-    pub document: PolicyDocument,
+    pub document: PermissionsPolicyDocument,
 }
 
 /// An IAM role.
@@ -124,11 +124,11 @@ pub struct Role {
     pub path: IamPath,
     #[serde(default)]
     pub description: Option<String>,
-    pub assume_role_policy_document: PolicyDocument,
+    pub assume_role_policy_document: TrustPolicyDocument,
     #[serde(default)]
     pub attached_policy_arns: Vec<String>,
     #[serde(default)]
-    pub inline_policies: BTreeMap<String, PolicyDocument>,
+    pub inline_policies: BTreeMap<String, PermissionsPolicyDocument>,
     /// Seconds, 3600 to 43200.
     #[serde(default = "default_max_session_duration")]
     pub max_session_duration: u32,
@@ -312,31 +312,62 @@ impl fmt::Debug for SecretString {
     }
 }
 
-/// An IAM policy document, kept as JSON after its shape has been checked.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "serde_json::Value", into = "serde_json::Value")]
-pub struct PolicyDocument(serde_json::Value);
+/// Declares a policy document type: the JSON as given and the policy parsed from it under
+/// one grammar, so a document in the world has always been parsed, exactly once.
+macro_rules! policy_document {
+    ($(#[$doc:meta])* $name:ident, $kind:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Serialize, Deserialize)]
+        #[serde(try_from = "serde_json::Value", into = "serde_json::Value")]
+        pub struct $name {
+            json: serde_json::Value,
+            policy: Policy,
+        }
 
-impl TryFrom<serde_json::Value> for PolicyDocument {
-    type Error = String;
-    fn try_from(value: serde_json::Value) -> Result<Self, String> {
-        policy_shape::check(&value)?;
-        Ok(Self(value))
-    }
+        impl TryFrom<serde_json::Value> for $name {
+            type Error = String;
+            fn try_from(json: serde_json::Value) -> Result<Self, String> {
+                let policy = policy::parse_value(&json, $kind).map_err(|err| err.to_string())?;
+                Ok(Self { json, policy })
+            }
+        }
+
+        impl From<$name> for serde_json::Value {
+            fn from(document: $name) -> Self {
+                document.json
+            }
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                self.json == other.json
+            }
+        }
+
+        impl $name {
+            /// The document as JSON, as it was given.
+            pub fn as_json(&self) -> &serde_json::Value {
+                &self.json
+            }
+
+            /// The parsed policy.
+            pub fn policy(&self) -> &Policy {
+                &self.policy
+            }
+        }
+    };
 }
 
-impl From<PolicyDocument> for serde_json::Value {
-    fn from(document: PolicyDocument) -> Self {
-        document.0
-    }
-}
-
-impl PolicyDocument {
-    /// The document as JSON.
-    pub fn as_json(&self) -> &serde_json::Value {
-        &self.0
-    }
-}
+policy_document!(
+    /// A role's trust policy (who may assume it).
+    TrustPolicyDocument,
+    PolicyKind::Trust
+);
+policy_document!(
+    /// An identity-based policy: a managed policy's document or a role's inline policy.
+    PermissionsPolicyDocument,
+    PolicyKind::Identity
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,5 +5,6 @@ mod bad_input;
 mod cli;
 mod oidc;
 mod restart;
+mod sts;
 mod support;
 mod token_request;

@@ -26,7 +26,7 @@ pub(crate) fn parse_instant(text: &str) -> Option<Instant> {
         at: 0,
     };
     let year = i64::from(cursor.digits(4)?);
-    cursor.expect(b'-')?;
+    cursor.require(b'-')?;
     let month = cursor.digits(2)?;
     let mut day = 1;
     let (mut hour, mut minute, mut second, mut nanos, mut offset) = (0, 0, 0, 0, 0);
@@ -34,7 +34,7 @@ pub(crate) fn parse_instant(text: &str) -> Option<Instant> {
         day = cursor.digits(2)?;
         if cursor.eat(b'T') || cursor.eat(b't') {
             hour = cursor.digits(2)?;
-            cursor.expect(b':')?;
+            cursor.require(b':')?;
             minute = cursor.digits(2)?;
             if cursor.eat(b':') {
                 second = cursor.digits(2)?;
@@ -55,11 +55,9 @@ pub(crate) fn parse_instant(text: &str) -> Option<Instant> {
         return None;
     }
     let days = days_from_civil(year, month, day);
-    let seconds = days * 86_400
-        + i64::from(hour) * 3600
-        + i64::from(minute) * 60
-        + i64::from(second)
-        - offset;
+    let seconds =
+        days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
+            - offset;
     Some(Instant { seconds, nanos })
 }
 
@@ -78,7 +76,7 @@ impl Cursor<'_> {
         found
     }
 
-    fn expect(&mut self, byte: u8) -> Option<()> {
+    fn require(&mut self, byte: u8) -> Option<()> {
         self.eat(byte).then_some(())
     }
 
@@ -135,6 +133,7 @@ impl Cursor<'_> {
     }
 }
 
+/// Days in `month` of `year`, leap years included.
 fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
@@ -165,6 +164,7 @@ mod tests {
 
     #[test]
     fn dates_parse_to_instants() {
+        #[rustfmt::skip]
         let cases = [
             ("epoch_origin_date", "1970-01-01", at(0, 0)),
             ("date_only", "2020-01-01", at(1_577_836_800, 0)),

@@ -61,7 +61,10 @@ impl Condition {
             expected,
         };
         let Value::Object(blocks) = value else {
-            return Err(shape("Condition".into(), "an object of condition operators"));
+            return Err(shape(
+                "Condition".into(),
+                "an object of condition operators",
+            ));
         };
         let mut entries = Vec::new();
         for (operator_name, block) in blocks {
@@ -73,7 +76,10 @@ impl Condition {
                 ));
             };
             for (key, values) in keys {
-                if !key.split_once(':').is_some_and(|(vendor, _)| !vendor.is_empty()) {
+                if key
+                    .split_once(':')
+                    .is_none_or(|(vendor, _)| vendor.is_empty())
+                {
                     return Err(PolicyError::ConditionKeyWithoutVendor(key.clone()));
                 }
                 let raw_values = condition_strings(values).ok_or_else(|| {
@@ -83,11 +89,11 @@ impl Condition {
                     )
                 })?;
                 let values = PolicyValues::parse(operator.base.test(), &raw_values, version)
-                    .map_err(|(value, expected)| PolicyError::InvalidConditionValue {
+                    .map_err(|unreadable| PolicyError::InvalidConditionValue {
                         operator: operator_name.clone(),
                         key: key.clone(),
-                        value: quote(&value),
-                        expected,
+                        value: quote(&unreadable.value),
+                        expected: unreadable.expected,
                     })?;
                 entries.push(Entry {
                     operator,
@@ -108,9 +114,10 @@ impl Condition {
 
     /// Why entry `index` does not hold, in one line.
     pub(crate) fn explain_failure(&self, index: usize, keys: &ContextKeys) -> String {
-        self.entries
-            .get(index)
-            .map_or_else(|| "a condition does not hold".to_owned(), |entry| entry.explain(keys))
+        self.entries.get(index).map_or_else(
+            || "a condition does not hold".to_owned(),
+            |entry| entry.explain(keys),
+        )
     }
 }
 
@@ -136,12 +143,12 @@ impl Entry {
         let resolved = self.values.resolve(self.operator.base.test(), keys);
         match self.operator.qualifier {
             None => request.iter().any(|value| resolved.matches(value)) != negated,
-            Some(SetQualifier::ForAnyValue) => {
-                request.iter().any(|value| resolved.matches(value) != negated)
-            }
-            Some(SetQualifier::ForAllValues) => {
-                request.iter().all(|value| resolved.matches(value) != negated)
-            }
+            Some(SetQualifier::ForAnyValue) => request
+                .iter()
+                .any(|value| resolved.matches(value) != negated),
+            Some(SetQualifier::ForAllValues) => request
+                .iter()
+                .all(|value| resolved.matches(value) != negated),
         }
     }
 
@@ -159,7 +166,10 @@ impl Entry {
         let (missed, hit) = verbs(test);
         let resolved = self.values.resolve(test, keys);
         let mut text = match (self.operator.qualifier, negated) {
-            (None, false) => format!("{head}: request {} {missed} {policy}", values_phrase(request)),
+            (None, false) => format!(
+                "{head}: request {} {missed} {policy}",
+                values_phrase(request)
+            ),
             (None, true) => format!("{head}: request {} {hit} {policy}", values_phrase(request)),
             (Some(SetQualifier::ForAnyValue), false) => format!(
                 "{head}: no request value of {} is {missed_word} {policy}",

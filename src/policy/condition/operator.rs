@@ -171,6 +171,7 @@ mod tests {
 
     #[test]
     fn operator_names_parse_and_print_back() {
+        #[rustfmt::skip]
         let cases = [
             ("plain", "StringEquals", true),
             ("if_exists", "StringLikeIfExists", true),
@@ -194,7 +195,11 @@ mod tests {
                 }
                 Err(err) => {
                     assert!(!valid, "case {name}: {err}");
-                    assert_eq!(err, PolicyError::UnknownConditionOperator(text.into()), "case {name}");
+                    assert_eq!(
+                        err,
+                        PolicyError::UnknownConditionOperator(text.into()),
+                        "case {name}"
+                    );
                 }
             }
         }

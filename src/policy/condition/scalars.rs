@@ -98,11 +98,15 @@ impl Cidr {
         };
         match (self.network, address) {
             (IpAddr::V4(network), IpAddr::V4(address)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(network) & mask == u32::from(address) & mask
             }
             (IpAddr::V6(network), IpAddr::V6(address)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(network) & mask == u128::from(address) & mask
             }
             _ => false,
@@ -159,6 +163,7 @@ mod tests {
 
     #[test]
     fn decimals_compare_exactly() {
+        #[rustfmt::skip]
         let cases = [
             ("equal_integers", "10", "10", Some(Ordering::Equal)),
             ("leading_zeros", "007", "7", Some(Ordering::Equal)),
@@ -177,13 +182,16 @@ mod tests {
             ("empty", "", "0", None),
         ];
         for (name, a, b, want) in cases {
-            let got = Decimal::parse(a).zip(Decimal::parse(b)).map(|(a, b)| a.cmp(&b));
+            let got = Decimal::parse(a)
+                .zip(Decimal::parse(b))
+                .map(|(a, b)| a.cmp(&b));
             assert_eq!(got, want, "case {name}");
         }
     }
 
     #[test]
     fn cidr_ranges_contain_addresses() {
+        #[rustfmt::skip]
         let cases = [
             ("v4_in_range", "203.0.113.0/24", "203.0.113.7", Some(true)),
             ("v4_out_of_range", "203.0.113.0/24", "203.0.114.7", Some(false)),
@@ -207,6 +215,7 @@ mod tests {
 
     #[test]
     fn base64_decodes() {
+        #[rustfmt::skip]
         let cases: [(&str, &str, Option<&[u8]>); 6] = [
             ("aws_docs_example", "QmluYXJ5VmFsdWVJbkJhc2U2NA==", Some(b"BinaryValueInBase64")),
             ("one_pad", "YWI=", Some(b"ab")),

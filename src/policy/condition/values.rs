@@ -16,6 +16,13 @@ use super::date::{parse_instant, Instant};
 use super::operator::{Comparison, Test};
 use super::scalars::{decode_base64, parse_bool, Cidr, Decimal};
 
+/// A policy value its operator cannot read, and what it should have been.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unreadable {
+    pub(crate) value: String,
+    pub(crate) expected: &'static str,
+}
+
 /// The values a policy lists for one key, typed for their operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum PolicyValues {
@@ -30,27 +37,29 @@ pub(crate) enum PolicyValues {
 }
 
 impl PolicyValues {
-    /// Reads `raw` for `test`; on a value it cannot read, returns that value and what it
-    /// should have been.
-    pub(crate) fn parse(
-        test: Test,
-        raw: &[String],
-        version: Version,
-    ) -> Result<Self, (String, &'static str)> {
+    /// Reads `raw` for `test`, refusing the first value the test cannot read.
+    pub(crate) fn parse(test: Test, raw: &[String], version: Version) -> Result<Self, Unreadable> {
         fn all<T>(
             raw: &[String],
             expected: &'static str,
             read: impl Fn(&str) -> Option<T>,
-        ) -> Result<Vec<T>, (String, &'static str)> {
+        ) -> Result<Vec<T>, Unreadable> {
             raw.iter()
-                .map(|value| read(value).ok_or_else(|| (value.clone(), expected)))
+                .map(|value| {
+                    read(value).ok_or_else(|| Unreadable {
+                        value: value.clone(),
+                        expected,
+                    })
+                })
                 .collect()
         }
         Ok(match test {
             Test::StringEquals | Test::StringEqualsIgnoreCase | Test::StringLike | Test::Arn => {
                 PolicyValues::Strings(raw.iter().map(|v| Template::parse(v, version)).collect())
             }
-            Test::Numeric(_) => PolicyValues::Numbers(all(raw, "a decimal number", Decimal::parse)?),
+            Test::Numeric(_) => {
+                PolicyValues::Numbers(all(raw, "a decimal number", Decimal::parse)?)
+            }
             Test::Date(_) => PolicyValues::Dates(all(
                 raw,
                 "an ISO 8601 date or epoch seconds",
@@ -58,11 +67,9 @@ impl PolicyValues {
             )?),
             Test::Bool | Test::Null => PolicyValues::Bools(all(raw, "true or false", parse_bool)?),
             Test::Binary => PolicyValues::Binary(all(raw, "base64", decode_base64)?),
-            Test::IpAddress => PolicyValues::Ranges(all(
-                raw,
-                "an IP address or CIDR range",
-                Cidr::parse,
-            )?),
+            Test::IpAddress => {
+                PolicyValues::Ranges(all(raw, "an IP address or CIDR range", Cidr::parse)?)
+            }
         })
     }
 
@@ -114,6 +121,7 @@ pub(crate) struct Resolved<'a> {
     pub(crate) unresolved: usize,
 }
 
+/// Policy values in the form their test compares.
 enum ResolvedValues<'a> {
     Texts(Vec<String>),
     Patterns(Vec<Pattern>),
@@ -128,18 +136,19 @@ impl Resolved<'_> {
         match (&self.values, self.test) {
             (ResolvedValues::Texts(texts), Test::StringEqualsIgnoreCase) => {
                 let lowered = request_value.to_lowercase();
-                texts.iter().any(|text| *text == lowered)
+                texts.contains(&lowered)
             }
             (ResolvedValues::Texts(texts), _) => texts.iter().any(|text| text == request_value),
-            (ResolvedValues::Patterns(patterns), _) => {
-                patterns.iter().any(|pattern| pattern.matches(request_value))
-            }
+            (ResolvedValues::Patterns(patterns), _) => patterns
+                .iter()
+                .any(|pattern| pattern.matches(request_value)),
             (ResolvedValues::Arns(arns), _) => arns.iter().any(|arn| arn.matches(request_value)),
             (ResolvedValues::Typed(values), test) => typed_matches(values, test, request_value),
         }
     }
 }
 
+/// The positive test of a non-string operator against any policy value.
 fn typed_matches(values: &PolicyValues, test: Test, request_value: &str) -> bool {
     match (values, test) {
         (PolicyValues::Numbers(numbers), Test::Numeric(comparison)) => {
@@ -152,9 +161,9 @@ fn typed_matches(values: &PolicyValues, test: Test, request_value: &str) -> bool
             parse_bool(request_value).is_some_and(|request| bools.contains(&request))
         }
         // `BinaryEquals` compares the request value's bytes with the decoded policy value.
-        (PolicyValues::Binary(blobs), Test::Binary) => {
-            blobs.iter().any(|blob| blob.as_slice() == request_value.as_bytes())
-        }
+        (PolicyValues::Binary(blobs), Test::Binary) => blobs
+            .iter()
+            .any(|blob| blob.as_slice() == request_value.as_bytes()),
         (PolicyValues::Ranges(ranges), Test::IpAddress) => request_value
             .parse::<IpAddr>()
             .is_ok_and(|address| ranges.iter().any(|range| range.contains(address))),
@@ -162,6 +171,7 @@ fn typed_matches(values: &PolicyValues, test: Test, request_value: &str) -> bool
     }
 }
 
+/// Whether `request` relates to `policy` as `comparison` says.
 fn compare<T: Ord>(comparison: Comparison, request: &T, policy: &T) -> bool {
     match comparison {
         Comparison::Equal => request == policy,

@@ -32,12 +32,23 @@ impl TestServer {
     /// Starts the default world on an ephemeral port.
     pub async fn start() -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
+        let config = Config::with_default_world(data_dir.path());
+        Self::start_with(data_dir, config).await
+    }
+
+    /// Starts a world given as JSON (written to a file in the data dir).
+    pub async fn start_with_world(world: &serde_json::Value) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let path = data_dir.path().join("world.json");
+        std::fs::write(&path, world.to_string()).expect("world file");
+        let mut config = Config::with_default_world(data_dir.path());
+        config.world = irsa_local::config::WorldSource::File(path);
+        Self::start_with(data_dir, config).await
+    }
+
+    async fn start_with(data_dir: tempfile::TempDir, config: Config) -> Self {
         seed_fixture_key(data_dir.path());
-        let app = App::build(
-            &Config::with_default_world(data_dir.path()),
-            Arc::new(SystemClock),
-        )
-        .expect("the default world starts");
+        let app = App::build(&config, Arc::new(SystemClock)).expect("the world starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -123,10 +134,23 @@ impl Reply {
 
 /// Sends one request with a fresh client.
 pub async fn send(url: &str, method: &str, content_type: Option<&str>, body: Vec<u8>) -> Reply {
+    let headers: Vec<(&str, &str)> = content_type
+        .map(|c| ("content-type", c))
+        .into_iter()
+        .collect();
+    send_request(url, method, &headers, body).await
+}
+
+/// POSTs with the given headers.
+pub async fn send_with_headers(url: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+    send_request(url, "POST", headers, body).await
+}
+
+async fn send_request(url: &str, method: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let mut request = hyper::Request::builder().method(method).uri(url);
-    if let Some(content_type) = content_type {
-        request = request.header("content-type", content_type);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     let request = request.body(Full::new(Bytes::from(body))).expect("request");
     let response = client.request(request).await.expect("the server answers");
@@ -220,6 +244,43 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The default world as JSON, to extend in a test.
+pub fn default_world() -> serde_json::Value {
+    serde_json::from_str(irsa_local::world::DEFAULT_WORLD_JSON).expect("default world")
+}
+
+/// Signs `header.claims` with the fixture key (RS256), whatever the header says.
+pub fn sign_with_fixture_key(header: &serde_json::Value, claims: &serde_json::Value) -> String {
+    use base64::Engine;
+    let key = irsa_local::oidc::keys::SigningKey::from_pem(FIXTURE_KEY, Path::new("fixture"))
+        .expect("fixture key");
+    let b64 = |value: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+    };
+    let input = format!("{}.{}", b64(header), b64(claims));
+    let signature = key.sign_rs256(input.as_bytes()).expect("sign");
+    format!(
+        "{input}.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signature)
+    )
+}
+
+/// Form-encodes query-protocol parameters.
+pub fn form(params: &[(&str, &str)]) -> Vec<u8> {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish()
+        .into_bytes()
+}
+
+/// The text of the first `<name>` element of an XML document.
+pub fn xml_text<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<{name}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&format!("</{name}>"))? + start;
+    Some(&xml[start..end])
 }
 
 /// Decodes one base64url JWT segment as JSON.

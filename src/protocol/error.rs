@@ -1,0 +1,307 @@
+//! `AwsError`: the one place where a domain failure becomes AWS's code, HTTP status and
+//! message, and the query-protocol `ErrorResponse` body that carries them. Every refusal
+//! also carries irsa-local's own reason (which check failed, which statement decided) in
+//! the `x-irsa-local-reason` header, since AWS's messages are famously opaque.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use quick_xml::escape::partial_escape;
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+
+use super::query::QueryError;
+use crate::oidc::verify::TokenError;
+use crate::sts::error::StsError;
+
+/// Header with irsa-local's explanation of a refusal.
+pub const REASON_HEADER: &str = "x-irsa-local-reason";
+
+/// An error as AWS reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    pub code: &'static str,
+    pub status: StatusCode,
+    pub message: String,
+    /// Why, in irsa-local's words; sent in [`REASON_HEADER`] and logged.
+    pub reason: String,
+}
+
+impl AwsError {
+    /// A client error (`Type` `Sender`) whose reason is its message.
+    pub fn sender(code: &'static str, status: StatusCode, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self {
+            code,
+            status,
+            reason: message.clone(),
+            message,
+        }
+    }
+
+    /// Replaces the reason.
+    #[must_use]
+    pub fn because(mut self, reason: impl Into<String>) -> Self {
+        self.reason = reason.into();
+        self
+    }
+
+    /// `Sender` for 4xx, `Receiver` for 5xx.
+    pub fn fault_type(&self) -> &'static str {
+        if self.status.is_server_error() {
+            "Receiver"
+        } else {
+            "Sender"
+        }
+    }
+
+    /// The query-protocol answer: `<ErrorResponse xmlns=…><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
+    pub fn query_response(&self, namespace: &str, request_id: &str) -> Response {
+        let body = self.query_body(namespace, request_id);
+        let mut response =
+            (self.status, [(header::CONTENT_TYPE, "text/xml")], body).into_response();
+        if let Ok(value) = HeaderValue::from_str(&header_safe(&self.reason)) {
+            response.headers_mut().insert(REASON_HEADER, value);
+        }
+        response
+    }
+
+    /// The XML of [`query_response`](Self::query_response).
+    pub fn query_body(&self, namespace: &str, request_id: &str) -> String {
+        let mut writer = Writer::new(Vec::new());
+        let written: Result<(), quick_xml::Error> = (|| {
+            writer.write_event(Event::Start(
+                BytesStart::new("ErrorResponse").with_attributes([("xmlns", namespace)]),
+            ))?;
+            writer.write_event(Event::Start(BytesStart::new("Error")))?;
+            for (name, text) in [
+                ("Type", self.fault_type()),
+                ("Code", self.code),
+                ("Message", &self.message),
+            ] {
+                writer
+                    .create_element(name)
+                    .write_text_content(BytesText::from_escaped(partial_escape(text)))?;
+            }
+            writer.write_event(Event::End(BytesEnd::new("Error")))?;
+            writer
+                .create_element("RequestId")
+                .write_text_content(BytesText::new(request_id))?;
+            writer.write_event(Event::End(BytesEnd::new("ErrorResponse")))?;
+            Ok(())
+        })();
+        match written {
+            Ok(()) => String::from_utf8_lossy(&writer.into_inner()).into_owned(),
+            Err(_) => String::new(),
+        }
+    }
+}
+
+/// A header value: printable ASCII only, at most 1024 characters.
+fn header_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .take(1024)
+        .collect()
+}
+
+const GENERIC_INVALID_TOKEN: &str = "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.";
+const NO_VERIFICATION_KEY: &str = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
+
+impl From<QueryError> for AwsError {
+    fn from(err: QueryError) -> Self {
+        let reason = err.to_string();
+        match err {
+            QueryError::MissingAction => Self::sender(
+                "MissingAction",
+                StatusCode::BAD_REQUEST,
+                "The request must contain the parameter Action.",
+            ),
+            QueryError::TooManyParameters | QueryError::DuplicateParameter(_) => {
+                Self::sender("ValidationError", StatusCode::BAD_REQUEST, reason.clone())
+            }
+        }
+        .because(reason)
+    }
+}
+
+impl From<TokenError> for AwsError {
+    fn from(err: TokenError) -> Self {
+        let reason = format!("web identity token refused: {err}");
+        let invalid = |message: String| {
+            Self::sender("InvalidIdentityToken", StatusCode::BAD_REQUEST, message)
+        };
+        let error = match &err {
+            TokenError::Length(length) => Self::sender(
+                "ValidationError",
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length {}",
+                    if *length < 4 { "greater than or equal to 4" } else { "less than or equal to 20000" }
+                ),
+            ),
+            TokenError::UnknownIssuer { issuer } => {
+                invalid(format!("No OpenIDConnect provider found in your account for {issuer}"))
+            }
+            TokenError::MissingAudience => invalid("Missing a required claim: aud".into()),
+            TokenError::MissingClaim(claim) => invalid(format!("Missing a required claim: {claim}")),
+            TokenError::IncorrectAudience { .. } => invalid("Incorrect token audience".into()),
+            TokenError::UnknownKey { .. } | TokenError::NoKeyOfType { .. } | TokenError::NoKeys(_) => {
+                invalid(NO_VERIFICATION_KEY.into())
+            }
+            TokenError::Expired { now, expires_at } => Self::sender(
+                "ExpiredTokenException",
+                StatusCode::BAD_REQUEST,
+                format!("Token expired: current date/time {now} must be before the expiration date/time{expires_at}"),
+            ),
+            TokenError::Malformed(_)
+            | TokenError::AlgorithmNotAllowed(_)
+            | TokenError::BadSignature { .. }
+            | TokenError::BadTimestamp { .. }
+            | TokenError::NotYetValid { .. }
+            | TokenError::IssuedInFuture { .. } => invalid(GENERIC_INVALID_TOKEN.into()),
+        };
+        error.because(reason)
+    }
+}
+
+impl From<StsError> for AwsError {
+    fn from(err: StsError) -> Self {
+        let reason = err.to_string();
+        match err {
+            StsError::Query(query) => return query.into(),
+            StsError::Token(token) => return token.into(),
+            StsError::UnknownAction { action, version } => Self::sender(
+                "InvalidAction",
+                StatusCode::BAD_REQUEST,
+                format!("Could not find operation {action} for version {version}"),
+            ),
+            StsError::Validation(problems) => {
+                Self::sender("ValidationError", StatusCode::BAD_REQUEST, problems.message())
+            }
+            StsError::DurationExceedsRoleMaximum { .. } => Self::sender(
+                "ValidationError",
+                StatusCode::BAD_REQUEST,
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+            ),
+            StsError::InvalidRoleArn => {
+                Self::sender("ValidationError", StatusCode::BAD_REQUEST, "Request ARN is invalid")
+            }
+            StsError::PackedPolicyTooLarge(percent) => Self::sender(
+                "PackedPolicyTooLarge",
+                StatusCode::BAD_REQUEST,
+                format!("Packed policy consumes {percent}% of allotted space, please use smaller policy."),
+            ),
+            StsError::ProviderIdWithOidcToken => Self::sender(
+                "InvalidParameterValue",
+                StatusCode::BAD_REQUEST,
+                "ProviderId is only for OAuth 2.0 access tokens; omit it for an OpenID Connect ID token.",
+            ),
+            StsError::MalformedSessionPolicy(problem) => {
+                Self::sender("MalformedPolicyDocument", StatusCode::BAD_REQUEST, problem)
+            }
+            StsError::UnknownPolicyArn(arn) => Self::sender(
+                "InvalidParameterValue",
+                StatusCode::BAD_REQUEST,
+                format!("Policy {arn} does not exist or is not attachable."),
+            ),
+            StsError::NotAuthorized { action, .. } => Self::sender(
+                "AccessDenied",
+                StatusCode::FORBIDDEN,
+                format!("Not authorized to perform {action}"),
+            ),
+            StsError::Internal(_) => Self::sender(
+                "InternalFailure",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The request processing has failed because of an unknown error, exception or failure.",
+            ),
+        }
+        .because(reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_response_has_the_query_envelope() {
+        let error = AwsError::sender(
+            "InvalidIdentityToken",
+            StatusCode::BAD_REQUEST,
+            "No <provider> & more",
+        );
+        assert_eq!(
+            error.query_body("https://sts.amazonaws.com/doc/2011-06-15/", "req-1"),
+            concat!(
+                r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>"#,
+                "<Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>No &lt;provider&gt; &amp; more</Message>",
+                "</Error><RequestId>req-1</RequestId></ErrorResponse>"
+            )
+        );
+        let server_fault =
+            AwsError::sender("InternalFailure", StatusCode::INTERNAL_SERVER_ERROR, "x");
+        assert_eq!(server_fault.fault_type(), "Receiver");
+    }
+
+    #[test]
+    fn token_causes_map_to_aws_codes() {
+        let cases = [
+            ("length", TokenError::Length(3), "ValidationError", 400),
+            (
+                "unknown_issuer",
+                TokenError::UnknownIssuer {
+                    issuer: "https://x".into(),
+                },
+                "InvalidIdentityToken",
+                400,
+            ),
+            (
+                "expired",
+                TokenError::Expired {
+                    now: 2,
+                    expires_at: 1,
+                },
+                "ExpiredTokenException",
+                400,
+            ),
+            (
+                "bad_signature",
+                TokenError::BadSignature { checked: 1 },
+                "InvalidIdentityToken",
+                400,
+            ),
+            (
+                "unknown_kid",
+                TokenError::UnknownKey { kid: "k".into() },
+                "InvalidIdentityToken",
+                400,
+            ),
+        ];
+        for (name, cause, code, status) in cases {
+            let error = AwsError::from(cause);
+            assert_eq!(
+                (error.code, error.status.as_u16()),
+                (code, status),
+                "case {name}"
+            );
+            assert!(!error.reason.is_empty(), "case {name}");
+        }
+        let expired = AwsError::from(TokenError::Expired {
+            now: 1624482533,
+            expires_at: 1624482335,
+        });
+        assert_eq!(expired.message, "Token expired: current date/time 1624482533 must be before the expiration date/time1624482335");
+    }
+
+    #[test]
+    fn reasons_are_made_header_safe() {
+        assert_eq!(header_safe("a\nb\u{e9}c"), "a?b?c");
+        assert_eq!(header_safe(&"x".repeat(5000)).len(), 1024);
+    }
+}
