@@ -60,6 +60,7 @@ pub struct SigningKey {
     key_pair: RsaKeyPair,
     jwk: Jwk,
     decoding: jsonwebtoken::DecodingKey,
+    verification: VerificationKey,
     origin: PathBuf,
 }
 
@@ -112,11 +113,14 @@ impl SigningKey {
             alg: "RS256",
             n: URL_SAFE_NO_PAD.encode(&modulus),
         };
+        let verification =
+            VerificationKey::rsa(Some(kid.clone()), &modulus, &exponent).map_err(parse_error)?;
         Ok(Self {
             kid,
             key_pair,
             jwk,
             decoding: jsonwebtoken::DecodingKey::from_rsa_raw_components(&modulus, &exponent),
+            verification,
             origin: origin.to_owned(),
         })
     }
@@ -195,10 +199,7 @@ impl KeySet {
     fn new(keys: Vec<SigningKey>) -> Self {
         let jwks =
             serde_json::json!({ "keys": keys.iter().map(SigningKey::jwk).collect::<Vec<_>>() });
-        let verification = keys
-            .iter()
-            .map(|key| VerificationKey::rsa(Some(key.kid.clone()), key.decoding.clone()))
-            .collect();
+        let verification = keys.iter().map(|key| key.verification.clone()).collect();
         Self {
             jwks_json: jwks.to_string(),
             verification,
