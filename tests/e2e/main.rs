@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod oidc;
 mod restart;
+mod rust_sdk;
 mod sts;
 mod support;
 mod token_request;
