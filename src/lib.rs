@@ -21,6 +21,8 @@ pub mod persist;
 pub mod policy;
 pub mod protocol;
 pub mod router;
+pub mod s3;
+pub mod sigv4;
 pub mod state;
 pub mod sts;
 pub mod world;

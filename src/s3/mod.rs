@@ -1,0 +1,1 @@
+//! A small S3 (being written).
