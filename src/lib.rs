@@ -11,6 +11,7 @@
 //! - [`offline`]: the commands that work on the data dir without a server.
 //! - [`clock`], [`persist`]: time as a value, crash-safe writes.
 
+pub mod access;
 pub mod clock;
 pub mod config;
 pub mod credentials;

@@ -1,0 +1,181 @@
+//! Who is calling and what they may do. A verified caller is the account's root (the
+//! world's admin credentials: everything is allowed) or a role session (its role's attached
+//! and inline policies, intersected with the session's own policies; an explicit deny in
+//! any of them wins). Pure over the world and the session: no HTTP.
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
+
+use crate::clock::rfc3339;
+use crate::credentials::Session;
+use crate::policy::{self, ContextKeys, Policy, PolicyKind, RequestContext};
+use crate::world::World;
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// The account's root user, signing with the world's admin credentials.
+    Root {
+        account_id: String,
+        access_key_id: String,
+    },
+    /// A role session from AssumeRoleWithWebIdentity.
+    Session {
+        access_key_id: String,
+        session: Session,
+    },
+}
+
+impl Caller {
+    /// `GetCallerIdentity`'s `Arn`.
+    pub fn arn(&self) -> String {
+        match self {
+            Self::Root { account_id, .. } => format!("arn:aws:iam::{account_id}:root"),
+            Self::Session { session, .. } => session.assumed_role_arn(),
+        }
+    }
+
+    /// `GetCallerIdentity`'s `UserId`: the account id for root, `<role id>:<session>`.
+    pub fn user_id(&self) -> String {
+        match self {
+            Self::Root { account_id, .. } => account_id.clone(),
+            Self::Session { session, .. } => session.assumed_role_id(),
+        }
+    }
+
+    /// The caller's account.
+    pub fn account_id(&self) -> &str {
+        match self {
+            Self::Root { account_id, .. } => account_id,
+            Self::Session { session, .. } => &session.account_id,
+        }
+    }
+}
+
+/// What was asked: an action on a resource, with the service's own condition keys.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub action: &'a str,
+    pub resource: &'a str,
+    pub service_keys: Vec<(String, String)>,
+}
+
+/// Why a session may not do something: the decision that refused it, in one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Denied(pub String);
+
+/// Decides whether `caller` may make `request` at `now`.
+pub fn authorize(
+    world: &World,
+    caller: &Caller,
+    request: &Request,
+    now: u64,
+) -> Result<(), Denied> {
+    let Caller::Session { session, .. } = caller else {
+        return Ok(());
+    };
+    let role = world
+        .roles
+        .iter()
+        .find(|role| role.arn(&session.account_id) == session.role_arn)
+        .ok_or_else(|| Denied(format!("role {} no longer exists", session.role_arn)))?;
+    let context = RequestContext {
+        principal: None,
+        action: request.action,
+        resource: Some(request.resource),
+        keys: context_keys(session, request, now),
+    };
+
+    let mut identity: Vec<(String, &Policy)> = Vec::new();
+    for arn in &role.attached_policy_arns {
+        if let Some(managed) = world.managed_policies.iter().find(|p| &p.arn == arn) {
+            identity.push((arn.clone(), managed.document.policy()));
+        }
+    }
+    for (name, document) in &role.inline_policies {
+        identity.push((
+            format!("inline policy {name} of role {}", role.name),
+            document.policy(),
+        ));
+    }
+    let named: Vec<(&str, &Policy)> = identity
+        .iter()
+        .map(|(name, policy)| (name.as_str(), *policy))
+        .collect();
+    let role_decision = policy::evaluate(&named, &context);
+    if !role_decision.is_allow() {
+        return Err(Denied(format!(
+            "role {}'s policies: {role_decision}",
+            role.name
+        )));
+    }
+
+    // Session policies can only narrow what the role allows.
+    let session_policies = session_policies(world, session)?;
+    if !session_policies.is_empty() {
+        let named: Vec<(&str, &Policy)> = session_policies
+            .iter()
+            .map(|(name, policy)| (name.as_str(), policy))
+            .collect();
+        let decision = policy::evaluate(&named, &context);
+        if !decision.is_allow() {
+            return Err(Denied(format!("session policies: {decision}")));
+        }
+    }
+    Ok(())
+}
+
+/// The inline session policy and the managed policies named by PolicyArns.
+fn session_policies(world: &World, session: &Session) -> Result<Vec<(String, Policy)>, Denied> {
+    let mut policies = Vec::new();
+    if let Some(text) = &session.session_policy {
+        let parsed = policy::parse(text, PolicyKind::Identity)
+            .map_err(|err| Denied(format!("the session policy no longer parses: {err}")))?;
+        policies.push(("session policy".to_owned(), parsed));
+    }
+    for arn in &session.policy_arns {
+        let managed = world
+            .managed_policies
+            .iter()
+            .find(|p| &p.arn == arn)
+            .ok_or_else(|| Denied(format!("session policy {arn} no longer exists")))?;
+        policies.push((
+            format!("session policy {arn}"),
+            managed.document.policy().clone(),
+        ));
+    }
+    Ok(policies)
+}
+
+/// The global condition keys of a role session, plus the service's own.
+fn context_keys(session: &Session, request: &Request, now: u64) -> ContextKeys {
+    let mut keys = ContextKeys::new();
+    keys.insert("aws:PrincipalArn", session.role_arn.clone());
+    keys.insert("aws:PrincipalAccount", session.account_id.clone());
+    keys.insert("aws:PrincipalType", "AssumedRole");
+    keys.insert("aws:userid", session.assumed_role_id());
+    keys.insert("aws:FederatedProvider", session.provider_arn.clone());
+    keys.insert("aws:CurrentTime", rfc3339(now));
+    keys.insert("aws:EpochTime", now.to_string());
+    keys.insert("aws:TokenIssueTime", rfc3339(session.issued_at));
+    if let Some(source_identity) = &session.source_identity {
+        keys.insert("aws:SourceIdentity", source_identity.clone());
+    }
+    for (key, value) in &session.tags {
+        keys.insert(&format!("aws:PrincipalTag/{key}"), value.clone());
+    }
+    let provider = session
+        .provider_arn
+        .split_once(":oidc-provider/")
+        .map_or("", |(_, url)| url);
+    if !provider.is_empty() {
+        keys.insert(&format!("{provider}:sub"), session.subject.clone());
+        keys.insert(&format!("{provider}:aud"), session.audience.clone());
+    }
+    for (key, value) in &request.service_keys {
+        keys.insert(key, value.clone());
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,133 @@
+use std::path::Path;
+
+use serde_json::json;
+
+use super::*;
+
+const ACCOUNT: &str = "111122223333";
+
+fn world() -> World {
+    let mut world: serde_json::Value =
+        serde_json::from_str(crate::world::DEFAULT_WORLD_JSON).unwrap();
+    let trust = world["roles"][0]["assumeRolePolicyDocument"].clone();
+    let roles = world["roles"].as_array_mut().unwrap();
+    roles.push(json!({"name": "prefix-reader", "assumeRolePolicyDocument": trust.clone(), "inlinePolicies": {
+        "read-reports": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/reports/*"},
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::data",
+             "Condition": {"StringLike": {"s3:prefix": "reports/*"}}}]}}}));
+    roles.push(
+        json!({"name": "s3-all-but-delete", "assumeRolePolicyDocument": trust,
+        "attachedPolicyArns": ["arn:aws:iam::aws:policy/AmazonS3FullAccess"],
+        "inlinePolicies": {"no-delete": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}]}}}),
+    );
+    crate::world::parse("test", &world.to_string(), Path::new(".")).unwrap()
+}
+
+fn session(role: &str, session_policy: Option<&str>, policy_arns: &[&str]) -> Caller {
+    Caller::Session {
+        access_key_id: "ASIAEXAMPLE".into(),
+        session: Session {
+            account_id: ACCOUNT.into(),
+            role_arn: format!("arn:aws:iam::{ACCOUNT}:role/{role}"),
+            role_name: role.into(),
+            role_id: "AROAEXAMPLE".into(),
+            session_name: "s".into(),
+            subject: "system:serviceaccount:default:iam-test".into(),
+            audience: "sts.amazonaws.com".into(),
+            provider_arn: format!(
+                "arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/X"
+            ),
+            source_identity: None,
+            session_policy: session_policy.map(str::to_owned),
+            policy_arns: policy_arns.iter().map(|arn| (*arn).to_owned()).collect(),
+            tags: Vec::new(),
+            issued_at: 0,
+            expires_at: 3600,
+        },
+    }
+}
+
+fn request<'a>(action: &'a str, resource: &'a str, keys: &[(&str, &str)]) -> Request<'a> {
+    Request {
+        action,
+        resource,
+        service_keys: keys
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    }
+}
+
+#[test]
+fn permissions_follow_the_role_and_the_session() {
+    let world = world();
+    let root = Caller::Root {
+        account_id: ACCOUNT.into(),
+        access_key_id: "test".into(),
+    };
+    let read_only = session("iam-test", None, &[]);
+    let prefix = session("prefix-reader", None, &[]);
+    let no_delete = session("s3-all-but-delete", None, &[]);
+    let narrowed = session(
+        "s3-all-but-delete",
+        Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+        ),
+        &[],
+    );
+    let narrowed_by_arn = session(
+        "s3-all-but-delete",
+        None,
+        &["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+    );
+    let gone = session("deleted-role", None, &[]);
+    #[rustfmt::skip]
+    let cases: Vec<(&str, &Caller, Request, bool)> = vec![
+        ("root_creates_buckets", &root, request("s3:CreateBucket", "arn:aws:s3:::x", &[]), true),
+        ("root_does_anything", &root, request("iam:DeleteRole", "*", &[]), true),
+        ("read_only_lists_buckets", &read_only, request("s3:ListAllMyBuckets", "*", &[]), true),
+        ("read_only_gets_objects", &read_only, request("s3:GetObject", "arn:aws:s3:::b/k", &[]), true),
+        ("read_only_cannot_create_buckets", &read_only, request("s3:CreateBucket", "arn:aws:s3:::x", &[]), false),
+        ("read_only_cannot_put", &read_only, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), false),
+        ("prefix_reads_inside", &prefix, request("s3:GetObject", "arn:aws:s3:::data/reports/2024.csv", &[]), true),
+        ("prefix_denied_outside", &prefix, request("s3:GetObject", "arn:aws:s3:::data/secrets/key", &[]), false),
+        ("prefix_lists_with_matching_prefix", &prefix, request("s3:ListBucket", "arn:aws:s3:::data", &[("s3:prefix", "reports/")]), true),
+        ("prefix_cannot_list_other_prefix", &prefix, request("s3:ListBucket", "arn:aws:s3:::data", &[("s3:prefix", "secrets/")]), false),
+        ("prefix_cannot_list_without_prefix", &prefix, request("s3:ListBucket", "arn:aws:s3:::data", &[]), false),
+        ("full_access_puts", &no_delete, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), true),
+        ("explicit_deny_beats_full_access", &no_delete, request("s3:DeleteObject", "arn:aws:s3:::b/k", &[]), false),
+        ("session_policy_allows_its_subset", &narrowed, request("s3:GetObject", "arn:aws:s3:::b/k", &[]), true),
+        ("session_policy_narrows_the_role", &narrowed, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), false),
+        ("policy_arns_narrow_the_role", &narrowed_by_arn, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), false),
+        ("policy_arns_allow_their_subset", &narrowed_by_arn, request("s3:ListAllMyBuckets", "*", &[]), true),
+        ("deleted_role_is_denied", &gone, request("s3:ListAllMyBuckets", "*", &[]), false),
+    ];
+    for (name, caller, request, want) in cases {
+        let got = authorize(&world, caller, &request, 100);
+        assert_eq!(got.is_ok(), want, "case {name}: {got:?}");
+        if let Err(Denied(reason)) = got {
+            assert!(!reason.is_empty(), "case {name}: a denial says why");
+        }
+    }
+}
+
+#[test]
+fn caller_identity_fields() {
+    let root = Caller::Root {
+        account_id: ACCOUNT.into(),
+        access_key_id: "test".into(),
+    };
+    assert_eq!(
+        (root.arn().as_str(), root.user_id().as_str()),
+        ("arn:aws:iam::111122223333:root", ACCOUNT)
+    );
+    let role = session("iam-test", None, &[]);
+    assert_eq!(
+        role.arn(),
+        "arn:aws:sts::111122223333:assumed-role/iam-test/s"
+    );
+    assert_eq!(role.user_id(), "AROAEXAMPLE:s");
+    assert_eq!(role.account_id(), ACCOUNT);
+}
