@@ -28,7 +28,7 @@ fn world() -> World {
 fn session(role: &str, session_policy: Option<&str>, policy_arns: &[&str]) -> Caller {
     Caller::Session {
         access_key_id: "ASIAEXAMPLE".into(),
-        session: Session {
+        session: Box::new(Session {
             account_id: ACCOUNT.into(),
             role_arn: format!("arn:aws:iam::{ACCOUNT}:role/{role}"),
             role_name: role.into(),
@@ -45,7 +45,7 @@ fn session(role: &str, session_policy: Option<&str>, policy_arns: &[&str]) -> Ca
             tags: Vec::new(),
             issued_at: 0,
             expires_at: 3600,
-        },
+        }),
     }
 }
 
