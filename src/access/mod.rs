@@ -20,7 +20,7 @@ pub enum Caller {
     /// A role session from AssumeRoleWithWebIdentity.
     Session {
         access_key_id: String,
-        session: Session,
+        session: Box<Session>,
     },
 }
 
