@@ -9,6 +9,10 @@ use crate::world::{self, LoadError, World};
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4772";
 /// `--data-dir` default, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = ".irsa-local";
+/// `--s3-max-object-bytes` default: 64 MiB.
+pub const DEFAULT_MAX_OBJECT_BYTES: u64 = 64 * 1024 * 1024;
+/// `--s3-virtual-host-suffix` default: `bucket.localhost:4772` addresses `bucket`.
+pub const DEFAULT_VIRTUAL_HOST_SUFFIX: &str = "localhost";
 
 /// Everything `App::build` needs.
 #[derive(Debug, Clone)]
@@ -17,6 +21,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The base URL clients reach this server at, without a trailing slash.
     pub public_url: Option<String>,
+    /// The largest object PutObject accepts.
+    pub max_object_bytes: u64,
+    /// Host suffix for virtual-host-style S3 (`<bucket>.<suffix>`).
+    pub s3_virtual_host_suffix: String,
 }
 
 /// Where the world is read from.
@@ -50,6 +58,8 @@ impl Config {
             world: WorldSource::Default,
             data_dir: data_dir.into(),
             public_url: None,
+            max_object_bytes: DEFAULT_MAX_OBJECT_BYTES,
+            s3_virtual_host_suffix: DEFAULT_VIRTUAL_HOST_SUFFIX.to_owned(),
         }
     }
 }

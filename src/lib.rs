@@ -39,6 +39,7 @@ use crate::config::Config;
 use crate::credentials::{CredentialSecret, SecretError};
 use crate::oidc::keyring::Keyring;
 use crate::oidc::keys::KeyError;
+use crate::s3::S3Store;
 use crate::state::AppState;
 use crate::world::LoadError;
 
@@ -51,6 +52,8 @@ pub enum StartError {
     Keys(#[from] KeyError),
     #[error("credential secret: {0}")]
     Secret(#[from] SecretError),
+    #[error("S3 store: {0}")]
+    S3(String),
     #[error("cannot create the data dir {path}: {source}")]
     DataDir {
         path: String,
@@ -70,7 +73,7 @@ impl StartError {
                 | KeyError::Read { .. }
                 | KeyError::Jwks { .. },
             ) => 2,
-            Self::Keys(_) | Self::Secret(_) | Self::DataDir { .. } => 1,
+            Self::Keys(_) | Self::Secret(_) | Self::S3(_) | Self::DataDir { .. } => 1,
         }
     }
 }
@@ -91,7 +94,16 @@ impl App {
         })?;
         let keyring = Keyring::load(&world, &config.data_dir)?;
         let secret = CredentialSecret::load_or_create(&config.data_dir)?;
-        let state = AppState::new(world, keyring, secret, clock, config.public_url.clone());
+        let buckets: Vec<String> = world.buckets.iter().map(|b| b.name.to_string()).collect();
+        let s3 = S3Store::open(
+            &config.data_dir,
+            &buckets,
+            world.account.region.as_str(),
+            config.max_object_bytes,
+            clock.now(),
+        )
+        .map_err(|err| StartError::S3(err.to_string()))?;
+        let state = AppState::new(world, keyring, secret, s3, clock, config.clone());
         Ok(Self { state })
     }
 

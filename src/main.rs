@@ -55,6 +55,7 @@ impl WorldArgs {
             world: WorldSource::from_option(self.config),
             data_dir: self.data_dir,
             public_url,
+            ..Config::with_default_world(DEFAULT_DATA_DIR)
         }
     }
 }
@@ -69,6 +70,12 @@ struct ServeArgs {
     /// Base URL clients reach this server at, for jwks_uri (default: http://<Host header>).
     #[arg(long, env = "IRSA_LOCAL_PUBLIC_URL", value_parser = config::parse_public_url)]
     public_url: Option<String>,
+    /// The largest object S3 PutObject accepts, in bytes.
+    #[arg(long, env = "IRSA_LOCAL_S3_MAX_OBJECT_BYTES", default_value_t = config::DEFAULT_MAX_OBJECT_BYTES)]
+    s3_max_object_bytes: u64,
+    /// Host suffix for virtual-host-style S3 requests (`<bucket>.<suffix>[:port]`).
+    #[arg(long, env = "IRSA_LOCAL_S3_VIRTUAL_HOST_SUFFIX", default_value = config::DEFAULT_VIRTUAL_HOST_SUFFIX)]
+    s3_virtual_host_suffix: String,
     /// Log line format.
     #[arg(long, env = "IRSA_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -196,7 +203,11 @@ fn decode(args: DecodeArgs) -> ExitCode {
 
 fn serve(args: ServeArgs) -> ExitCode {
     init_logging(args.log_format);
-    let config = args.world.config(args.public_url);
+    let config = Config {
+        max_object_bytes: args.s3_max_object_bytes,
+        s3_virtual_host_suffix: args.s3_virtual_host_suffix,
+        ..args.world.config(args.public_url)
+    };
     let app = match App::build(&config, Arc::new(SystemClock)) {
         Ok(app) => app,
         Err(err) => {

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,10 +23,9 @@ pub struct RequestId(pub String);
 pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/_irsa/health", get(health))
-        .route("/", get(protocol::root).post(protocol::root))
         .merge(oidc::routes())
         .merge(k8s::routes())
-        .fallback(not_found)
+        .fallback(protocol::dispatch)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(request_log))
         .with_state(state)
@@ -34,14 +33,6 @@ pub fn build(state: AppState) -> Router {
 
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
-}
-
-async fn not_found(request: Request) -> Response {
-    if request.uri().path().starts_with("/api") {
-        return Status::no_route().into_response();
-    }
-    let body = serde_json::json!({ "message": format!("no route for {} {}", request.method(), request.uri().path()) });
-    (StatusCode::NOT_FOUND, Json(body)).into_response()
 }
 
 async fn method_not_allowed() -> Response {

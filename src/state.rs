@@ -4,9 +4,11 @@
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::config::Config;
 use crate::credentials::CredentialSecret;
 use crate::oidc::keyring::Keyring;
 use crate::oidc::keys::KeySet;
+use crate::s3::S3Store;
 use crate::world::{Cluster, World};
 
 /// Shared, read-only application state.
@@ -21,18 +23,20 @@ struct Inner {
     keyring: Keyring,
     secret: CredentialSecret,
     clock: Arc<dyn Clock>,
-    public_url: Option<String>,
+    config: Config,
+    s3: S3Store,
     started_at: u64,
 }
 
 impl AppState {
-    /// Bundles the loaded parts; `public_url` has no trailing slash.
+    /// Bundles the loaded parts.
     pub fn new(
         world: World,
         keyring: Keyring,
         secret: CredentialSecret,
+        s3: S3Store,
         clock: Arc<dyn Clock>,
-        public_url: Option<String>,
+        config: Config,
     ) -> Self {
         let started_at = clock.now();
         Self {
@@ -41,7 +45,8 @@ impl AppState {
                 keyring,
                 secret,
                 clock,
-                public_url,
+                config,
+                s3,
                 started_at,
             }),
         }
@@ -79,6 +84,16 @@ impl AppState {
 
     /// `--public-url`, if given.
     pub fn public_url(&self) -> Option<&str> {
-        self.inner.public_url.as_deref()
+        self.inner.config.public_url.as_deref()
+    }
+
+    /// The server's configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The S3 store.
+    pub fn s3(&self) -> &S3Store {
+        &self.inner.s3
     }
 }

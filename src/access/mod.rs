@@ -4,6 +4,8 @@
 //! any of them wins). Pure over the world and the session: no HTTP.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
 
+pub mod authenticate;
+
 use crate::clock::rfc3339;
 use crate::credentials::Session;
 use crate::policy::{self, ContextKeys, Policy, PolicyKind, RequestContext};

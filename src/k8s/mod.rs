@@ -10,7 +10,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 
 use crate::state::AppState;
@@ -32,6 +32,13 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token",
             post(create_token),
         )
+        .route("/api", any(no_route))
+        .route("/api/{*rest}", any(no_route))
+}
+
+/// Any other path under `/api`: the Kubernetes API has no such resource.
+async fn no_route() -> Response {
+    Status::no_route().into_response()
 }
 
 async fn read_service_account(

@@ -6,11 +6,14 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use quick_xml::escape::partial_escape;
-use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
 use super::query::QueryError;
+use crate::access::authenticate::AuthError;
+use crate::credentials::CredentialError;
 use crate::oidc::verify::TokenError;
+use crate::sigv4::SigV4Error;
 use crate::sts::error::StsError;
 
 /// Header with irsa-local's explanation of a refusal.
@@ -24,6 +27,8 @@ pub struct AwsError {
     pub message: String,
     /// Why, in irsa-local's words; sent in [`REASON_HEADER`] and logged.
     pub reason: String,
+    /// Further elements of an S3 error document (`BucketName`, `Key`, `StringToSign`, …).
+    pub details: Vec<(&'static str, String)>,
 }
 
 impl AwsError {
@@ -35,6 +40,67 @@ impl AwsError {
             status,
             reason: message.clone(),
             message,
+            details: Vec::new(),
+        }
+    }
+
+    /// Adds an element to the S3 error document.
+    #[must_use]
+    pub fn with_detail(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.details.push((name, value.into()));
+        self
+    }
+
+    /// The S3 answer: `<Error><Code/><Message/>…<Resource/><RequestId/></Error>` with
+    /// `x-amz-request-id`; a HEAD answer has the status and headers only, as S3's does.
+    pub fn s3_response(&self, resource: &str, request_id: &str, head: bool) -> Response {
+        let body = if head {
+            String::new()
+        } else {
+            self.s3_body(resource, request_id)
+        };
+        let mut response = (
+            self.status,
+            [(header::CONTENT_TYPE, "application/xml")],
+            body,
+        )
+            .into_response();
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(request_id) {
+            headers.insert("x-amz-request-id", value);
+        }
+        if let Ok(value) = HeaderValue::from_str(&header_safe(&self.reason)) {
+            headers.insert(REASON_HEADER, value);
+        }
+        response
+    }
+
+    /// The XML of [`s3_response`](Self::s3_response).
+    pub fn s3_body(&self, resource: &str, request_id: &str) -> String {
+        let mut writer = Writer::new(Vec::new());
+        let written: Result<(), quick_xml::Error> = (|| {
+            writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+            writer.write_event(Event::Start(BytesStart::new("Error")))?;
+            let mut elements: Vec<(&str, &str)> =
+                vec![("Code", self.code), ("Message", &self.message)];
+            elements.extend(
+                self.details
+                    .iter()
+                    .map(|(name, value)| (*name, value.as_str())),
+            );
+            elements.push(("Resource", resource));
+            elements.push(("RequestId", request_id));
+            for (name, text) in elements {
+                writer
+                    .create_element(name)
+                    .write_text_content(BytesText::from_escaped(partial_escape(text)))?;
+            }
+            writer.write_event(Event::End(BytesEnd::new("Error")))?;
+            Ok(())
+        })();
+        match written {
+            Ok(()) => String::from_utf8_lossy(&writer.into_inner()).into_owned(),
+            Err(_) => String::new(),
         }
     }
 
@@ -112,6 +178,111 @@ fn header_safe(text: &str) -> String {
 
 const GENERIC_INVALID_TOKEN: &str = "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.";
 const NO_VERIFICATION_KEY: &str = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
+
+impl AwsError {
+    /// An authentication failure as the query protocol (STS, IAM) reports it.
+    pub fn from_query_auth(err: AuthError) -> Self {
+        let reason = err.to_string();
+        let invalid_token = || {
+            Self::sender(
+                "InvalidClientTokenId",
+                StatusCode::FORBIDDEN,
+                "The security token included in the request is invalid.",
+            )
+        };
+        let error = match &err {
+            AuthError::Unsigned => Self::sender(
+                "MissingAuthenticationToken",
+                StatusCode::FORBIDDEN,
+                "Request is missing Authentication Token",
+            ),
+            AuthError::UnknownAccessKey(_) | AuthError::MissingSessionToken(_) => invalid_token(),
+            AuthError::Session { cause: CredentialError::Expired { .. }, .. } => Self::sender(
+                "ExpiredToken",
+                StatusCode::FORBIDDEN,
+                "The security token included in the request is expired",
+            ),
+            AuthError::Session { .. } => invalid_token(),
+            AuthError::Signature(SigV4Error::RequestTimeTooSkewed { .. } | SigV4Error::PresignExpired { .. }) => {
+                Self::sender("SignatureDoesNotMatch", StatusCode::FORBIDDEN, format!("Signature expired: {reason}"))
+            }
+            AuthError::Signature(SigV4Error::SignatureDoesNotMatch { .. }) => Self::sender(
+                "SignatureDoesNotMatch",
+                StatusCode::FORBIDDEN,
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+            ),
+            AuthError::Signature(_) => Self::sender("IncompleteSignature", StatusCode::BAD_REQUEST, reason.clone()),
+        };
+        error.because(reason)
+    }
+}
+
+impl AwsError {
+    /// An authentication failure as S3 reports it.
+    pub fn from_s3_auth(err: AuthError) -> Self {
+        let reason = err.to_string();
+        let invalid_token = || {
+            Self::sender(
+                "InvalidToken",
+                StatusCode::BAD_REQUEST,
+                "The provided token is malformed or otherwise invalid.",
+            )
+        };
+        let error = match err {
+            AuthError::Unsigned => Self::sender("AccessDenied", StatusCode::FORBIDDEN, "Access Denied"),
+            AuthError::UnknownAccessKey(key) => Self::sender(
+                "InvalidAccessKeyId",
+                StatusCode::FORBIDDEN,
+                "The AWS Access Key Id you provided does not exist in our records.",
+            )
+            .with_detail("AWSAccessKeyId", key),
+            AuthError::MissingSessionToken(_) => invalid_token(),
+            AuthError::Session { cause: CredentialError::Expired { .. }, .. } => {
+                Self::sender("ExpiredToken", StatusCode::BAD_REQUEST, "The provided token has expired.")
+            }
+            AuthError::Session { .. } => invalid_token(),
+            AuthError::Signature(SigV4Error::RequestTimeTooSkewed { .. }) => Self::sender(
+                "RequestTimeTooSkewed",
+                StatusCode::FORBIDDEN,
+                "The difference between the request time and the current time is too large.",
+            ),
+            AuthError::Signature(SigV4Error::PresignExpired { .. }) => {
+                Self::sender("AccessDenied", StatusCode::FORBIDDEN, "Request has expired")
+            }
+            AuthError::Signature(SigV4Error::SignatureDoesNotMatch { string_to_sign, canonical_request }) => Self::sender(
+                "SignatureDoesNotMatch",
+                StatusCode::FORBIDDEN,
+                "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+            )
+            .with_detail("StringToSign", string_to_sign)
+            .with_detail("CanonicalRequest", canonical_request),
+            AuthError::Signature(SigV4Error::ChunkSignatureDoesNotMatch { .. }) => Self::sender(
+                "SignatureDoesNotMatch",
+                StatusCode::FORBIDDEN,
+                "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+            ),
+            AuthError::Signature(SigV4Error::ContentSha256Mismatch { .. }) => Self::sender(
+                "XAmzContentSHA256Mismatch",
+                StatusCode::BAD_REQUEST,
+                "The provided 'x-amz-content-sha256' header does not match what was computed.",
+            ),
+            AuthError::Signature(SigV4Error::MissingContentSha256) => Self::sender(
+                "InvalidRequest",
+                StatusCode::BAD_REQUEST,
+                "Missing required header for this request: x-amz-content-sha256",
+            ),
+            AuthError::Signature(SigV4Error::MalformedChunk(_) | SigV4Error::DecodedLengthMismatch { .. }) => {
+                Self::sender("IncompleteBody", StatusCode::BAD_REQUEST, "The request body terminated unexpectedly")
+            }
+            AuthError::Signature(other) => Self::sender(
+                "AuthorizationHeaderMalformed",
+                StatusCode::BAD_REQUEST,
+                format!("The authorization header is malformed; {other}"),
+            ),
+        };
+        error.because(reason)
+    }
+}
 
 impl From<QueryError> for AwsError {
     fn from(err: QueryError) -> Self {

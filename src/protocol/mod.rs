@@ -1,18 +1,25 @@
-//! AWS wire protocols. `query` parses and renders the query protocol (STS, IAM);
-//! `error` is the one place a domain error becomes an AWS error body. [`root`] classifies
-//! a request to `/` and hands it to its service.
+//! AWS wire protocols on the one port. [`dispatch`] classifies every request that no
+//! OIDC or Kubernetes route took: by the service in its SigV4 credential scope (`sts`,
+//! `iam` → query protocol; `s3` → rest-xml), and for unsigned requests by shape (`/` with
+//! an `Action` → query protocol, anything else → S3, which refuses anonymous callers).
+//! `error` is the one place a domain error becomes an AWS error body.
 
 pub mod error;
 pub mod query;
+pub mod rest_xml;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
+use sha2::{Digest, Sha256};
 
+use crate::access::authenticate::authenticate;
 use crate::router::RequestId;
+use crate::sigv4::{self, PayloadHash, Rules};
 use crate::state::AppState;
-use crate::sts;
+use crate::sts::{self, StsAction};
 use error::AwsError;
 use query::QueryRequest;
 
@@ -24,65 +31,157 @@ pub const MAX_QUERY_BODY_BYTES: usize = 256 * 1024;
 const IAM_VERSION: &str = "2010-05-08";
 const IAM_NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
 
-/// `GET /` and `POST /`: the query protocol, dispatched on `Version` then `Action`.
-/// AssumeRoleWithWebIdentity is answered before any signature check and ignores any
-/// Authorization header, as botocore sends it unsigned.
-pub async fn root(State(state): State<AppState>, request: Request) -> Response {
+/// Which wire protocol a request speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Query,
+    S3,
+}
+
+/// Every request no other route took.
+pub async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
     let request_id = request
         .extensions()
         .get::<RequestId>()
         .map_or_else(String::new, |id| id.0.clone());
-    let query_string = request.uri().query().map(str::to_owned);
-    let is_form = request
-        .headers()
+    let (parts, body) = request.into_parts();
+    match classify(&parts) {
+        Protocol::Query => query_protocol(&state, parts, body, &request_id).await,
+        Protocol::S3 => rest_xml::handle(&state, parts, body, &request_id).await,
+    }
+}
+
+fn classify(parts: &Parts) -> Protocol {
+    match signing_service(parts).as_deref() {
+        Some("s3") => return Protocol::S3,
+        Some(_) => return Protocol::Query,
+        None => {}
+    }
+    let has_action = parts.uri.query().is_some_and(|query| {
+        form_urlencoded::parse(query.as_bytes()).any(|(name, _)| name == "Action")
+    });
+    let is_form_post = parts.method == Method::POST && is_form(parts);
+    if parts.uri.path() == "/" && (has_action || is_form_post) {
+        Protocol::Query
+    } else {
+        Protocol::S3
+    }
+}
+
+/// The service of the SigV4 credential scope, if the request is signed.
+fn signing_service(parts: &Parts) -> Option<String> {
+    match sigv4::parse(parts) {
+        Ok(Some(auth)) => Some(auth.scope.service),
+        // A malformed signature: judge by shape, and let that protocol report it.
+        Ok(None) | Err(_) => None,
+    }
+}
+
+fn is_form(parts: &Parts) -> bool {
+    parts
+        .headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_none_or(|value| {
             value
                 .to_ascii_lowercase()
                 .starts_with("application/x-www-form-urlencoded")
-        });
-    let body = if request.method() == Method::POST {
-        match read_body(request.into_body()).await {
-            Ok(body) => Some(body),
-            Err(error) => return error.query_response(sts::NAMESPACE, &request_id),
+        })
+}
+
+/// The query protocol: parameters from the URL and a form body, then STS or IAM by
+/// `Version`. AssumeRoleWithWebIdentity is answered before any signature check and
+/// ignores any Authorization header, as botocore sends it unsigned.
+async fn query_protocol(state: &AppState, parts: Parts, body: Body, request_id: &str) -> Response {
+    let body = if parts.method == Method::POST {
+        match read_body(body).await {
+            Ok(body) => body,
+            Err(error) => return refuse(error, sts::NAMESPACE, request_id, "-"),
         }
     } else {
-        None
+        Bytes::new()
     };
-    let form = body.as_deref().filter(|_| is_form);
-    let query = match QueryRequest::parse(query_string.as_deref(), form) {
+    let form = Some(body.as_ref()).filter(|_| is_form(&parts));
+    let query = match QueryRequest::parse(parts.uri.query(), form) {
         Ok(query) => query,
-        Err(err) => return AwsError::from(err).query_response(sts::NAMESPACE, &request_id),
+        Err(err) => return refuse(err.into(), sts::NAMESPACE, request_id, "-"),
+    };
+    let namespace = match query.version.as_deref() {
+        Some(IAM_VERSION) => IAM_NAMESPACE,
+        _ => sts::NAMESPACE,
     };
     match query.version.as_deref() {
-        None | Some(sts::VERSION) => sts::handle(&state, &query, &request_id),
-        Some(IAM_VERSION) => unknown_action(&query, IAM_VERSION, IAM_NAMESPACE, &request_id),
-        Some(version) => unknown_action(&query, version, sts::NAMESPACE, &request_id),
+        None | Some(sts::VERSION) => {
+            let action = match StsAction::from_query(&query) {
+                Ok(action) => action,
+                Err(err) => return refuse(err.into(), sts::NAMESPACE, request_id, &query.action),
+            };
+            let caller = if action.requires_signature() {
+                let payload = PayloadHash::Computed(hex_sha256(&body));
+                let now = state.now();
+                match authenticate(
+                    state.world(),
+                    state.credential_secret(),
+                    &parts,
+                    Rules::Standard,
+                    payload,
+                    now,
+                ) {
+                    Ok((caller, _)) => Some(caller),
+                    Err(err) => {
+                        return refuse(
+                            AwsError::from_query_auth(err),
+                            sts::NAMESPACE,
+                            request_id,
+                            &query.action,
+                        )
+                    }
+                }
+            } else {
+                None
+            };
+            sts::execute(state, action, caller.as_ref(), request_id)
+                .unwrap_or_else(|err| refuse(err.into(), sts::NAMESPACE, request_id, &query.action))
+        }
+        Some(version) => refuse(
+            AwsError::sender(
+                "InvalidAction",
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "Could not find operation {} for version {version}",
+                    query.action
+                ),
+            ),
+            namespace,
+            request_id,
+            &query.action,
+        ),
     }
 }
 
-fn unknown_action(
-    query: &QueryRequest,
-    version: &str,
-    namespace: &str,
-    request_id: &str,
-) -> Response {
-    AwsError::sender(
-        "InvalidAction",
-        StatusCode::BAD_REQUEST,
-        format!(
-            "Could not find operation {} for version {version}",
-            query.action
-        ),
-    )
-    .query_response(namespace, request_id)
+/// Logs a refusal with its reason and answers it in the query protocol's envelope.
+fn refuse(error: AwsError, namespace: &str, request_id: &str, action: &str) -> Response {
+    tracing::info!(
+        target: "irsa_local::refusal",
+        request_id,
+        action,
+        code = error.code,
+        reason = %error.reason,
+    );
+    error.query_response(namespace, request_id)
 }
 
-async fn read_body(body: Body) -> Result<Vec<u8>, AwsError> {
+/// Lowercase hex SHA-256.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn read_body(body: Body) -> Result<Bytes, AwsError> {
     axum::body::to_bytes(body, MAX_QUERY_BODY_BYTES)
         .await
-        .map(|bytes| bytes.to_vec())
         .map_err(|err| {
             AwsError::sender(
                 "RequestEntityTooLarge",

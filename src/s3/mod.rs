@@ -1,1 +1,320 @@
-//! A small S3 (being written).
+//! A small, faithful S3: buckets and objects in the emulated account, spoken over S3's
+//! REST-XML protocol as aws-cli, boto3 and the AWS SDKs expect it.
+//! <https://docs.aws.amazon.com/AmazonS3/latest/API/Welcome.html>
+//!
+//! Data flows [`parse_operation`] (request line, headers, body → a typed [`S3Operation`])
+//! → the caller authenticates and authorizes with [`S3Operation::iam_action`],
+//! [`S3Operation::resource_arn`] and [`S3Operation::condition_keys`] → [`execute`] runs
+//! it on the [`S3Store`] → an [`S3Response`] or an [`S3Error`]. This module knows no
+//! HTTP framework and no authentication.
+//!
+//! Supported: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, ListObjectsV2,
+//! PutObject, GetObject, HeadObject, DeleteObject; path-style and virtual-host
+//! addressing. Everything else is [`S3Operation::Unsupported`], answered `NotImplemented`.
+//!
+//! Choices and known gaps:
+//! - ETags are the quoted hex of the first 16 bytes of the content's SHA-256, not its MD5
+//!   (no MD5 implementation here). Same length and shape as S3's, but a client that checks
+//!   an ETag against its own MD5 will see a mismatch. `Content-MD5` is accepted unverified.
+//! - `x-amz-checksum-{crc32,crc32c,crc64nvme,sha256}` on PutObject are verified and echoed;
+//!   SHA-1 is `NotImplemented`. Checksums are not stored, so GetObject returns none.
+//! - Not implemented (answered `NotImplemented`): ListObjects v1, multipart uploads,
+//!   DeleteObjects, CopyObject, versioning, ACL/policy/tagging sub-resources, SSE-KMS,
+//!   SSE-C, storage classes other than STANDARD, `x-amz-expected-bucket-owner`.
+//! - Buckets enforce bucket-owner object ownership (S3's default since 2023): canned ACLs
+//!   other than `private`/`bucket-owner-full-control` are refused as S3 refuses them.
+//! - Re-creating a bucket you own answers `BucketAlreadyOwnedByYou`, except in us-east-1,
+//!   where S3 keeps its legacy 200 OK.
+//! - Keys with characters XML 1.0 cannot carry come out raw unless the client asks for
+//!   `encoding-type=url`, as S3 recommends.
+//! - Storage layout: see [`S3Store`].
+
+mod checksum;
+mod error;
+mod input;
+mod operations;
+mod preconditions;
+mod request;
+mod store;
+mod wire;
+
+pub use checksum::{Checksum, ChecksumAlgorithm};
+pub use error::{Detail, S3Error, MAX_KEY_BYTES, MAX_METADATA_BYTES};
+pub use input::{EncodingType, PutOptions, ReadOptions, WriteCondition};
+pub use preconditions::Preconditions;
+pub use request::parse_operation;
+pub use store::S3Store;
+
+/// A parsed S3 request. Exhaustive: anything else is `Unsupported` and answers
+/// `NotImplemented` (501), never a silent success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum S3Operation {
+    /// `GET /`.
+    ListBuckets {
+        prefix: Option<String>,
+        continuation_token: Option<String>,
+        max_buckets: Option<u32>,
+        bucket_region: Option<String>,
+    },
+    /// `PUT /{bucket}` with an optional `CreateBucketConfiguration` body.
+    CreateBucket {
+        bucket: String,
+        location_constraint: Option<String>,
+        /// `x-amz-acl`, already checked to be `private`.
+        acl: Option<String>,
+    },
+    /// `HEAD /{bucket}`.
+    HeadBucket { bucket: String },
+    /// `DELETE /{bucket}`.
+    DeleteBucket { bucket: String },
+    /// `GET /{bucket}?list-type=2`.
+    ListObjectsV2 {
+        bucket: String,
+        prefix: Option<String>,
+        delimiter: Option<String>,
+        continuation_token: Option<String>,
+        start_after: Option<String>,
+        max_keys: Option<u32>,
+        encoding_type: Option<EncodingType>,
+        fetch_owner: bool,
+    },
+    /// `PUT /{bucket}/{key}`.
+    PutObject {
+        bucket: String,
+        key: String,
+        content_type: Option<String>,
+        /// `x-amz-meta-*`, names lowercased without the prefix, sorted by name.
+        metadata: Vec<(String, String)>,
+        options: PutOptions,
+    },
+    /// `GET /{bucket}/{key}`, `range` being the raw `Range` header.
+    GetObject {
+        bucket: String,
+        key: String,
+        range: Option<String>,
+        options: ReadOptions,
+    },
+    /// `HEAD /{bucket}/{key}`.
+    HeadObject {
+        bucket: String,
+        key: String,
+        range: Option<String>,
+        options: ReadOptions,
+    },
+    /// `DELETE /{bucket}/{key}`.
+    DeleteObject { bucket: String, key: String },
+    /// A request this emulator does not implement, described for the error message.
+    Unsupported { description: String },
+}
+
+impl S3Operation {
+    /// The IAM action the caller needs.
+    /// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>
+    pub fn iam_action(&self) -> &'static str {
+        match self {
+            Self::ListBuckets { .. } => "s3:ListAllMyBuckets",
+            Self::CreateBucket { .. } => "s3:CreateBucket",
+            Self::HeadBucket { .. } | Self::ListObjectsV2 { .. } => "s3:ListBucket",
+            Self::DeleteBucket { .. } => "s3:DeleteBucket",
+            Self::PutObject { .. } => "s3:PutObject",
+            Self::GetObject { .. } | Self::HeadObject { .. } => "s3:GetObject",
+            Self::DeleteObject { .. } => "s3:DeleteObject",
+            // Never authorized: the caller answers NotImplemented first.
+            Self::Unsupported { .. } => "s3:Unsupported",
+        }
+    }
+
+    /// `arn:aws:s3:::bucket`, `arn:aws:s3:::bucket/key`, or `*` where S3 has no resource.
+    pub fn resource_arn(&self) -> String {
+        match self {
+            Self::ListBuckets { .. } | Self::Unsupported { .. } => "*".to_owned(),
+            Self::CreateBucket { bucket, .. }
+            | Self::HeadBucket { bucket }
+            | Self::DeleteBucket { bucket }
+            | Self::ListObjectsV2 { bucket, .. } => format!("arn:aws:s3:::{bucket}"),
+            Self::PutObject { bucket, key, .. }
+            | Self::GetObject { bucket, key, .. }
+            | Self::HeadObject { bucket, key, .. }
+            | Self::DeleteObject { bucket, key } => format!("arn:aws:s3:::{bucket}/{key}"),
+        }
+    }
+
+    /// S3's service condition keys present in this request, for the policy engine.
+    pub fn condition_keys(&self) -> Vec<(String, String)> {
+        let mut keys: Vec<(&str, Option<String>)> = Vec::new();
+        match self {
+            Self::ListObjectsV2 {
+                prefix,
+                delimiter,
+                max_keys,
+                ..
+            } => {
+                keys.push(("s3:prefix", prefix.clone()));
+                keys.push(("s3:delimiter", delimiter.clone()));
+                keys.push(("s3:max-keys", max_keys.map(|n| n.to_string())));
+            }
+            Self::CreateBucket {
+                location_constraint,
+                acl,
+                ..
+            } => {
+                keys.push(("s3:LocationConstraint", location_constraint.clone()));
+                keys.push(("s3:x-amz-acl", acl.clone()));
+            }
+            Self::PutObject { options, .. } => {
+                keys.push(("s3:x-amz-acl", options.acl.clone()));
+                keys.push((
+                    "s3:x-amz-server-side-encryption",
+                    options.server_side_encryption.clone(),
+                ));
+                keys.push(("s3:x-amz-storage-class", options.storage_class.clone()));
+            }
+            _ => {}
+        }
+        keys.into_iter()
+            .filter_map(|(name, value)| Some((name.to_owned(), value?)))
+            .collect()
+    }
+}
+
+/// What S3 answers: status, headers (lowercase names) and body. HEAD answers carry the
+/// headers of the GET and an empty body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl S3Response {
+    /// A 200 with an XML document.
+    fn xml(body: Vec<u8>) -> Self {
+        Self {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "application/xml".into()),
+                ("content-length".into(), body.len().to_string()),
+            ],
+            body,
+        }
+    }
+
+    /// A bodiless answer with `status`.
+    fn empty(status: u16) -> Self {
+        Self {
+            status,
+            headers: vec![("content-length".into(), "0".into())],
+            body: Vec::new(),
+        }
+    }
+
+    /// Adds a header.
+    fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// The value of header `name`, if set.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(candidate, _)| candidate.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Runs one operation on `store`. `body` is the decoded object for PutObject; `now` is
+/// the current time in Unix seconds.
+pub fn execute(
+    store: &S3Store,
+    operation: &S3Operation,
+    body: &[u8],
+    now: u64,
+) -> Result<S3Response, S3Error> {
+    use operations::{
+        create_bucket, delete_bucket, delete_object, get_object, head_bucket, head_object,
+        list_buckets, list_objects_v2, put_object,
+    };
+    match operation {
+        S3Operation::ListBuckets {
+            prefix,
+            continuation_token,
+            max_buckets,
+            bucket_region,
+        } => list_buckets::run(
+            store,
+            prefix.as_deref(),
+            continuation_token.as_deref(),
+            *max_buckets,
+            bucket_region.as_deref(),
+        ),
+        S3Operation::CreateBucket {
+            bucket,
+            location_constraint,
+            acl: _,
+        } => create_bucket::run(store, bucket, location_constraint.as_deref(), now),
+        S3Operation::HeadBucket { bucket } => head_bucket::run(store, bucket),
+        S3Operation::DeleteBucket { bucket } => delete_bucket::run(store, bucket),
+        S3Operation::ListObjectsV2 {
+            bucket,
+            prefix,
+            delimiter,
+            continuation_token,
+            start_after,
+            max_keys,
+            encoding_type,
+            fetch_owner,
+        } => list_objects_v2::run(
+            store,
+            bucket,
+            &list_objects_v2::Query {
+                prefix: prefix.as_deref().unwrap_or(""),
+                delimiter: delimiter.as_deref(),
+                continuation_token: continuation_token.as_deref(),
+                start_after: start_after.as_deref(),
+                max_keys: *max_keys,
+                encoding_type: *encoding_type,
+                fetch_owner: *fetch_owner,
+            },
+        ),
+        S3Operation::PutObject {
+            bucket,
+            key,
+            content_type,
+            metadata,
+            options,
+        } => put_object::run(
+            store,
+            &put_object::Upload {
+                bucket,
+                key,
+                content_type: content_type.as_deref(),
+                metadata,
+                options,
+            },
+            body,
+            now,
+        ),
+        S3Operation::GetObject {
+            bucket,
+            key,
+            range,
+            options,
+        } => get_object::run(store, bucket, key, range.as_deref(), options),
+        S3Operation::HeadObject {
+            bucket,
+            key,
+            range,
+            options,
+        } => head_object::run(store, bucket, key, range.as_deref(), options),
+        S3Operation::DeleteObject { bucket, key } => delete_object::run(store, bucket, key),
+        S3Operation::Unsupported { description } => Err(S3Error::NotImplemented {
+            description: description.clone(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;

@@ -1,16 +1,18 @@
 //! STS over the query protocol (version 2011-06-15). Actions are an enum parsed from
 //! `Action`; an action irsa-local does not serve answers `InvalidAction`, as AWS answers
-//! one it does not know.
+//! one it does not know. AssumeRoleWithWebIdentity is unsigned; every other action needs a
+//! verified caller, which the protocol layer supplies.
 //!
-//! Known gaps: AssumeRole, GetCallerIdentity and the other signed actions come with the
-//! SigV4 work; until then they answer `InvalidAction`.
+//! Known gaps: AssumeRole, AssumeRoleWithSAML, GetSessionToken, GetFederationToken,
+//! DecodeAuthorizationMessage and GetAccessKeyInfo answer `InvalidAction`.
 
 pub mod assume_role_with_web_identity;
 pub mod error;
+pub mod get_caller_identity;
 
 use axum::response::Response;
 
-use crate::protocol::error::AwsError;
+use crate::access::Caller;
 use crate::protocol::query::{self, QueryRequest};
 use crate::state::AppState;
 use error::StsError;
@@ -24,6 +26,7 @@ pub const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 #[derive(Debug)]
 pub enum StsAction {
     AssumeRoleWithWebIdentity(assume_role_with_web_identity::Input),
+    GetCallerIdentity,
 }
 
 impl StsAction {
@@ -33,32 +36,29 @@ impl StsAction {
             "AssumeRoleWithWebIdentity" => Ok(Self::AssumeRoleWithWebIdentity(
                 assume_role_with_web_identity::Input::from_query(query)?,
             )),
+            "GetCallerIdentity" => Ok(Self::GetCallerIdentity),
             other => Err(StsError::UnknownAction {
                 action: other.to_owned(),
                 version: query.version.clone().unwrap_or_else(|| VERSION.to_owned()),
             }),
         }
     }
+
+    /// Whether the action needs a SigV4-signed request (all but AssumeRoleWithWebIdentity,
+    /// which ignores any signature).
+    pub fn requires_signature(&self) -> bool {
+        !matches!(self, Self::AssumeRoleWithWebIdentity(_))
+    }
 }
 
-/// Answers one STS request. Refusals are logged with the request id and the check that
-/// failed, and carry that reason in `x-irsa-local-reason`.
-pub fn handle(state: &AppState, query: &QueryRequest, request_id: &str) -> Response {
-    run(state, query, request_id).unwrap_or_else(|err| {
-        let error = AwsError::from(err);
-        tracing::info!(
-            target: "irsa_local::refusal",
-            request_id,
-            action = %query.action,
-            code = error.code,
-            reason = %error.reason,
-        );
-        error.query_response(NAMESPACE, request_id)
-    })
-}
-
-fn run(state: &AppState, query: &QueryRequest, request_id: &str) -> Result<Response, StsError> {
-    match StsAction::from_query(query)? {
+/// Runs one STS action for `caller` (`None` only for the unsigned action).
+pub fn execute(
+    state: &AppState,
+    action: StsAction,
+    caller: Option<&Caller>,
+    request_id: &str,
+) -> Result<Response, StsError> {
+    match action {
         StsAction::AssumeRoleWithWebIdentity(input) => {
             let services = assume_role_with_web_identity::Services {
                 world: state.world(),
@@ -69,6 +69,17 @@ fn run(state: &AppState, query: &QueryRequest, request_id: &str) -> Result<Respo
             let output = assume_role_with_web_identity::execute(&input, &services)?;
             Ok(query::xml_response(
                 "AssumeRoleWithWebIdentity",
+                NAMESPACE,
+                Some(&output),
+                request_id,
+            ))
+        }
+        StsAction::GetCallerIdentity => {
+            let caller = caller
+                .ok_or_else(|| StsError::Internal("GetCallerIdentity without a caller".into()))?;
+            let output = get_caller_identity::execute(caller);
+            Ok(query::xml_response(
+                "GetCallerIdentity",
                 NAMESPACE,
                 Some(&output),
                 request_id,

@@ -1,0 +1,123 @@
+//! Helpers for the S3 tests: a store in a temporary directory and one-line requests that
+//! go through [`parse_operation`] and [`execute`](super::execute) as the HTTP layer does.
+
+use std::ops::Deref;
+use std::path::Path;
+
+use super::{parse_operation, S3Error, S3Response, S3Store};
+
+/// The clock of every test request: 2023-11-14T22:13:20Z.
+pub const NOW: u64 = 1_700_000_000;
+/// The store's region unless a test picks another.
+pub const REGION: &str = "us-west-2";
+
+/// A store that lives as long as its temporary directory.
+pub struct TestStore {
+    store: S3Store,
+    dir: tempfile::TempDir,
+}
+
+impl TestStore {
+    /// A store in [`REGION`] seeded with `buckets`.
+    pub fn with_buckets(buckets: &[&str]) -> Self {
+        Self::in_region(REGION, buckets)
+    }
+
+    /// A store in `region` seeded with `buckets`.
+    pub fn in_region(region: &str, buckets: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let seeds: Vec<String> = buckets.iter().map(|b| (*b).to_owned()).collect();
+        let store = S3Store::open(dir.path(), &seeds, region, 1024, NOW).expect("open store");
+        Self { store, dir }
+    }
+
+    /// The data dir.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Deref for TestStore {
+    type Target = S3Store;
+    fn deref(&self) -> &S3Store {
+        &self.store
+    }
+}
+
+/// Parses and runs one path-style request at [`NOW`].
+pub fn execute(
+    store: &S3Store,
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<S3Response, S3Error> {
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    let operation = parse_operation(
+        method,
+        path,
+        query,
+        Some("localhost:4772"),
+        &headers,
+        body,
+        Some("localhost"),
+    )?;
+    super::execute(store, &operation, body, NOW)
+}
+
+/// PutObject that must succeed.
+pub fn put(store: &S3Store, bucket: &str, key: &str, body: &[u8], headers: &[(&str, &str)]) {
+    let path = format!("/{bucket}/{}", encode_path(key));
+    execute(store, "PUT", &path, None, headers, body)
+        .unwrap_or_else(|err| panic!("put {bucket}/{key}: {err}"));
+}
+
+/// GetObject.
+pub fn get(
+    store: &S3Store,
+    bucket: &str,
+    key: &str,
+    headers: &[(&str, &str)],
+) -> Result<S3Response, S3Error> {
+    execute(
+        store,
+        "GET",
+        &format!("/{bucket}/{}", encode_path(key)),
+        None,
+        headers,
+        b"",
+    )
+}
+
+/// HeadObject.
+pub fn head(
+    store: &S3Store,
+    bucket: &str,
+    key: &str,
+    headers: &[(&str, &str)],
+) -> Result<S3Response, S3Error> {
+    execute(
+        store,
+        "HEAD",
+        &format!("/{bucket}/{}", encode_path(key)),
+        None,
+        headers,
+        b"",
+    )
+}
+
+/// Percent-encodes a key for a path as SDKs do: unreserved characters and `/` stay.
+pub fn encode_path(key: &str) -> String {
+    key.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                char::from(byte).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}

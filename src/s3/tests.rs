@@ -1,0 +1,169 @@
+//! Cross-cutting S3 tests: nothing a client sends makes parsing or execution panic.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::test_support::{put, TestStore, NOW};
+use super::{execute, parse_operation};
+
+const METHODS: [&str; 7] = ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS"];
+const PATH_PIECES: [&str; 14] = [
+    "/",
+    "b-1",
+    "/b-1",
+    "/b-1/",
+    "k",
+    "%",
+    "%2",
+    "%ZZ",
+    "%E2%82%AC",
+    "%FF",
+    "..",
+    "//",
+    "a b",
+    "\u{0}",
+];
+const QUERY_PIECES: [&str; 16] = [
+    "list-type=2",
+    "list-type=",
+    "max-keys=",
+    "max-keys=-1",
+    "max-keys=99999999999",
+    "prefix=%",
+    "delimiter=",
+    "continuation-token=",
+    "continuation-token=%FF",
+    "start-after=\u{ff}",
+    "encoding-type=url",
+    "fetch-owner=",
+    "acl",
+    "uploads",
+    "max-buckets=0",
+    "&&==",
+];
+const HEADER_VALUES: [&str; 12] = [
+    "bytes=0-",
+    "bytes=-0",
+    "bytes=-",
+    "bytes=18446744073709551615-",
+    "bytes=5-1",
+    "bytes=0-0,1-1",
+    "",
+    "*",
+    "W/\"x\"",
+    "Tue, 02 Jan 2024 03:04:05 GMT",
+    "Tue, 99 Jan 2024 99:99:99 GMT",
+    "\u{7f}",
+];
+const HEADER_NAMES: [&str; 10] = [
+    "range",
+    "if-match",
+    "if-none-match",
+    "if-modified-since",
+    "if-unmodified-since",
+    "x-amz-checksum-crc32",
+    "x-amz-acl",
+    "content-encoding",
+    "x-amz-meta-x",
+    "x-amz-storage-class",
+];
+const BODIES: [&[u8]; 8] = [
+    b"",
+    b"<CreateBucketConfiguration/>",
+    b"<CreateBucketConfiguration><LocationConstraint>",
+    b"<CreateBucketConfiguration><LocationConstraint>us-west-2</LocationConstraint><LocationConstraint>x</LocationConstraint></CreateBucketConfiguration>",
+    b"<!DOCTYPE x [<!ENTITY a \"b\">]><CreateBucketConfiguration>&a;</CreateBucketConfiguration>",
+    b"\xff\xfe",
+    b"<a><b><c></c></b></a>",
+    b"<CreateBucketConfiguration><LocationConstraint><x/></LocationConstraint></CreateBucketConfiguration>",
+];
+
+fn pick<'a, T: ?Sized>(rng: &mut StdRng, items: &[&'a T]) -> &'a T {
+    items[rng.gen_range(0..items.len())]
+}
+
+fn random_text(rng: &mut StdRng, pieces: &[&str], separator: &str) -> String {
+    (0..rng.gen_range(0..5))
+        .map(|_| pick(rng, pieces).to_owned())
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+#[test]
+fn never_panics_on_random_requests() {
+    let store = TestStore::with_buckets(&["b-1"]);
+    put(&store, "b-1", "k", b"0123456789", &[]);
+    let mut rng = StdRng::seed_from_u64(0x5eed);
+    for _ in 0..5_000 {
+        let method = pick(&mut rng, &METHODS);
+        let path = format!("/{}", random_text(&mut rng, &PATH_PIECES, "/"));
+        let query = random_text(&mut rng, &QUERY_PIECES, "&");
+        let headers: Vec<(String, String)> = (0..rng.gen_range(0..4))
+            .map(|_| {
+                (
+                    pick(&mut rng, &HEADER_NAMES).to_owned(),
+                    pick(&mut rng, &HEADER_VALUES).to_owned(),
+                )
+            })
+            .collect();
+        let body = pick(&mut rng, &BODIES);
+        let host = if rng.gen_bool(0.3) {
+            "b-1.localhost:1"
+        } else {
+            "localhost:1"
+        };
+        let parsed = parse_operation(
+            method,
+            &path,
+            Some(&query),
+            Some(host),
+            &headers,
+            body,
+            Some("localhost"),
+        );
+        if let Ok(operation) = parsed {
+            let _ = operation.iam_action();
+            let _ = operation.resource_arn();
+            let _ = operation.condition_keys();
+            if let Err(err) = execute(&store, &operation, body, NOW) {
+                assert!(!err.to_xml(&path, "R").is_empty());
+                assert!((400..600).contains(&err.status()), "{err}");
+            }
+        }
+    }
+}
+
+#[test]
+fn never_panics_on_random_bytes() {
+    let store = TestStore::with_buckets(&["b-1"]);
+    let mut rng = StdRng::seed_from_u64(7);
+    for _ in 0..2_000 {
+        let random = |rng: &mut StdRng| -> String {
+            let bytes: Vec<u8> = (0..rng.gen_range(0..24))
+                .map(|_| rng.gen_range(0x20..0x7f))
+                .collect();
+            String::from_utf8(bytes).unwrap_or_default()
+        };
+        let path = format!("/b-1/{}", random(&mut rng));
+        let query = random(&mut rng);
+        let headers = vec![("range".to_owned(), random(&mut rng))];
+        let body: Vec<u8> = (0..rng.gen_range(0..64)).map(|_| rng.gen()).collect();
+        for method in ["GET", "PUT", "HEAD"] {
+            if let Ok(operation) =
+                parse_operation(method, &path, Some(&query), None, &headers, &body, None)
+            {
+                let _ = execute(&store, &operation, &body, NOW);
+            }
+        }
+        let _ = parse_operation("PUT", "/b-2", None, None, &[], &body, None);
+    }
+}
+
+#[test]
+fn unsupported_executes_as_not_implemented() {
+    let store = TestStore::with_buckets(&["b-1"]);
+    let operation = parse_operation("GET", "/b-1", Some("acl"), None, &[], b"", None).unwrap();
+    let err = execute(&store, &operation, b"", NOW).unwrap_err();
+    assert_eq!((err.code(), err.status()), ("NotImplemented", 501));
+    assert!(err.message().contains("GetBucketAcl"), "{}", err.message());
+}

@@ -1,0 +1,194 @@
+//! S3's wire forms that more than one operation shares: XML documents serialized from
+//! typed structs, the `encoding-type=url` escaping, percent-decoding of request paths, and
+//! the two timestamp formats (see [`time`]).
+//! <https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAPI.html>
+
+pub mod time;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use quick_xml::events::{BytesDecl, Event};
+use quick_xml::se::Serializer;
+use quick_xml::Writer;
+use serde::Serialize;
+
+use super::error::S3Error;
+
+/// The namespace of S3's response documents (note `http`, as S3 sends it).
+pub const XML_NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+/// `<?xml version="1.0" encoding="UTF-8"?>` followed by `value` serialized as `<root>`.
+pub fn xml_document<T: Serialize>(root: &str, value: &T) -> Result<Vec<u8>, S3Error> {
+    let mut declaration = Writer::new(Vec::new());
+    declaration
+        .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .map_err(|err| S3Error::Internal(format!("writing the XML declaration: {err}")))?;
+    let mut body = String::new();
+    let serialized = Serializer::with_root(&mut body, Some(root)).and_then(|mut serializer| {
+        // S3 writes `<Prefix></Prefix>`, not `<Prefix/>`.
+        serializer.expand_empty_elements(true);
+        value.serialize(serializer)
+    });
+    serialized.map_err(|err| S3Error::Internal(format!("serializing <{root}>: {err}")))?;
+    let mut document = declaration.into_inner();
+    document.push(b'\n');
+    document.extend_from_slice(body.as_bytes());
+    Ok(document)
+}
+
+/// `<Owner>` of ListBuckets and of listed objects. S3 stopped sending `DisplayName` in
+/// 2025, so only the canonical id is here.
+#[derive(Debug, Clone, Serialize)]
+pub struct Owner<'a> {
+    #[serde(rename = "ID")]
+    pub id: &'a str,
+}
+
+/// Tags our continuation tokens so a stray string is refused rather than misread.
+const TOKEN_TAG: &str = "irsa-local/1:";
+
+/// An opaque continuation token resuming a listing after `position` (a key or name).
+pub fn encode_token(position: &str) -> String {
+    STANDARD.encode(format!("{TOKEN_TAG}{position}"))
+}
+
+/// The position in a token from [`encode_token`]; `InvalidArgument` for anything else.
+pub fn decode_token(token: &str) -> Result<String, S3Error> {
+    STANDARD
+        .decode(token)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix(TOKEN_TAG).map(str::to_owned))
+        .ok_or_else(|| S3Error::InvalidArgument {
+            name: "continuation-token",
+            value: token.to_owned(),
+            message: "The continuation token provided is incorrect",
+        })
+}
+
+/// Escapes a key, prefix or delimiter for `encoding-type=url`: unreserved characters and
+/// `/` stay, a space becomes `+`, every other byte is `%XX`. botocore reverses this with
+/// `unquote_plus`, so `+` itself must be escaped.
+pub fn url_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for &byte in text.as_bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                encoded.push(char::from(byte));
+            }
+            b' ' => encoded.push('+'),
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
+}
+
+/// Decodes `%XX` escapes in a path segment (`+` stays literal in paths). `None` when an
+/// escape is malformed or the result is not UTF-8: S3 answers those with `InvalidURI`.
+pub fn percent_decode(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let high = hex_value(*bytes.get(index + 1)?)?;
+            let low = hex_value(*bytes.get(index + 2)?)?;
+            decoded.push(high << 4 | low);
+            index += 3;
+        } else {
+            decoded.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(decoded).ok()
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The ETag S3 would send for `content`, quoted. S3 uses MD5, which this crate does not
+/// carry: the ETag is the hex of the first 16 bytes of SHA-256 instead (same length).
+pub fn etag(content: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(content);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_encode_matches_s3() {
+        let cases = [
+            ("plain", "photos/2024/a.jpg", "photos/2024/a.jpg"),
+            ("space_is_plus", "my file", "my+file"),
+            ("plus_is_escaped", "a+b", "a%2Bb"),
+            ("unicode_bytes", "é", "%C3%A9"),
+            ("percent_escaped", "100%", "100%25"),
+            ("control_char", "a\u{1}b", "a%01b"),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(url_encode(input), want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn percent_decode_cases() {
+        let cases = [
+            ("plain", "key", Some("key")),
+            ("space", "a%20b", Some("a b")),
+            ("plus_literal", "a+b", Some("a+b")),
+            ("slash_escaped", "a%2Fb", Some("a/b")),
+            ("unicode", "%E2%82%AC", Some("€")),
+            ("lowercase_hex", "%e2%82%ac", Some("€")),
+            ("truncated_escape", "a%2", None),
+            ("bad_hex", "%zz", None),
+            ("invalid_utf8", "%FF", None),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(percent_decode(input).as_deref(), want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn tokens_round_trip_and_refuse_strangers() {
+        let cases = [
+            ("ascii", "photos/2024/"),
+            ("empty", ""),
+            ("unicode", "日本/ключ"),
+        ];
+        for (name, position) in cases {
+            assert_eq!(
+                decode_token(&encode_token(position)).unwrap(),
+                position,
+                "case {name}"
+            );
+        }
+        let strangers = [
+            ("not_base64", "***"),
+            ("untagged", "aGVsbG8="),
+            ("empty", ""),
+        ];
+        for (name, token) in strangers {
+            assert_eq!(
+                decode_token(token).unwrap_err().code(),
+                "InvalidArgument",
+                "case {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn etag_is_quoted_sha256_prefix() {
+        // SHA-256("") = e3b0c442 98fc1c14 9afbf4c8 996fb924 27ae41e4…
+        assert_eq!(etag(b""), "\"e3b0c44298fc1c149afbf4c8996fb924\"");
+    }
+}
