@@ -6,6 +6,7 @@ mod cli;
 mod oidc;
 mod restart;
 mod rust_sdk;
+mod signed_refusals;
 mod sts;
 mod support;
 mod token_request;

@@ -24,7 +24,7 @@ pub const ISSUER: &str =
 /// A running in-process server.
 pub struct TestServer {
     pub base_url: String,
-    _data_dir: tempfile::TempDir,
+    data_dir: std::sync::Arc<tempfile::TempDir>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -48,7 +48,27 @@ impl TestServer {
 
     async fn start_with(data_dir: tempfile::TempDir, config: Config) -> Self {
         seed_fixture_key(data_dir.path());
-        let app = App::build(&config, Arc::new(SystemClock)).expect("the world starts");
+        Self::serve(Arc::new(data_dir), &config, Arc::new(SystemClock)).await
+    }
+
+    /// A second server on this one's data dir (same keys, same credential secret) whose
+    /// clock reads `now` seconds since the epoch: to see credentials expire.
+    pub async fn at_time(&self, now: u64) -> Self {
+        let config = Config::with_default_world(self.data_dir.path());
+        Self::serve(
+            self.data_dir.clone(),
+            &config,
+            Arc::new(irsa_local::clock::FixedClock(now)),
+        )
+        .await
+    }
+
+    async fn serve(
+        data_dir: Arc<tempfile::TempDir>,
+        config: &Config,
+        clock: Arc<dyn irsa_local::clock::Clock>,
+    ) -> Self {
+        let app = App::build(config, clock).expect("the world starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -59,7 +79,7 @@ impl TestServer {
         }));
         Self {
             base_url,
-            _data_dir: data_dir,
+            data_dir,
             shutdown: Some(shutdown),
         }
     }
@@ -146,7 +166,13 @@ pub async fn send_with_headers(url: &str, headers: &[(&str, &str)], body: Vec<u8
     send_request(url, "POST", headers, body).await
 }
 
-async fn send_request(url: &str, method: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+/// Sends a request with exactly these headers.
+pub async fn send_request(
+    url: &str,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Reply {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let mut request = hyper::Request::builder().method(method).uri(url);
     for (name, value) in headers {
@@ -281,6 +307,76 @@ pub fn xml_text<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     let start = xml.find(&open)? + open.len();
     let end = xml[start..].find(&format!("</{name}>"))? + start;
     Some(&xml[start..end])
+}
+
+/// Credentials to sign with (the session token for temporary ones).
+pub struct Keys<'a> {
+    pub access_key_id: &'a str,
+    pub secret: &'a str,
+    pub session_token: Option<&'a str>,
+}
+
+/// Signs a request with the Rust AWS SDK's own signer (`aws-sigv4`) at `time`, for
+/// `service` in us-west-2; S3 gets S3's settings (x-amz-content-sha256, no path
+/// normalisation). Returns every header to send, `host` included.
+pub fn sign(
+    method: &str,
+    base_url: &str,
+    path_and_query: &str,
+    body: &[u8],
+    service: &str,
+    keys: &Keys,
+    time: std::time::SystemTime,
+    extra_headers: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    use aws_sigv4::http_request::{
+        sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
+        SigningSettings, UriPathNormalizationMode,
+    };
+    let host = base_url.trim_start_matches("http://").to_owned();
+    let mut headers: Vec<(String, String)> = vec![("host".to_owned(), host)];
+    headers.extend(
+        extra_headers
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned())),
+    );
+    let mut settings = SigningSettings::default();
+    if service == "s3" {
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+    }
+    let identity = aws_credential_types::Credentials::new(
+        keys.access_key_id,
+        keys.secret,
+        keys.session_token.map(str::to_owned),
+        None,
+        "test",
+    )
+    .into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-west-2")
+        .name(service)
+        .time(time)
+        .settings(settings)
+        .build()
+        .expect("signing params")
+        .into();
+    let uri = format!("{base_url}{path_and_query}");
+    let signable = SignableRequest::new(
+        method,
+        uri.as_str(),
+        headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        SignableBody::Bytes(body),
+    )
+    .expect("signable request");
+    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+    let (signing_headers, _) = instructions.into_parts();
+    for header in signing_headers {
+        headers.push((header.name().to_owned(), header.value().to_owned()));
+    }
+    headers
 }
 
 /// Decodes one base64url JWT segment as JSON.

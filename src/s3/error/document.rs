@@ -1,0 +1,134 @@
+//! S3's error document and the extras that go with an error: the elements after
+//! `<Message>` and the headers (`Content-Range` for `InvalidRange`).
+//! <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>
+
+use serde::Serialize;
+
+use super::{S3Error, MAX_KEY_BYTES, MAX_METADATA_BYTES};
+use crate::s3::wire::xml_document;
+
+impl S3Error {
+    /// The elements S3 adds to the error document after `<Message>`, in order.
+    pub fn details(&self) -> Vec<Detail> {
+        match self {
+            Self::NoSuchBucket { bucket }
+            | Self::BucketAlreadyOwnedByYou { bucket }
+            | Self::BucketNotEmpty { bucket }
+            | Self::InvalidBucketName { bucket, .. } => vec![Detail::BucketName(bucket.clone())],
+            Self::NoSuchKey { key, .. } => vec![Detail::Key(key.clone())],
+            Self::InvalidLocationConstraint { constraint } => {
+                vec![Detail::LocationConstraint(constraint.clone())]
+            }
+            Self::InvalidArgument { name, value, .. } => vec![
+                Detail::ArgumentName((*name).into()),
+                Detail::ArgumentValue(value.clone()),
+            ],
+            Self::InvalidRange { range, size } => vec![
+                Detail::RangeRequested(range.clone()),
+                Detail::ActualObjectSize(size.to_string()),
+            ],
+            Self::EntityTooLarge { size, max } => vec![
+                Detail::ProposedSize(size.to_string()),
+                Detail::MaxSizeAllowed(max.to_string()),
+            ],
+            Self::KeyTooLong { length } => vec![
+                Detail::Size(length.to_string()),
+                Detail::MaxSizeAllowed(MAX_KEY_BYTES.to_string()),
+            ],
+            Self::MetadataTooLarge { size } => vec![
+                Detail::Size(size.to_string()),
+                Detail::MaxSizeAllowed(MAX_METADATA_BYTES.to_string()),
+            ],
+            Self::PreconditionFailed { condition } => {
+                vec![Detail::Condition((*condition).into())]
+            }
+            Self::InvalidUri { uri } => vec![Detail::Uri(uri.clone())],
+            Self::MethodNotAllowed {
+                method,
+                resource_type,
+            } => vec![
+                Detail::Method(method.clone()),
+                Detail::ResourceType((*resource_type).into()),
+            ],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Headers S3 sends with this error: `Content-Range: bytes */size` for `InvalidRange`.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        match self {
+            Self::InvalidRange { size, .. } => {
+                vec![("content-range".into(), format!("bytes */{size}"))]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The S3 error document: `<?xml …?><Error><Code/><Message/>[details]<Resource/>
+    /// <RequestId/></Error>`, no namespace. HEAD answers carry no body; the caller drops it.
+    pub fn to_xml(&self, resource: &str, request_id: &str) -> Vec<u8> {
+        let document = ErrorDocument {
+            code: self.code(),
+            message: self.message(),
+            details: self.details(),
+            resource,
+            request_id,
+        };
+        // Every field is plain text, so serializing cannot fail; an empty body beats a panic.
+        xml_document("Error", &document).unwrap_or_default()
+    }
+}
+
+/// One extra element of an error document, named as S3 names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Detail {
+    BucketName(String),
+    Key(String),
+    LocationConstraint(String),
+    ArgumentName(String),
+    ArgumentValue(String),
+    RangeRequested(String),
+    ActualObjectSize(String),
+    ProposedSize(String),
+    MaxSizeAllowed(String),
+    Size(String),
+    Condition(String),
+    #[serde(rename = "URI")]
+    Uri(String),
+    Method(String),
+    ResourceType(String),
+}
+
+impl Detail {
+    /// The element name and its text, for callers that build the document themselves.
+    pub fn pair(&self) -> (&'static str, &str) {
+        match self {
+            Self::BucketName(v) => ("BucketName", v),
+            Self::Key(v) => ("Key", v),
+            Self::LocationConstraint(v) => ("LocationConstraint", v),
+            Self::ArgumentName(v) => ("ArgumentName", v),
+            Self::ArgumentValue(v) => ("ArgumentValue", v),
+            Self::RangeRequested(v) => ("RangeRequested", v),
+            Self::ActualObjectSize(v) => ("ActualObjectSize", v),
+            Self::ProposedSize(v) => ("ProposedSize", v),
+            Self::MaxSizeAllowed(v) => ("MaxSizeAllowed", v),
+            Self::Size(v) => ("Size", v),
+            Self::Condition(v) => ("Condition", v),
+            Self::Uri(v) => ("URI", v),
+            Self::Method(v) => ("Method", v),
+            Self::ResourceType(v) => ("ResourceType", v),
+        }
+    }
+}
+
+/// `<Error>` as S3 sends it.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ErrorDocument<'a> {
+    code: &'static str,
+    message: String,
+    #[serde(rename = "$value")]
+    details: Vec<Detail>,
+    resource: &'a str,
+    request_id: &'a str,
+}
