@@ -29,12 +29,15 @@ enum Body {
     /// AssumeRoleWithWebIdentity with a distinct pre-minted token per request (cycling
     /// through [`DISTINCT_TOKENS`]).
     WebIdentityTokens,
+    /// A request signed once with the admin keys by the Rust SDK's SigV4 signer, for this
+    /// service; the server verifies the signature in full every time.
+    Signed { service: &'static str },
 }
 
 /// Tokens minted before the AssumeRoleWithWebIdentity runs.
 const DISTINCT_TOKENS: usize = 4000;
 
-const SCENARIOS: [Scenario; 4] = [
+const SCENARIOS: [Scenario; 6] = [
     Scenario {
         name: "discovery",
         method: "GET",
@@ -63,7 +66,23 @@ const SCENARIOS: [Scenario; 4] = [
         body: Body::WebIdentityTokens,
         expect: 200,
     },
+    Scenario {
+        name: "GetCallerIdentity",
+        method: "POST",
+        path: "/",
+        body: Body::Signed { service: "sts" },
+        expect: 200,
+    },
+    Scenario {
+        name: "ListBuckets",
+        method: "GET",
+        path: "/",
+        body: Body::Signed { service: "s3" },
+        expect: 200,
+    },
 ];
+
+const GET_CALLER_IDENTITY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
 
 const TOKEN_PATH: &str = "/api/v1/namespaces/default/serviceaccounts/iam-test/token";
 const TOKEN_REQUEST: &str = r#"{"spec":{"audiences":["sts.amazonaws.com"]}}"#;
@@ -285,6 +304,8 @@ async fn load(
 async fn bodies(port: u16, scenario: &Scenario) -> Vec<Bytes> {
     match scenario.body {
         Body::Json(body) => vec![Bytes::from_static(body.as_bytes())],
+        Body::Signed { service: "sts" } => vec![Bytes::from_static(GET_CALLER_IDENTITY.as_bytes())],
+        Body::Signed { .. } => vec![Bytes::new()],
         Body::WebIdentityTokens => {
             let (mut sender, connection) = open(port).await;
             tokio::spawn(connection);
@@ -374,13 +395,23 @@ async fn connection(
     tokio::spawn(connection);
     let content_type = match scenario.body {
         Body::Json(_) => "application/json",
-        Body::WebIdentityTokens => "application/x-www-form-urlencoded; charset=utf-8",
+        Body::WebIdentityTokens | Body::Signed { .. } => "application/x-www-form-urlencoded; charset=utf-8",
+    };
+    let signed_headers = match scenario.body {
+        Body::Signed { service } => sign(port, scenario.method, &bodies[0], service, content_type),
+        _ => Vec::new(),
     };
     let mut next = worker * 997;
     while Instant::now() < deadline {
         let body = bodies[next % bodies.len()].clone();
         next += 1;
-        let request = request(port, scenario.method, scenario.path, content_type, body);
+        let mut request = request(port, scenario.method, scenario.path, content_type, body);
+        for (name, value) in &signed_headers {
+            request.headers_mut().insert(
+                hyper::header::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                hyper::header::HeaderValue::from_str(value).expect("header value"),
+            );
+        }
         let sent = Instant::now();
         match sender.send_request(request).await {
             Ok(response) => {
@@ -399,6 +430,42 @@ async fn connection(
         }
     }
     (latencies, errors)
+}
+
+/// Signs one request with the admin keys (`test`/`test`) for `service`; every request of
+/// the run reuses these headers, well within the 15-minute window.
+fn sign(port: u16, method: &str, body: &[u8], service: &str, content_type: &str) -> Vec<(String, String)> {
+    use aws_sigv4::http_request::{sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings};
+    let host = format!("127.0.0.1:{port}");
+    let mut headers = vec![("host".to_owned(), host.clone()), ("content-type".to_owned(), content_type.to_owned())];
+    let mut settings = SigningSettings::default();
+    if service == "s3" {
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    }
+    let identity = aws_credential_types::Credentials::new("test", "test", None, None, "bench").into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-west-2")
+        .name(service)
+        .time(std::time::SystemTime::now())
+        .settings(settings)
+        .build()
+        .expect("signing params")
+        .into();
+    let uri = format!("http://{host}/");
+    let signable = SignableRequest::new(
+        method,
+        uri.as_str(),
+        headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        SignableBody::Bytes(body),
+    )
+    .expect("signable");
+    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+    for header in instructions.into_parts().0 {
+        headers.push((header.name().to_owned(), header.value().to_owned()));
+    }
+    headers.retain(|(name, _)| name != "host" && name != "content-type");
+    headers
 }
 
 fn ms(duration: Duration) -> f64 {

@@ -102,7 +102,8 @@ impl App {
             config.max_object_bytes,
             clock.now(),
         )
-        .map_err(|err| StartError::S3(err.to_string()))?;
+        .map_err(|err| StartError::S3(err.to_string()))?
+        .with_owner_account(world.account.id.as_str());
         let state = AppState::new(world, keyring, secret, s3, clock, config.clone());
         Ok(Self { state })
     }

@@ -3,7 +3,7 @@
 //! also carries irsa-local's own reason (which check failed, which statement decided) in
 //! the `x-irsa-local-reason` header, since AWS's messages are famously opaque.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -29,6 +29,8 @@ pub struct AwsError {
     pub reason: String,
     /// Further elements of an S3 error document (`BucketName`, `Key`, `StringToSign`, …).
     pub details: Vec<(&'static str, String)>,
+    /// Headers the error answer carries (`Content-Range` on a 416).
+    pub headers: Vec<(String, String)>,
 }
 
 impl AwsError {
@@ -41,6 +43,7 @@ impl AwsError {
             reason: message.clone(),
             message,
             details: Vec::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -66,6 +69,14 @@ impl AwsError {
         )
             .into_response();
         let headers = response.headers_mut();
+        for (name, value) in &self.headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::from_str(value),
+            ) {
+                headers.insert(name, value);
+            }
+        }
         if let Ok(value) = HeaderValue::from_str(request_id) {
             headers.insert("x-amz-request-id", value);
         }

@@ -105,7 +105,13 @@ async fn run(state: &AppState, parts: &Parts, body: Body) -> Result<Response, Aw
 
 fn s3_error(err: &S3Error) -> AwsError {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    AwsError::sender(err.code(), status, err.message()).because(err.to_string())
+    let mut error = AwsError::sender(err.code(), status, err.message()).because(err.to_string());
+    for detail in err.details() {
+        let (name, value) = detail.pair();
+        error = error.with_detail(name, value);
+    }
+    error.headers = err.headers();
+    error
 }
 
 fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {

@@ -199,11 +199,16 @@ impl S3Response {
         }
     }
 
-    /// A bodiless answer with `status`.
+    /// A bodiless answer with `status`. A 204 carries no Content-Length (RFC 9110 8.6).
     fn empty(status: u16) -> Self {
+        let headers = if status == 204 {
+            Vec::new()
+        } else {
+            vec![("content-length".into(), "0".into())]
+        };
         Self {
             status,
-            headers: vec![("content-length".into(), "0".into())],
+            headers,
             body: Vec::new(),
         }
     }

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
-use crate::support::{form, send_request, sign, xml_text, Keys, Reply, TestServer};
+use crate::support::{form, send_request, sign, xml_text, Keys, Reply, TestServer, Unsigned};
 
 const QUERY_BODY: &[u8] = b"Action=GetCallerIdentity&Version=2011-06-15";
 
@@ -70,16 +70,17 @@ async fn call(
         &[]
     };
     let headers = match keys {
-        Some(keys) => sign(
-            method,
-            &server.base_url,
-            "/",
-            body,
-            service,
-            keys,
-            time,
-            extra,
-        ),
+        Some(keys) => {
+            let request = Unsigned {
+                method,
+                base_url: &server.base_url,
+                path_and_query: "/",
+                body,
+                service,
+                headers: extra,
+            };
+            sign(&request, keys, time)
+        }
         None => extra
             .iter()
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
@@ -148,8 +149,9 @@ async fn credential_faults_get_each_protocols_code() {
     let skewed = now - Duration::from_secs(20 * 60);
 
     // (name, keys, signing time, query code and status, S3 code and status)
+    type Want<'a> = (&'a str, u16);
     #[rustfmt::skip]
-    let cases: Vec<(&str, Option<&Keys>, SystemTime, (&str, u16), (&str, u16))> = vec![
+    let cases: Vec<(&str, Option<&Keys>, SystemTime, Want, Want)> = vec![
         ("admin", Some(&admin), now, ("", 200), ("", 200)),
         ("role_session", Some(&role), now, ("", 200), ("", 200)),
         ("wrong_secret", Some(&wrong_secret), now, ("SignatureDoesNotMatch", 403), ("SignatureDoesNotMatch", 403)),

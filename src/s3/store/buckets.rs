@@ -18,7 +18,7 @@ use crate::s3::request::bucket_name;
 
 impl S3Store {
     /// Creates bucket `name` in the store's region, durably.
-    pub fn create_bucket(&self, name: &str, now: u64) -> Result<Creation, S3Error> {
+    pub(crate) fn create_bucket(&self, name: &str, now: u64) -> Result<Creation, S3Error> {
         bucket_name::validate(name)?;
         let _writes = self
             .bucket_writes
@@ -58,7 +58,7 @@ impl S3Store {
     }
 
     /// Deletes an empty bucket, durably.
-    pub fn delete_bucket(&self, name: &str) -> Result<(), S3Error> {
+    pub(crate) fn delete_bucket(&self, name: &str) -> Result<(), S3Error> {
         let _writes = self
             .bucket_writes
             .lock()

@@ -146,7 +146,7 @@ impl S3Store {
     }
 
     /// All buckets, by name.
-    pub fn buckets(&self) -> Vec<BucketInfo> {
+    pub(crate) fn buckets(&self) -> Vec<BucketInfo> {
         self.lock()
             .buckets
             .values()
@@ -155,7 +155,7 @@ impl S3Store {
     }
 
     /// One bucket, or `NoSuchBucket`.
-    pub fn bucket(&self, name: &str) -> Result<BucketInfo, S3Error> {
+    pub(crate) fn bucket(&self, name: &str) -> Result<BucketInfo, S3Error> {
         self.lock()
             .buckets
             .get(name)

@@ -13,7 +13,7 @@ use crate::s3::preconditions::etag_listed;
 
 impl S3Store {
     /// Runs `visit` over a bucket's objects, ordered by key (UTF-8 bytes), under the lock.
-    pub fn with_objects<T>(
+    pub(crate) fn with_objects<T>(
         &self,
         bucket: &str,
         visit: impl FnOnce(&BTreeMap<String, StoredObject>) -> T,
@@ -27,7 +27,7 @@ impl S3Store {
     }
 
     /// The current version of an object.
-    pub fn object(&self, bucket: &str, key: &str) -> Result<StoredObject, S3Error> {
+    pub(crate) fn object(&self, bucket: &str, key: &str) -> Result<StoredObject, S3Error> {
         self.with_objects(bucket, |objects| objects.get(key).cloned())?
             .ok_or_else(|| S3Error::NoSuchKey {
                 bucket: bucket.to_owned(),
@@ -37,7 +37,7 @@ impl S3Store {
 
     /// Bytes `offset..offset + length` of `object`. `None` when a newer put or a delete
     /// replaced that version since it was looked up; the caller looks it up again.
-    pub fn read(
+    pub(crate) fn read(
         &self,
         bucket: &str,
         object: &StoredObject,
@@ -52,7 +52,7 @@ impl S3Store {
     }
 
     /// Stores `body` as the object `meta.key`, if `condition` holds when it is swapped in.
-    pub fn put_object(
+    pub(crate) fn put_object(
         &self,
         bucket: &str,
         meta: ObjectMeta,
@@ -84,10 +84,9 @@ impl S3Store {
                     path.display()
                 )))
             }
-            Err(err) if self.bucket(bucket).is_err() => {
-                drop(err);
-                return Err(no_such_bucket(bucket));
-            }
+            // The bucket was deleted while the bytes were written (its directory went
+            // with it): that, not the I/O error, is why the put failed.
+            Err(_) if self.bucket(bucket).is_err() => return Err(no_such_bucket(bucket)),
             Err(err) => return Err(storage("writing an object")(err)),
         }
         let key = meta.key.clone();
@@ -127,7 +126,7 @@ impl S3Store {
     }
 
     /// Deletes an object durably; deleting a missing key succeeds, as in S3.
-    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
+    pub(crate) fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
         let removed = {
             let mut index = self.lock();
             let state = index

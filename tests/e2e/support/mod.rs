@@ -316,19 +316,29 @@ pub struct Keys<'a> {
     pub session_token: Option<&'a str>,
 }
 
-/// Signs a request with the Rust AWS SDK's own signer (`aws-sigv4`) at `time`, for
-/// `service` in us-west-2; S3 gets S3's settings (x-amz-content-sha256, no path
-/// normalisation). Returns every header to send, `host` included.
-pub fn sign(
-    method: &str,
-    base_url: &str,
-    path_and_query: &str,
-    body: &[u8],
-    service: &str,
-    keys: &Keys,
-    time: std::time::SystemTime,
-    extra_headers: &[(&str, &str)],
-) -> Vec<(String, String)> {
+/// A request to sign.
+pub struct Unsigned<'a> {
+    pub method: &'a str,
+    pub base_url: &'a str,
+    pub path_and_query: &'a str,
+    pub body: &'a [u8],
+    /// The signing name: `sts`, `s3`, …
+    pub service: &'a str,
+    pub headers: &'a [(&'a str, &'a str)],
+}
+
+/// Signs a request with the Rust AWS SDK's own signer (`aws-sigv4`) at `time`, in
+/// us-west-2; S3 gets S3's settings (x-amz-content-sha256, no path normalisation).
+/// Returns every header to send, `host` included.
+pub fn sign(request: &Unsigned, keys: &Keys, time: std::time::SystemTime) -> Vec<(String, String)> {
+    let Unsigned {
+        method,
+        base_url,
+        path_and_query,
+        body,
+        service,
+        headers: extra_headers,
+    } = *request;
     use aws_sigv4::http_request::{
         sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
         SigningSettings, UriPathNormalizationMode,
