@@ -395,7 +395,9 @@ async fn connection(
     tokio::spawn(connection);
     let content_type = match scenario.body {
         Body::Json(_) => "application/json",
-        Body::WebIdentityTokens | Body::Signed { .. } => "application/x-www-form-urlencoded; charset=utf-8",
+        Body::WebIdentityTokens | Body::Signed { .. } => {
+            "application/x-www-form-urlencoded; charset=utf-8"
+        }
     };
     let signed_headers = match scenario.body {
         Body::Signed { service } => sign(port, scenario.method, &bodies[0], service, content_type),
@@ -434,15 +436,27 @@ async fn connection(
 
 /// Signs one request with the admin keys (`test`/`test`) for `service`; every request of
 /// the run reuses these headers, well within the 15-minute window.
-fn sign(port: u16, method: &str, body: &[u8], service: &str, content_type: &str) -> Vec<(String, String)> {
-    use aws_sigv4::http_request::{sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings};
+fn sign(
+    port: u16,
+    method: &str,
+    body: &[u8],
+    service: &str,
+    content_type: &str,
+) -> Vec<(String, String)> {
+    use aws_sigv4::http_request::{
+        sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings,
+    };
     let host = format!("127.0.0.1:{port}");
-    let mut headers = vec![("host".to_owned(), host.clone()), ("content-type".to_owned(), content_type.to_owned())];
+    let mut headers = vec![
+        ("host".to_owned(), host.clone()),
+        ("content-type".to_owned(), content_type.to_owned()),
+    ];
     let mut settings = SigningSettings::default();
     if service == "s3" {
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
     }
-    let identity = aws_credential_types::Credentials::new("test", "test", None, None, "bench").into();
+    let identity =
+        aws_credential_types::Credentials::new("test", "test", None, None, "bench").into();
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
         .region("us-west-2")
