@@ -13,6 +13,7 @@ use super::query::QueryError;
 use crate::access::authenticate::AuthError;
 use crate::credentials::CredentialError;
 use crate::oidc::verify::TokenError;
+use crate::s3::S3Error;
 use crate::sigv4::SigV4Error;
 use crate::sts::error::StsError;
 
@@ -295,6 +296,20 @@ impl AwsError {
     }
 }
 
+impl From<&S3Error> for AwsError {
+    fn from(err: &S3Error) -> Self {
+        let status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut error = Self::sender(err.code(), status, err.message()).because(err.to_string());
+        for detail in err.details() {
+            let (name, value) = detail.pair();
+            error = error.with_detail(name, value);
+        }
+        error.headers = err.headers();
+        error
+    }
+}
+
 impl From<QueryError> for AwsError {
     fn from(err: QueryError) -> Self {
         let reason = err.to_string();
@@ -479,6 +494,41 @@ mod tests {
             expires_at: 1624482335,
         });
         assert_eq!(expired.message, "Token expired: current date/time 1624482533 must be before the expiration date/time1624482335");
+    }
+
+    #[test]
+    fn s3_error_documents_are_exact() {
+        let cases = [
+            (
+                "no_such_bucket_names_the_bucket",
+                S3Error::NoSuchBucket { bucket: "my-bucket".into() },
+                "/my-bucket",
+                "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>my-bucket</BucketName><Resource>/my-bucket</Resource><RequestId>REQ1</RequestId></Error>",
+            ),
+            (
+                "no_such_key_escapes_the_key",
+                S3Error::NoSuchKey { bucket: "b".into(), key: "a&b<c>".into() },
+                "/b/a&b<c>",
+                "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>a&amp;b&lt;c&gt;</Key><Resource>/b/a&amp;b&lt;c&gt;</Resource><RequestId>REQ1</RequestId></Error>",
+            ),
+            (
+                "invalid_range_reports_size",
+                S3Error::InvalidRange { range: "bytes=10-".into(), size: 5 },
+                "/b/k",
+                "<Error><Code>InvalidRange</Code><Message>The requested range is not satisfiable</Message><RangeRequested>bytes=10-</RangeRequested><ActualObjectSize>5</ActualObjectSize><Resource>/b/k</Resource><RequestId>REQ1</RequestId></Error>",
+            ),
+            (
+                "internal_hides_the_cause",
+                S3Error::Internal("disk on fire".into()),
+                "/",
+                "<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message><Resource>/</Resource><RequestId>REQ1</RequestId></Error>",
+            ),
+        ];
+        for (name, error, resource, body) in cases {
+            let want = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{body}");
+            let got = AwsError::from(&error).s3_body(resource, "REQ1");
+            assert_eq!(got, want, "case {name}");
+        }
     }
 
     #[test]

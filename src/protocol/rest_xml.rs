@@ -11,7 +11,7 @@ use super::error::AwsError;
 use super::hex_sha256;
 use crate::access::authenticate::{authenticate, AuthError};
 use crate::access::{self, Request};
-use crate::s3::{self, S3Error, S3Operation};
+use crate::s3::{self, S3Operation};
 use crate::sigv4::{self, PayloadHash, PayloadMode, Rules};
 use crate::state::AppState;
 
@@ -82,7 +82,7 @@ async fn run(state: &AppState, parts: &Parts, body: Body) -> Result<Response, Aw
         &body,
         Some(state.config().s3_virtual_host_suffix.as_str()),
     )
-    .map_err(|err| s3_error(&err))?;
+    .map_err(|err| AwsError::from(&err))?;
     if let S3Operation::Unsupported { description } = &operation {
         return Err(AwsError::sender("NotImplemented", StatusCode::NOT_IMPLEMENTED, format!(
             "A header or query you provided implies functionality that is not implemented: {description}"
@@ -98,20 +98,9 @@ async fn run(state: &AppState, parts: &Parts, body: Body) -> Result<Response, Aw
         AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, "Access Denied")
             .because(format!("{} on {resource} denied: {denied}", request.action))
     })?;
-    let response =
-        s3::execute(state.s3(), &operation, &body, state.now()).map_err(|err| s3_error(&err))?;
+    let response = s3::execute(state.s3(), &operation, &body, state.now())
+        .map_err(|err| AwsError::from(&err))?;
     Ok(into_response(response))
-}
-
-fn s3_error(err: &S3Error) -> AwsError {
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut error = AwsError::sender(err.code(), status, err.message()).because(err.to_string());
-    for detail in err.details() {
-        let (name, value) = detail.pair();
-        error = error.with_detail(name, value);
-    }
-    error.headers = err.headers();
-    error
 }
 
 fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {

@@ -2,10 +2,7 @@
 //! `<Message>` and the headers (`Content-Range` for `InvalidRange`).
 //! <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>
 
-use serde::Serialize;
-
 use super::{S3Error, MAX_KEY_BYTES, MAX_METADATA_BYTES};
-use crate::s3::wire::xml_document;
 
 impl S3Error {
     /// The elements S3 adds to the error document after `<Message>`, in order.
@@ -63,24 +60,10 @@ impl S3Error {
             _ => Vec::new(),
         }
     }
-
-    /// The S3 error document: `<?xml …?><Error><Code/><Message/>[details]<Resource/>
-    /// <RequestId/></Error>`, no namespace. HEAD answers carry no body; the caller drops it.
-    pub fn to_xml(&self, resource: &str, request_id: &str) -> Vec<u8> {
-        let document = ErrorDocument {
-            code: self.code(),
-            message: self.message(),
-            details: self.details(),
-            resource,
-            request_id,
-        };
-        // Every field is plain text, so serializing cannot fail; an empty body beats a panic.
-        xml_document("Error", &document).unwrap_or_default()
-    }
 }
 
 /// One extra element of an error document, named as S3 names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Detail {
     BucketName(String),
     Key(String),
@@ -93,7 +76,6 @@ pub enum Detail {
     MaxSizeAllowed(String),
     Size(String),
     Condition(String),
-    #[serde(rename = "URI")]
     Uri(String),
     Method(String),
     ResourceType(String),
@@ -119,16 +101,4 @@ impl Detail {
             Self::ResourceType(v) => ("ResourceType", v),
         }
     }
-}
-
-/// `<Error>` as S3 sends it.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct ErrorDocument<'a> {
-    code: &'static str,
-    message: String,
-    #[serde(rename = "$value")]
-    details: Vec<Detail>,
-    resource: &'a str,
-    request_id: &'a str,
 }

@@ -1,6 +1,6 @@
 //! Why an S3 request failed. Each variant names a cause; [`S3Error::code`],
 //! [`S3Error::status`] and [`S3Error::message`] are the one place a cause becomes S3's
-//! code, HTTP status and message, and [`S3Error::to_xml`] renders S3's error document
+//! code, HTTP status and message, and `protocol::error` renders S3's error document from them
 //! (in `document`).
 //! <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>
 
