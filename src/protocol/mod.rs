@@ -13,7 +13,6 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
-use sha2::{Digest, Sha256};
 
 use crate::access::authenticate::authenticate;
 use crate::router::RequestId;
@@ -117,7 +116,7 @@ async fn query_protocol(state: &AppState, parts: Parts, body: Body, request_id: 
                 Err(err) => return refuse(err.into(), sts::NAMESPACE, request_id, &query.action),
             };
             let caller = if action.requires_signature() {
-                let payload = PayloadHash::Computed(hex_sha256(&body));
+                let payload = PayloadHash::of(&body);
                 let now = state.now();
                 match authenticate(
                     state.world(),
@@ -169,14 +168,6 @@ fn refuse(error: AwsError, namespace: &str, request_id: &str, action: &str) -> R
         reason = %error.reason,
     );
     error.query_response(namespace, request_id)
-}
-
-/// Lowercase hex SHA-256.
-pub fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 async fn read_body(body: Body) -> Result<Bytes, AwsError> {

@@ -8,7 +8,6 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::error::AwsError;
-use super::hex_sha256;
 use crate::access::authenticate::{authenticate, AuthError};
 use crate::access::{self, Request};
 use crate::s3::{self, S3Operation};
@@ -47,7 +46,7 @@ async fn run(state: &AppState, parts: &Parts, body: Body) -> Result<Response, Aw
         )
         .because(format!("cannot read the body: {err}"))
     })?;
-    let payload = PayloadHash::Computed(hex_sha256(&raw));
+    let payload = PayloadHash::of(&raw);
     let (caller, verified) = authenticate(
         state.world(),
         state.credential_secret(),
