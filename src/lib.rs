@@ -15,6 +15,8 @@ pub mod access;
 pub mod clock;
 pub mod config;
 pub mod credentials;
+pub mod eks;
+pub mod iam;
 pub mod k8s;
 pub mod offline;
 pub mod oidc;

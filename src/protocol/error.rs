@@ -12,6 +12,8 @@ use quick_xml::Writer;
 use super::query::QueryError;
 use crate::access::authenticate::AuthError;
 use crate::credentials::CredentialError;
+use crate::eks::EksError;
+use crate::iam::error::IamError;
 use crate::oidc::verify::TokenError;
 use crate::s3::S3Error;
 use crate::sigv4::SigV4Error;
@@ -294,6 +296,86 @@ impl AwsError {
         };
         error.because(reason)
     }
+}
+
+impl AwsError {
+    /// The rest-json answer (EKS): the code in `x-amzn-ErrorType`, `{"message": …}`.
+    pub fn json_response(&self) -> Response {
+        let body = serde_json::json!({ "message": self.message }).to_string();
+        let mut response = (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+        let headers = response.headers_mut();
+        headers.insert("x-amzn-errortype", HeaderValue::from_static(self.code));
+        if let Ok(value) = HeaderValue::from_str(&header_safe(&self.reason)) {
+            headers.insert(REASON_HEADER, value);
+        }
+        response
+    }
+
+    /// An authentication failure as rest-json services name it.
+    pub fn from_json_auth(err: AuthError) -> Self {
+        let mut error = Self::from_query_auth(err);
+        error.code = match error.code {
+            "InvalidClientTokenId" => "UnrecognizedClientException",
+            "SignatureDoesNotMatch" => "InvalidSignatureException",
+            "MissingAuthenticationToken" => "MissingAuthenticationTokenException",
+            "ExpiredToken" => "ExpiredTokenException",
+            other => other,
+        };
+        error
+    }
+}
+
+impl From<EksError> for AwsError {
+    fn from(err: EksError) -> Self {
+        let reason = err.to_string();
+        match err {
+            EksError::NoSuchCluster(_) => Self::sender(
+                "ResourceNotFoundException",
+                StatusCode::NOT_FOUND,
+                reason.clone(),
+            ),
+            EksError::Unsupported { .. } => Self::sender(
+                "InvalidRequestException",
+                StatusCode::BAD_REQUEST,
+                reason.clone(),
+            ),
+        }
+        .because(reason)
+    }
+}
+
+impl From<IamError> for AwsError {
+    fn from(err: IamError) -> Self {
+        let reason = err.to_string();
+        match err {
+            IamError::UnknownAction(action) => Self::sender(
+                "InvalidAction",
+                StatusCode::BAD_REQUEST,
+                format!("Could not find operation {action} for version 2010-05-08"),
+            ),
+            IamError::MissingParameter(name) => Self::sender(
+                "ValidationError",
+                StatusCode::BAD_REQUEST,
+                format!("1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null", lower_first(&name)),
+            ),
+            IamError::NoSuchEntity(message) => Self::sender("NoSuchEntity", StatusCode::NOT_FOUND, message),
+            IamError::InvalidInput(message) => Self::sender("InvalidInput", StatusCode::BAD_REQUEST, message),
+        }
+        .because(reason)
+    }
+}
+
+/// `RoleName` → `roleName`, as AWS names members in validation messages.
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_ascii_lowercase().to_string() + chars.as_str()
+    })
 }
 
 impl From<&S3Error> for AwsError {

@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod query;
+pub mod rest_json;
 pub mod rest_xml;
 
 use axum::body::{Body, Bytes};
@@ -14,7 +15,8 @@ use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
 
-use crate::access::authenticate::authenticate;
+use crate::access::{self, authenticate::authenticate};
+use crate::iam;
 use crate::router::RequestId;
 use crate::sigv4::{self, PayloadHash, Rules};
 use crate::state::AppState;
@@ -26,15 +28,12 @@ use query::QueryRequest;
 /// session policy, URL-encoded, fit many times over).
 pub const MAX_QUERY_BODY_BYTES: usize = 256 * 1024;
 
-/// The IAM query API version; IAM is not served yet.
-const IAM_VERSION: &str = "2010-05-08";
-const IAM_NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
-
 /// Which wire protocol a request speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Protocol {
     Query,
     S3,
+    RestJson,
 }
 
 /// Every request no other route took.
@@ -47,12 +46,14 @@ pub async fn dispatch(State(state): State<AppState>, request: Request) -> Respon
     match classify(&parts) {
         Protocol::Query => query_protocol(&state, parts, body, &request_id).await,
         Protocol::S3 => rest_xml::handle(&state, parts, body, &request_id).await,
+        Protocol::RestJson => rest_json::handle(&state, parts, body, &request_id).await,
     }
 }
 
 fn classify(parts: &Parts) -> Protocol {
     match signing_service(parts).as_deref() {
         Some("s3") => return Protocol::S3,
+        Some("eks") => return Protocol::RestJson,
         Some(_) => return Protocol::Query,
         None => {}
     }
@@ -106,7 +107,7 @@ async fn query_protocol(state: &AppState, parts: Parts, body: Body, request_id: 
         Err(err) => return refuse(err.into(), sts::NAMESPACE, request_id, "-"),
     };
     let namespace = match query.version.as_deref() {
-        Some(IAM_VERSION) => IAM_NAMESPACE,
+        Some(iam::VERSION) => iam::NAMESPACE,
         _ => sts::NAMESPACE,
     };
     match query.version.as_deref() {
@@ -142,6 +143,7 @@ async fn query_protocol(state: &AppState, parts: Parts, body: Body, request_id: 
             sts::execute(state, action, caller.as_ref(), request_id)
                 .unwrap_or_else(|err| refuse(err.into(), sts::NAMESPACE, request_id, &query.action))
         }
+        Some(iam::VERSION) => iam_query(state, &parts, &body, &query, request_id),
         Some(version) => refuse(
             AwsError::sender(
                 "InvalidAction",
@@ -155,6 +157,56 @@ async fn query_protocol(state: &AppState, parts: Parts, body: Body, request_id: 
             request_id,
             &query.action,
         ),
+    }
+}
+
+/// IAM: every action is signed and checked against the caller's policies.
+fn iam_query(
+    state: &AppState,
+    parts: &Parts,
+    body: &[u8],
+    query: &QueryRequest,
+    request_id: &str,
+) -> Response {
+    let refuse_iam = |error: AwsError| refuse(error, iam::NAMESPACE, request_id, &query.action);
+    let action = match iam::IamAction::from_query(query) {
+        Ok(action) => action,
+        Err(err) => return refuse_iam(err.into()),
+    };
+    let now = state.now();
+    let caller = match authenticate(
+        state.world(),
+        state.credential_secret(),
+        parts,
+        Rules::Standard,
+        PayloadHash::of(body),
+        now,
+    ) {
+        Ok((caller, _)) => caller,
+        Err(err) => return refuse_iam(AwsError::from_query_auth(err)),
+    };
+    let (permission, resource) = action.permission(state.world().account.id.as_str());
+    let request = access::Request {
+        action: &permission,
+        resource: &resource,
+        service_keys: Vec::new(),
+    };
+    if let Err(denied) = access::authorize(state.world(), &caller, &request, now) {
+        return refuse_iam(
+            AwsError::sender(
+                "AccessDenied",
+                StatusCode::FORBIDDEN,
+                format!(
+                    "User: {} is not authorized to perform: {permission} on resource: {resource}",
+                    caller.arn()
+                ),
+            )
+            .because(denied.to_string()),
+        );
+    }
+    match iam::execute(state.world(), &action, state.started_at()) {
+        Ok(output) => query::xml_response(action.name(), iam::NAMESPACE, Some(&output), request_id),
+        Err(err) => refuse_iam(err.into()),
     }
 }
 

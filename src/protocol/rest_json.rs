@@ -1,0 +1,83 @@
+//! EKS over rest-json: authenticate, route, authorize, answer JSON; errors carry their
+//! code in `x-amzn-ErrorType` as botocore reads it.
+
+use axum::body::Body;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::error::AwsError;
+use crate::access::{self, authenticate::authenticate};
+use crate::eks::{self, EksAction};
+use crate::sigv4::{PayloadHash, Rules};
+use crate::state::AppState;
+
+/// Largest EKS request body read.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Answers one EKS request.
+pub async fn handle(state: &AppState, parts: Parts, body: Body, request_id: &str) -> Response {
+    let mut response = match run(state, &parts, body).await {
+        Ok(json) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            json.to_string(),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::info!(
+                target: "irsa_local::refusal",
+                request_id,
+                path = %parts.uri.path(),
+                code = error.code,
+                reason = %error.reason,
+            );
+            error.json_response()
+        }
+    };
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        response.headers_mut().insert("x-amzn-requestid", value);
+    }
+    response
+}
+
+async fn run(state: &AppState, parts: &Parts, body: Body) -> Result<serde_json::Value, AwsError> {
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|err| {
+            AwsError::sender(
+                "InvalidRequestException",
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the body: {err}"),
+            )
+        })?;
+    let now = state.now();
+    let (caller, _) = authenticate(
+        state.world(),
+        state.credential_secret(),
+        parts,
+        Rules::Standard,
+        PayloadHash::of(&body),
+        now,
+    )
+    .map_err(AwsError::from_json_auth)?;
+    // Cluster names are [0-9A-Za-z][A-Za-z0-9-_]*: nothing in them is percent-encoded.
+    let action = EksAction::from_route(parts.method.as_str(), parts.uri.path());
+    let (permission, resource) = action.permission(state.world());
+    let request = access::Request {
+        action: permission,
+        resource: &resource,
+        service_keys: Vec::new(),
+    };
+    access::authorize(state.world(), &caller, &request, now).map_err(|denied| {
+        AwsError::sender(
+            "AccessDeniedException",
+            StatusCode::FORBIDDEN,
+            format!(
+                "User: {} is not authorized to perform: {permission} on resource: {resource}",
+                caller.arn()
+            ),
+        )
+        .because(denied.to_string())
+    })?;
+    Ok(eks::execute(state.world(), &action, state.started_at())?)
+}
