@@ -8,5 +8,6 @@ mod restart;
 mod rust_sdk;
 mod signed_refusals;
 mod sts;
+mod sts_refusals;
 mod support;
 mod token_request;
