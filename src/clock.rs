@@ -47,6 +47,28 @@ pub fn rfc3339(unix_seconds: u64) -> String {
     )
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (negative before it).
+/// Howard Hinnant's `days_from_civil`: <https://howardhinnant.github.io/date_algorithms.html>.
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let month_from_march = i64::from((month + 9) % 12);
+    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// Days in `month` (1–12) of `year`, leap years included.
+pub fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// Converts days since 1970-01-01 to a proleptic Gregorian (year, month, day).
 /// Howard Hinnant's `civil_from_days`: <https://howardhinnant.github.io/date_algorithms.html>.
 fn civil_from_days(days: u64) -> (u64, u64, u64) {

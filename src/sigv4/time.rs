@@ -3,6 +3,7 @@
 //! which SigV4 accepts in place of `X-Amz-Date` and signs in the basic ISO 8601 form.
 
 use super::SigV4Error;
+use crate::clock::{days_from_civil, days_in_month};
 
 const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const MONTH_NAMES: [&str; 12] = [
@@ -85,14 +86,15 @@ impl Civil {
     fn unix_seconds(&self) -> Option<u64> {
         let valid = self.year >= 1970
             && (1..=12).contains(&self.month)
-            && (1..=days_in_month(self.year, self.month)).contains(&self.day)
+            && (1..=days_in_month(i64::from(self.year), self.month)).contains(&self.day)
             && self.hour < 24
             && self.minute < 60
             && self.second < 60;
         if !valid {
             return None;
         }
-        let days = days_since_epoch(self.year, self.month, self.day);
+        let days =
+            u64::try_from(days_from_civil(i64::from(self.year), self.month, self.day)).ok()?;
         Some(days * 86_400 + u64::from(self.hour * 3600 + self.minute * 60 + self.second))
     }
 }
@@ -103,31 +105,6 @@ fn digits(text: &str) -> Option<u32> {
         return None;
     }
     text.parse().ok()
-}
-
-fn is_leap(year: u32) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to the given date (year ≥ 1970), by the days-from-civil algorithm
-/// (March-based years so that the leap day ends the year).
-fn days_since_epoch(year: u32, month: u32, day: u32) -> u64 {
-    let year = u64::from(if month <= 2 { year - 1 } else { year });
-    let era = year / 400;
-    let year_of_era = year - era * 400;
-    let shifted_month = u64::from((month + 9) % 12);
-    let day_of_year = (153 * shifted_month + 2) / 5 + u64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 //! A string of digits alone is epoch seconds (so `2020` is 1970 plus 2020 seconds, as
 //! IAM's own parser reads it). Fractions beyond nanoseconds are cut.
 
+use crate::clock::{days_from_civil, days_in_month};
+
 /// A point in time: seconds and nanoseconds since 1970-01-01T00:00:00Z.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Instant {
@@ -131,27 +133,6 @@ impl Cursor<'_> {
         }
         Some(sign * (i64::from(hours) * 3600 + i64::from(minutes) * 60))
     }
-}
-
-/// Days in `month` of `year`, leap years included.
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year.rem_euclid(400);
-    let month_from_march = i64::from((month + 9) % 12);
-    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]

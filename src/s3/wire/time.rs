@@ -2,7 +2,7 @@
 //! the RFC 7231 IMF-fixdate in headers (`Tue, 02 Jan 2024 03:04:05 GMT`), which is also
 //! what `If-Modified-Since` carries. <https://www.rfc-editor.org/rfc/rfc7231#section-7.1.1.1>
 
-use crate::clock::rfc3339;
+use crate::clock::{days_from_civil, rfc3339};
 
 const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 const MONTHS: [&str; 12] = [
@@ -55,7 +55,13 @@ pub fn parse_http_date(text: &str) -> Option<u64> {
     if !(1..=31).contains(&day) || year < 1970 || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    // year ≥ 1970 and a valid month and day, checked above: the count is not negative.
+    let days = u64::try_from(days_from_civil(
+        i64::try_from(year).ok()?,
+        u32::try_from(month).ok()?,
+        u32::try_from(day).ok()?,
+    ))
+    .ok()?;
     Some(days * 86_400 + hour * 3600 + minute * 60 + second)
 }
 
@@ -65,18 +71,6 @@ fn digits(text: &str, width: usize) -> Option<u64> {
     } else {
         None
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (year ≥ 1970).
-/// Howard Hinnant's `days_from_civil`: <https://howardhinnant.github.io/date_algorithms.html>.
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year / 400;
-    let year_of_era = year - era * 400;
-    let shifted_month = if month > 2 { month - 3 } else { month + 9 };
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]
