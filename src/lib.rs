@@ -16,6 +16,7 @@ pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod eks;
+pub mod hex;
 pub mod iam;
 pub mod k8s;
 pub mod offline;

@@ -62,14 +62,16 @@ impl CredentialSecret {
             SystemRandom::new()
                 .fill(&mut bytes)
                 .map_err(|err| SecretError::Random(err.to_string()))?;
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let hex = crate::hex::encode(&bytes);
             // Losing the race to another process is fine: its secret is read below.
             persist::create_new_atomic(&path, hex.as_bytes(), 0o600).map_err(io)?;
         }
         let text = std::fs::read_to_string(&path).map_err(io)?;
-        let bytes = decode_hex(text.trim()).ok_or(SecretError::Corrupt {
-            path: display.clone(),
-        })?;
+        let bytes: [u8; 32] = crate::hex::decode(text.trim())
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or(SecretError::Corrupt {
+                path: display.clone(),
+            })?;
         Ok(Self::from_bytes(&bytes))
     }
 
@@ -253,17 +255,6 @@ pub fn open(
         secret_access_key: secret.secret_access_key(access_key_id),
         session,
     })
-}
-
-fn decode_hex(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 {
-        return None;
-    }
-    let mut bytes = [0u8; 32];
-    for (index, byte) in bytes.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(index * 2..index * 2 + 2)?, 16).ok()?;
-    }
-    Some(bytes)
 }
 
 #[cfg(test)]

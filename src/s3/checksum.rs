@@ -175,11 +175,7 @@ mod tests {
             ),
         ];
         for (name, algorithm, want) in cases {
-            let hex: String = algorithm
-                .digest(b"123456789")
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hex = crate::hex::encode(&algorithm.digest(b"123456789"));
             assert_eq!(hex, want, "case {name}");
         }
     }

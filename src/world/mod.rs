@@ -110,18 +110,17 @@ pub fn random_uuid() -> String {
     format_uuid(&bytes)
 }
 
-/// `8-4-4-4-12` lowercase hex. Built by hand: it runs for every request id.
+/// `8-4-4-4-12` lowercase hex.
 fn format_uuid(bytes: &[u8; 16]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(36);
-    for (index, byte) in bytes.iter().enumerate() {
-        if matches!(index, 4 | 6 | 8 | 10) {
-            text.push('-');
-        }
-        text.push(char::from(HEX[usize::from(byte >> 4)]));
-        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    text
+    let hex = crate::hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 /// Splits a managed policy ARN into (path, name), checking that its owner is AWS or this

@@ -191,7 +191,7 @@ impl fmt::Debug for S3Store {
 /// A 64-hex canonical user id for an account, stable across restarts.
 pub fn canonical_user_id(account_id: &str) -> String {
     let digest = Sha256::digest(format!("irsa-local canonical user {account_id}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&digest)
 }
 
 fn no_such_bucket(name: &str) -> S3Error {

@@ -117,8 +117,7 @@ fn hex_value(digit: u8) -> Option<u8> {
 pub fn etag(content: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(content);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    format!("\"{}\"", crate::hex::encode(&digest[..16]))
 }
 
 #[cfg(test)]
