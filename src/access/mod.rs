@@ -112,27 +112,15 @@ pub fn authorize(
     }
 
     // Session policies can only narrow what the role allows.
-    let session_policies = session_policies(world, session)?;
-    if !session_policies.is_empty() {
-        let named: Vec<(&str, &Policy)> = session_policies
-            .iter()
-            .map(|(name, policy)| (name.as_str(), policy))
-            .collect();
-        let decision = policy::evaluate(&named, &context);
-        if !decision.is_allow() {
-            return Err(Denied(format!("session policies: {decision}")));
-        }
-    }
-    Ok(())
-}
-
-/// The inline session policy and the managed policies named by PolicyArns.
-fn session_policies(world: &World, session: &Session) -> Result<Vec<(String, Policy)>, Denied> {
-    let mut policies = Vec::new();
-    if let Some(text) = &session.session_policy {
-        let parsed = policy::parse(text, PolicyKind::Identity)
-            .map_err(|err| Denied(format!("the session policy no longer parses: {err}")))?;
-        policies.push(("session policy".to_owned(), parsed));
+    let inline = session
+        .session_policy
+        .as_deref()
+        .map(|text| policy::parse(text, PolicyKind::Identity))
+        .transpose()
+        .map_err(|err| Denied(format!("the session policy no longer parses: {err}")))?;
+    let mut named: Vec<(String, &Policy)> = Vec::new();
+    if let Some(inline) = &inline {
+        named.push(("session policy".to_owned(), inline));
     }
     for arn in &session.policy_arns {
         let managed = world
@@ -140,12 +128,19 @@ fn session_policies(world: &World, session: &Session) -> Result<Vec<(String, Pol
             .iter()
             .find(|p| &p.arn == arn)
             .ok_or_else(|| Denied(format!("session policy {arn} no longer exists")))?;
-        policies.push((
-            format!("session policy {arn}"),
-            managed.document.policy().clone(),
-        ));
+        named.push((format!("session policy {arn}"), managed.document.policy()));
     }
-    Ok(policies)
+    if !named.is_empty() {
+        let named: Vec<(&str, &Policy)> = named
+            .iter()
+            .map(|(name, policy)| (name.as_str(), *policy))
+            .collect();
+        let decision = policy::evaluate(&named, &context);
+        if !decision.is_allow() {
+            return Err(Denied(format!("session policies: {decision}")));
+        }
+    }
+    Ok(())
 }
 
 /// The global condition keys of a role session, plus the service's own.
