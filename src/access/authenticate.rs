@@ -28,16 +28,25 @@ pub enum AuthError {
     },
 }
 
-/// Authenticates the request in `parts` under `rules`; `payload` binds the body.
+/// The request's SigV4 signature as [`sigv4::parse`] read it, once per request.
+pub type Signature = Result<Option<sigv4::Authorization>, SigV4Error>;
+
+/// Authenticates the request in `parts`, whose parsed `signature` is given, under
+/// `rules`; `payload` binds the body.
 pub fn authenticate(
     world: &World,
     secret: &CredentialSecret,
     parts: &Parts,
+    signature: &Signature,
     rules: Rules,
     payload: PayloadHash,
     now: u64,
 ) -> Result<(Caller, Verified), AuthError> {
-    let auth = sigv4::parse(parts)?.ok_or(AuthError::Unsigned)?;
+    let auth = match signature {
+        Ok(Some(auth)) => auth,
+        Ok(None) => return Err(AuthError::Unsigned),
+        Err(err) => return Err(AuthError::Signature(err.clone())),
+    };
     let access_key_id = auth.access_key_id.clone();
     let (caller, secret_key) = if let Some(admin) = world
         .admin_credentials

@@ -15,7 +15,8 @@ use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
 
-use crate::access::{self, authenticate::authenticate};
+use crate::access;
+use crate::access::authenticate::{authenticate, Signature};
 use crate::iam;
 use crate::router::RequestId;
 use crate::sigv4::{self, PayloadHash, Rules};
@@ -43,19 +44,22 @@ pub async fn dispatch(State(state): State<AppState>, request: Request) -> Respon
         .get::<RequestId>()
         .map_or_else(String::new, |id| id.0.clone());
     let (parts, body) = request.into_parts();
-    match classify(&parts) {
-        Protocol::Query => query_protocol(&state, parts, body, &request_id).await,
-        Protocol::S3 => rest_xml::handle(&state, parts, body, &request_id).await,
-        Protocol::RestJson => rest_json::handle(&state, parts, body, &request_id).await,
+    let signature = sigv4::parse(&parts);
+    match classify(&parts, &signature) {
+        Protocol::Query => query_protocol(&state, parts, &signature, body, &request_id).await,
+        Protocol::S3 => rest_xml::handle(&state, parts, &signature, body, &request_id).await,
+        Protocol::RestJson => rest_json::handle(&state, parts, &signature, body, &request_id).await,
     }
 }
 
-fn classify(parts: &Parts) -> Protocol {
-    match signing_service(parts).as_deref() {
-        Some("s3") => return Protocol::S3,
-        Some("eks") => return Protocol::RestJson,
-        Some(_) => return Protocol::Query,
-        None => {}
+fn classify(parts: &Parts, signature: &Signature) -> Protocol {
+    // A malformed signature names no service: judge by shape, and let that protocol report it.
+    if let Ok(Some(auth)) = signature {
+        return match auth.scope.service.as_str() {
+            "s3" => Protocol::S3,
+            "eks" => Protocol::RestJson,
+            _ => Protocol::Query,
+        };
     }
     let has_action = parts.uri.query().is_some_and(|query| {
         form_urlencoded::parse(query.as_bytes()).any(|(name, _)| name == "Action")
@@ -65,15 +69,6 @@ fn classify(parts: &Parts) -> Protocol {
         Protocol::Query
     } else {
         Protocol::S3
-    }
-}
-
-/// The service of the SigV4 credential scope, if the request is signed.
-fn signing_service(parts: &Parts) -> Option<String> {
-    match sigv4::parse(parts) {
-        Ok(Some(auth)) => Some(auth.scope.service),
-        // A malformed signature: judge by shape, and let that protocol report it.
-        Ok(None) | Err(_) => None,
     }
 }
 
@@ -92,7 +87,13 @@ fn is_form(parts: &Parts) -> bool {
 /// The query protocol: parameters from the URL and a form body, then STS or IAM by
 /// `Version`. AssumeRoleWithWebIdentity is answered before any signature check and
 /// ignores any Authorization header, as botocore sends it unsigned.
-async fn query_protocol(state: &AppState, parts: Parts, body: Body, request_id: &str) -> Response {
+async fn query_protocol(
+    state: &AppState,
+    parts: Parts,
+    signature: &Signature,
+    body: Body,
+    request_id: &str,
+) -> Response {
     let body = if parts.method == Method::POST {
         match read_body(body).await {
             Ok(body) => body,
@@ -123,6 +124,7 @@ async fn query_protocol(state: &AppState, parts: Parts, body: Body, request_id: 
                     state.world(),
                     state.credential_secret(),
                     &parts,
+                    signature,
                     Rules::Standard,
                     payload,
                     now,
@@ -143,7 +145,7 @@ async fn query_protocol(state: &AppState, parts: Parts, body: Body, request_id: 
             sts::execute(state, action, caller.as_ref(), request_id)
                 .unwrap_or_else(|err| refuse(err.into(), sts::NAMESPACE, request_id, &query.action))
         }
-        Some(iam::VERSION) => iam_query(state, &parts, &body, &query, request_id),
+        Some(iam::VERSION) => iam_query(state, &parts, signature, &body, &query, request_id),
         Some(version) => refuse(
             AwsError::sender(
                 "InvalidAction",
@@ -164,6 +166,7 @@ async fn query_protocol(state: &AppState, parts: Parts, body: Body, request_id: 
 fn iam_query(
     state: &AppState,
     parts: &Parts,
+    signature: &Signature,
     body: &[u8],
     query: &QueryRequest,
     request_id: &str,
@@ -178,6 +181,7 @@ fn iam_query(
         state.world(),
         state.credential_secret(),
         parts,
+        signature,
         Rules::Standard,
         PayloadHash::of(body),
         now,

@@ -7,7 +7,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::error::AwsError;
-use crate::access::{self, authenticate::authenticate};
+use crate::access;
+use crate::access::authenticate::{authenticate, Signature};
 use crate::eks::{self, EksAction};
 use crate::sigv4::{PayloadHash, Rules};
 use crate::state::AppState;
@@ -16,8 +17,14 @@ use crate::state::AppState;
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Answers one EKS request.
-pub async fn handle(state: &AppState, parts: Parts, body: Body, request_id: &str) -> Response {
-    let mut response = match run(state, &parts, body).await {
+pub async fn handle(
+    state: &AppState,
+    parts: Parts,
+    signature: &Signature,
+    body: Body,
+    request_id: &str,
+) -> Response {
+    let mut response = match run(state, &parts, signature, body).await {
         Ok(json) => (
             [(header::CONTENT_TYPE, "application/json")],
             json.to_string(),
@@ -40,7 +47,12 @@ pub async fn handle(state: &AppState, parts: Parts, body: Body, request_id: &str
     response
 }
 
-async fn run(state: &AppState, parts: &Parts, body: Body) -> Result<serde_json::Value, AwsError> {
+async fn run(
+    state: &AppState,
+    parts: &Parts,
+    signature: &Signature,
+    body: Body,
+) -> Result<serde_json::Value, AwsError> {
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|err| {
@@ -55,6 +67,7 @@ async fn run(state: &AppState, parts: &Parts, body: Body) -> Result<serde_json::
         state.world(),
         state.credential_secret(),
         parts,
+        signature,
         Rules::Standard,
         PayloadHash::of(&body),
         now,

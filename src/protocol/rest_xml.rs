@@ -8,17 +8,23 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::error::AwsError;
-use crate::access::authenticate::{authenticate, AuthError};
+use crate::access::authenticate::{authenticate, AuthError, Signature};
 use crate::access::{self, Request};
 use crate::s3::{self, S3Operation};
 use crate::sigv4::{self, PayloadHash, PayloadMode, Rules};
 use crate::state::AppState;
 
 /// Answers one S3 request.
-pub async fn handle(state: &AppState, parts: Parts, body: Body, request_id: &str) -> Response {
+pub async fn handle(
+    state: &AppState,
+    parts: Parts,
+    signature: &Signature,
+    body: Body,
+    request_id: &str,
+) -> Response {
     let head = parts.method == Method::HEAD;
     let resource = parts.uri.path().to_owned();
-    match run(state, &parts, body).await {
+    match run(state, &parts, signature, body).await {
         Ok(response) => with_request_id(response, request_id),
         Err(error) => {
             tracing::info!(
@@ -34,7 +40,12 @@ pub async fn handle(state: &AppState, parts: Parts, body: Body, request_id: &str
     }
 }
 
-async fn run(state: &AppState, parts: &Parts, body: Body) -> Result<Response, AwsError> {
+async fn run(
+    state: &AppState,
+    parts: &Parts,
+    signature: &Signature,
+    body: Body,
+) -> Result<Response, AwsError> {
     let limit = usize::try_from(state.config().max_object_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(1 << 20);
@@ -51,6 +62,7 @@ async fn run(state: &AppState, parts: &Parts, body: Body) -> Result<Response, Aw
         state.world(),
         state.credential_secret(),
         parts,
+        signature,
         Rules::S3,
         payload,
         state.now(),
