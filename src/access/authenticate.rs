@@ -79,7 +79,7 @@ pub fn authenticate(
     };
     let verified = sigv4::verify(
         parts,
-        &auth,
+        auth,
         rules,
         payload,
         &SecretKey::new(secret_key),
