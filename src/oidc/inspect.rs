@@ -93,13 +93,10 @@ fn check_signature(
             .iter()
             .filter(|key| kid.is_none_or(|kid| kid == key.kid()))
         {
-            let verified = jsonwebtoken::crypto::verify(
-                signature_b64,
-                signing_input.as_bytes(),
-                key.decoding_key(),
-                jsonwebtoken::Algorithm::RS256,
-            );
-            if verified.unwrap_or(false) {
+            if key
+                .verification_key()
+                .verifies_rs256(signing_input.as_bytes(), signature_b64)
+            {
                 return SignatureCheck::Verified {
                     cluster: cluster.name.to_string(),
                     kid: key.kid().to_owned(),

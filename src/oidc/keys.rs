@@ -59,7 +59,6 @@ pub struct SigningKey {
     kid: String,
     key_pair: RsaKeyPair,
     jwk: Jwk,
-    decoding: jsonwebtoken::DecodingKey,
     verification: VerificationKey,
     origin: PathBuf,
 }
@@ -119,7 +118,6 @@ impl SigningKey {
             kid,
             key_pair,
             jwk,
-            decoding: jsonwebtoken::DecodingKey::from_rsa_raw_components(&modulus, &exponent),
             verification,
             origin: origin.to_owned(),
         })
@@ -140,9 +138,9 @@ impl SigningKey {
         &self.jwk
     }
 
-    /// The public half for jsonwebtoken's verifier.
-    pub fn decoding_key(&self) -> &jsonwebtoken::DecodingKey {
-        &self.decoding
+    /// The public half, as the token verifier takes it.
+    pub fn verification_key(&self) -> &VerificationKey {
+        &self.verification
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`.
@@ -376,13 +374,20 @@ mod tests {
         let signature = key.sign_rs256(b"header.claims").unwrap();
         assert_eq!(signature.len(), 256);
         let encoded = URL_SAFE_NO_PAD.encode(&signature);
+        // An independent verifier (jsonwebtoken) reading the published JWK.
+        let jwk: jsonwebtoken::jwk::Jwk =
+            serde_json::from_value(serde_json::to_value(key.jwk()).unwrap()).unwrap();
+        let decoding = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
         let verified = jsonwebtoken::crypto::verify(
             &encoded,
             b"header.claims",
-            key.decoding_key(),
+            &decoding,
             jsonwebtoken::Algorithm::RS256,
         );
         assert!(verified.unwrap());
+        assert!(key
+            .verification_key()
+            .verifies_rs256(b"header.claims", &encoded));
     }
 
     #[test]

@@ -199,6 +199,16 @@ impl VerificationKey {
         )
     }
 
+    /// Whether `signature_b64` is this key's RS256 signature of `message`; for inspection
+    /// tools, which report rather than enforce.
+    pub fn verifies_rs256(&self, message: &[u8], signature_b64: &str) -> bool {
+        self.verifies(
+            SigningAlgorithm::Rs(Algorithm::RS256),
+            message,
+            signature_b64,
+        )
+    }
+
     fn verifies(&self, algorithm: SigningAlgorithm, message: &[u8], signature_b64: &str) -> bool {
         let with_jsonwebtoken = |key: &DecodingKey, alg: Algorithm| {
             jsonwebtoken::crypto::verify(signature_b64, message, key, alg).unwrap_or(false)
