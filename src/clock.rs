@@ -47,6 +47,37 @@ pub fn rfc3339(unix_seconds: u64) -> String {
     )
 }
 
+/// Parses `YYYY-MM-DDTHH:MM:SSZ` (what [`rfc3339`] writes) back to Unix seconds; `None`
+/// for anything else or a date before the epoch.
+pub fn parse_rfc3339(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    let shape_ok = bytes.len() == 20
+        && bytes.iter().enumerate().all(|(index, byte)| match index {
+            4 | 7 => *byte == b'-',
+            10 => *byte == b'T',
+            13 | 16 => *byte == b':',
+            19 => *byte == b'Z',
+            _ => byte.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<u32>().ok();
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(i64::from(year), month)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    let days = u64::try_from(days_from_civil(i64::from(year), month, day)).ok()?;
+    Some(days * 86_400 + u64::from(hour * 3600 + minute * 60 + second))
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (negative before it).
 /// Howard Hinnant's `days_from_civil`: <https://howardhinnant.github.io/date_algorithms.html>.
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
@@ -110,6 +141,26 @@ mod tests {
         ];
         for (name, seconds, want) in cases {
             assert_eq!(rfc3339(seconds), want, "case {name}");
+            assert_eq!(parse_rfc3339(want), Some(seconds), "parse case {name}");
+        }
+    }
+
+    #[test]
+    fn parse_rfc3339_refuses_what_rfc3339_never_writes() {
+        let cases = [
+            ("fraction", "2024-02-29T12:34:56.5Z"),
+            ("offset", "2024-02-29T12:34:56+00:00"),
+            ("lowercase_t", "2024-02-29t12:34:56Z"),
+            ("february_30", "2024-02-30T00:00:00Z"),
+            ("february_29_non_leap", "2023-02-29T00:00:00Z"),
+            ("month_13", "2024-13-01T00:00:00Z"),
+            ("hour_24", "2024-01-01T24:00:00Z"),
+            ("before_epoch", "1969-12-31T23:59:59Z"),
+            ("empty", ""),
+            ("multibyte", "2024-01-01T00:00:0\u{e9}"),
+        ];
+        for (name, text) in cases {
+            assert_eq!(parse_rfc3339(text), None, "case {name}");
         }
     }
 

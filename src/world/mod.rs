@@ -13,6 +13,7 @@ pub use model::{
     AccessKeyId, Account, AccountId, AdminCredential, Bucket, BucketName, Cluster, ClusterName,
     IamPath, IssuerUrl, ManagedPolicy, Namespace, OidcProvider, PermissionsPolicyDocument, Region,
     Role, RoleName, SecretString, ServiceAccount, ServiceAccountName, TrustPolicyDocument, World,
+    DEFAULT_KUBERNETES_VERSION,
 };
 
 impl World {
@@ -52,8 +53,12 @@ impl Role {
         format!("arn:aws:iam::{account_id}:role{}{}", self.path, self.name)
     }
 
-    /// The role's unique id: `AROA` and 17 characters, stable for an account and name.
+    /// The role's unique id: the stored one, else `AROA` and 17 characters derived from
+    /// the account and name (stable across restarts for a world file's roles).
     pub fn role_id(&self, account_id: &str) -> String {
+        if let Some(id) = &self.role_id {
+            return id.clone();
+        }
         const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         let digest = Sha256::digest(format!("role\0{account_id}\0{}", self.name).as_bytes());
         let tail: String = digest

@@ -63,7 +63,21 @@ pub struct Cluster {
     pub signing_keys: Vec<PathBuf>,
     #[serde(default)]
     pub service_accounts: Vec<ServiceAccount>,
+    /// When the cluster was created (`2024-01-02T03:04:05Z`); the server's start when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_date: Option<String>,
+    /// The Kubernetes version DescribeCluster reports; [`DEFAULT_KUBERNETES_VERSION`] when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The cluster's IAM role (CreateCluster's `roleArn`); an eksctl-style name when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
+
+/// The Kubernetes version of a cluster that names none.
+pub const DEFAULT_KUBERNETES_VERSION: &str = "1.31";
 
 /// A Kubernetes ServiceAccount.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,6 +90,11 @@ pub struct ServiceAccount {
     pub uid: Option<String>,
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// `metadata.creationTimestamp`; the server's start when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_date: Option<String>,
 }
 
 /// An IAM OpenID Connect identity provider.
@@ -93,10 +112,15 @@ pub struct OidcProvider {
     /// …or in a file, relative to the world file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_file: Option<PathBuf>,
+    /// When the provider was created; the server's start when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_date: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// A managed policy: AWS's (`arn:aws:iam::aws:policy/…`) or the account's own.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ManagedPolicy {
     pub arn: String,
@@ -113,6 +137,8 @@ pub struct ManagedPolicy {
     #[serde(default)]
     pub update_date: Option<String>,
     pub document: PermissionsPolicyDocument,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// An IAM role.
@@ -132,6 +158,15 @@ pub struct Role {
     /// Seconds, 3600 to 43200.
     #[serde(default = "default_max_session_duration")]
     pub max_session_duration: u32,
+    /// IAM's `AROA…` id; derived from the account and name when absent (a world file's
+    /// roles), random for a role created through the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_id: Option<String>,
+    /// When the role was created; the server's start when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_date: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// An S3 bucket.

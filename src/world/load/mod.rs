@@ -268,7 +268,10 @@ fn check_policies(world: &World) -> Result<(), Problem> {
             ("createDate", &policy.create_date),
             ("updateDate", &policy.update_date),
         ] {
-            if date.as_deref().is_some_and(|date| !is_timestamp(date)) {
+            if date
+                .as_deref()
+                .is_some_and(|date| crate::clock::parse_rfc3339(date).is_none())
+            {
                 return Err(Problem::at(
                     format!("managedPolicies[{index}].{field}"),
                     "must be a UTC timestamp like 2015-02-06T18:40:59Z",
@@ -329,19 +332,6 @@ fn check_roles(world: &World) -> Result<(), Problem> {
         }
     }
     Ok(())
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ`.
-fn is_timestamp(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    bytes.len() == 20
-        && bytes.iter().enumerate().all(|(index, byte)| match index {
-            4 | 7 => *byte == b'-',
-            10 => *byte == b'T',
-            13 | 16 => *byte == b':',
-            19 => *byte == b'Z',
-            _ => byte.is_ascii_digit(),
-        })
 }
 
 /// Refuses the first value that repeats, naming the entry where it repeats.
