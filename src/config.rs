@@ -25,6 +25,9 @@ pub struct Config {
     pub max_object_bytes: u64,
     /// Host suffix for virtual-host-style S3 (`<bucket>.<suffix>`).
     pub s3_virtual_host_suffix: String,
+    /// `serve --reset`: forget the saved world state and the S3 data, and start from the
+    /// world file again (keys and the credential secret stay).
+    pub reset: bool,
 }
 
 /// Where the world is read from.
@@ -60,6 +63,7 @@ impl Config {
             public_url: None,
             max_object_bytes: DEFAULT_MAX_OBJECT_BYTES,
             s3_virtual_host_suffix: DEFAULT_VIRTUAL_HOST_SUFFIX.to_owned(),
+            reset: false,
         }
     }
 }

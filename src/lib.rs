@@ -7,7 +7,8 @@
 //! - [`protocol`]: AWS wire protocols and the one place errors become AWS errors.
 //! - [`sts`]: STS actions; [`policy`]: the IAM policy language; [`credentials`]:
 //!   stateless temporary credentials.
-//! - [`router`], [`state`], [`config`]: the HTTP application around them.
+//! - [`router`], [`state`], [`config`]: the HTTP application around them; [`store`]: the
+//!   world as IAM, EKS and Kubernetes writes change it, saved in the data dir.
 //! - [`offline`]: the commands that work on the data dir without a server.
 //! - [`clock`], [`persist`]: time as a value, crash-safe writes.
 
@@ -28,6 +29,7 @@ pub mod router;
 pub mod s3;
 pub mod sigv4;
 pub mod state;
+pub mod store;
 pub mod sts;
 pub mod world;
 
@@ -40,10 +42,10 @@ use tokio::net::TcpListener;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::credentials::{CredentialSecret, SecretError};
-use crate::oidc::keyring::Keyring;
 use crate::oidc::keys::KeyError;
 use crate::s3::S3Store;
 use crate::state::AppState;
+use crate::store::{OpenError, Store};
 use crate::world::LoadError;
 
 /// Why the server could not start. Nothing is served until all of it loaded.
@@ -53,6 +55,8 @@ pub enum StartError {
     World(#[from] LoadError),
     #[error(transparent)]
     Keys(#[from] KeyError),
+    #[error("saved state: {0}")]
+    State(OpenError),
     #[error("credential secret: {0}")]
     Secret(#[from] SecretError),
     #[error("S3 store: {0}")]
@@ -70,13 +74,18 @@ impl StartError {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::World(_)
+            | Self::State(OpenError::Saved(_))
             | Self::Keys(
                 KeyError::Parse { .. }
                 | KeyError::Size { .. }
                 | KeyError::Read { .. }
                 | KeyError::Jwks { .. },
             ) => 2,
-            Self::Keys(_) | Self::Secret(_) | Self::S3(_) | Self::DataDir { .. } => 1,
+            Self::Keys(_)
+            | Self::State(_)
+            | Self::Secret(_)
+            | Self::S3(_)
+            | Self::DataDir { .. } => 1,
         }
     }
 }
@@ -88,14 +97,30 @@ pub struct App {
 }
 
 impl App {
-    /// Loads the world and the signing keys (generating keys on a fresh data dir).
+    /// Loads the world (the data dir's saved state over the world file) and the signing
+    /// keys (generating keys on a fresh data dir). With `config.reset`, the saved state
+    /// and the S3 data are deleted first.
     pub fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        let world = config.world.load()?;
-        persist::ensure_private_dir(&config.data_dir).map_err(|source| StartError::DataDir {
+        let base = config.world.load()?;
+        let data_dir_error = |source| StartError::DataDir {
             path: config.data_dir.display().to_string(),
             source,
+        };
+        persist::ensure_private_dir(&config.data_dir).map_err(data_dir_error)?;
+        if config.reset {
+            match std::fs::remove_dir_all(config.data_dir.join("s3")) {
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(data_dir_error(err))
+                }
+                _ => {}
+            }
+        }
+        let store = Store::open(base, &config.data_dir, config.reset).map_err(|err| match err {
+            OpenError::Keys(err) => StartError::Keys(err),
+            other => StartError::State(other),
         })?;
-        let keyring = Keyring::load(&world, &config.data_dir)?;
+        let snapshot = store.current();
+        let world = snapshot.world();
         let secret = CredentialSecret::load_or_create(&config.data_dir)?;
         let buckets: Vec<String> = world.buckets.iter().map(|b| b.name.to_string()).collect();
         let s3 = S3Store::open(
@@ -107,7 +132,7 @@ impl App {
         )
         .map_err(|err| StartError::S3(err.to_string()))?
         .with_owner_account(world.account.id.as_str());
-        let state = AppState::new(world, keyring, secret, s3, clock, config.clone());
+        let state = AppState::new(store, secret, s3, clock, config.clone());
         Ok(Self { state })
     }
 

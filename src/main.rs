@@ -76,6 +76,10 @@ struct ServeArgs {
     /// Host suffix for virtual-host-style S3 requests (`<bucket>.<suffix>[:port]`).
     #[arg(long, env = "IRSA_LOCAL_S3_VIRTUAL_HOST_SUFFIX", default_value = config::DEFAULT_VIRTUAL_HOST_SUFFIX)]
     s3_virtual_host_suffix: String,
+    /// Forget the IAM/EKS/Kubernetes changes and S3 data saved in the data dir and start
+    /// from the world file again (signing keys and the credential secret are kept).
+    #[arg(long)]
+    reset: bool,
     /// Log line format.
     #[arg(long, env = "IRSA_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -206,6 +210,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     let config = Config {
         max_object_bytes: args.s3_max_object_bytes,
         s3_virtual_host_suffix: args.s3_virtual_host_suffix,
+        reset: args.reset,
         ..args.world.config(args.public_url)
     };
     let app = match App::build(&config, Arc::new(SystemClock)) {

@@ -55,15 +55,15 @@ pub struct TokenOptions {
 /// Mints a token exactly as the TokenRequest endpoint would.
 pub fn token(config: &Config, options: &TokenOptions) -> Result<String, OfflineError> {
     let app = App::build(config, Arc::new(SystemClock))?;
-    let state = app.state();
+    let snapshot = app.state().current();
     let cluster = match &options.cluster {
-        Some(name) => state
+        Some(name) => snapshot
             .world()
             .cluster(name)
             .ok_or_else(|| OfflineError::UnknownCluster(name.clone()))?,
-        None => state.world().default_cluster(),
+        None => snapshot.world().default_cluster(),
     };
-    let keys = state
+    let keys = snapshot
         .keys_of(cluster)
         .ok_or_else(|| OfflineError::UnknownCluster(cluster.name.to_string()))?;
     let request = TokenRequest {
@@ -95,8 +95,12 @@ pub fn token(config: &Config, options: &TokenOptions) -> Result<String, OfflineE
 /// Decodes `token` and checks its signature against every cluster's keys.
 pub fn decode(config: &Config, token: &str) -> Result<Inspection, OfflineError> {
     let app = App::build(config, Arc::new(SystemClock))?;
-    let state = app.state();
-    Ok(inspect::inspect(token, state.world(), state.keyring())?)
+    let snapshot = app.state().current();
+    Ok(inspect::inspect(
+        token,
+        snapshot.world(),
+        snapshot.keyring(),
+    )?)
 }
 
 /// Adds a signing key to `cluster` (the default cluster when `None`); returns the new kid.

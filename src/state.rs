@@ -1,17 +1,16 @@
-//! `AppState`: the cheap-to-clone handle every handler gets. It holds the world, the
-//! signing keys, the clock and the configured public URL; nothing global.
+//! `AppState`: the cheap-to-clone handle every handler gets. It holds the world store
+//! (world and signing keys), the clock and the configured public URL; nothing global.
 
 use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::credentials::CredentialSecret;
-use crate::oidc::keyring::Keyring;
-use crate::oidc::keys::KeySet;
 use crate::s3::S3Store;
-use crate::world::{Cluster, World};
+use crate::store::{Snapshot, Store, UpdateError};
+use crate::world::World;
 
-/// Shared, read-only application state.
+/// Shared application state.
 #[derive(Debug, Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -19,8 +18,7 @@ pub struct AppState {
 
 #[derive(Debug)]
 struct Inner {
-    world: World,
-    keyring: Keyring,
+    store: Store,
     secret: CredentialSecret,
     clock: Arc<dyn Clock>,
     config: Config,
@@ -31,8 +29,7 @@ struct Inner {
 impl AppState {
     /// Bundles the loaded parts.
     pub fn new(
-        world: World,
-        keyring: Keyring,
+        store: Store,
         secret: CredentialSecret,
         s3: S3Store,
         clock: Arc<dyn Clock>,
@@ -41,8 +38,7 @@ impl AppState {
         let started_at = clock.now();
         Self {
             inner: Arc::new(Inner {
-                world,
-                keyring,
+                store,
                 secret,
                 clock,
                 config,
@@ -52,19 +48,24 @@ impl AppState {
         }
     }
 
-    /// The emulated account.
-    pub fn world(&self) -> &World {
-        &self.inner.world
+    /// The current world and keys. Hold the snapshot for the whole request, so every
+    /// read in it sees one consistent world.
+    pub fn current(&self) -> Arc<Snapshot> {
+        self.inner.store.current()
     }
 
-    /// The keys of `cluster`'s issuer.
-    pub fn keys_of(&self, cluster: &Cluster) -> Option<&KeySet> {
-        self.inner.keyring.cluster(cluster.name.as_str())
-    }
-
-    /// Every cluster's keys.
-    pub fn keyring(&self) -> &Keyring {
-        &self.inner.keyring
+    /// Applies `change` to the world and saves it before returning (see
+    /// [`Store::update`]); runs on the blocking pool because it fsyncs.
+    pub async fn update<T, E, F>(&self, change: F) -> Result<T, UpdateError<E>>
+    where
+        F: FnOnce(&mut World) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || state.inner.store.update(change))
+            .await
+            .unwrap_or_else(|err| Err(UpdateError::Failed(format!("the update stopped: {err}"))))
     }
 
     /// The secret that seals and opens temporary credentials.

@@ -45,7 +45,8 @@ async fn read_service_account(
     State(state): State<AppState>,
     Path((namespace, name)): Path<(String, String)>,
 ) -> Response {
-    let cluster = state.world().default_cluster();
+    let snapshot = state.current();
+    let cluster = snapshot.world().default_cluster();
     match service_account::read(cluster, &namespace, &name, state.started_at()) {
         Ok(object) => Json(object).into_response(),
         Err(status) => status.into_response(),
@@ -60,8 +61,9 @@ async fn create_token(
 ) -> Response {
     let result = async {
         let request = parse_body(&headers, read_body(body).await?)?;
-        let cluster = state.world().default_cluster();
-        let keys = state
+        let snapshot = state.current();
+        let cluster = snapshot.world().default_cluster();
+        let keys = snapshot
             .keys_of(cluster)
             .ok_or_else(|| Status::internal("the cluster has no signing keys"))?;
         token_request::issue(

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use jsonwebtoken::jwk::JwkSet;
 
@@ -11,10 +12,12 @@ use super::keys::{key_dir, load_cluster_keys, KeyError, KeySet};
 use super::verify::{ProviderKeys, VerificationKey};
 use crate::world::{OidcProvider, World};
 
-/// Keys by cluster name and by provider URL; immutable once loaded.
+/// Keys by cluster name and by provider URL. A keyring is immutable; a change to the
+/// world's clusters or providers builds the next one with [`Keyring::rebuild`], which
+/// shares the key sets of clusters that stay.
 #[derive(Debug, Default)]
 pub struct Keyring {
-    by_cluster: HashMap<String, KeySet>,
+    by_cluster: HashMap<String, Arc<KeySet>>,
     /// Provider URL → its JWKS keys, for providers that are not clusters.
     by_provider: HashMap<String, Vec<VerificationKey>>,
     /// Provider URL → cluster name, for providers that are clusters.
@@ -25,10 +28,22 @@ impl Keyring {
     /// Loads each cluster's keys (the world's PEM files, then the data dir's, generating and
     /// persisting one when a cluster has none) and each provider's JWKS.
     pub fn load(world: &World, data_dir: &Path) -> Result<Self, KeyError> {
+        Self::default().rebuild(world, data_dir)
+    }
+
+    /// The keyring for `world`: this keyring's key sets for the clusters it already has,
+    /// loaded (or generated) ones for new clusters, and every provider mapped afresh.
+    pub fn rebuild(&self, world: &World, data_dir: &Path) -> Result<Self, KeyError> {
         let mut keyring = Self::default();
         for cluster in &world.clusters {
             let name = cluster.name.as_str();
-            let set = load_cluster_keys(&cluster.signing_keys, &key_dir(data_dir, name))?;
+            let set = match self.by_cluster.get(name) {
+                Some(set) => Arc::clone(set),
+                None => Arc::new(load_cluster_keys(
+                    &cluster.signing_keys,
+                    &key_dir(data_dir, name),
+                )?),
+            };
             keyring.by_cluster.insert(name.to_owned(), set);
         }
         for provider in &world.oidc_providers {
@@ -55,7 +70,7 @@ impl Keyring {
 
     /// The key set of the named cluster.
     pub fn cluster(&self, name: &str) -> Option<&KeySet> {
-        self.by_cluster.get(name)
+        self.by_cluster.get(name).map(Arc::as_ref)
     }
 }
 

@@ -18,6 +18,7 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::state::AppState;
+use crate::store::Snapshot;
 use crate::world::Cluster;
 use discovery::Discovery;
 
@@ -38,7 +39,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn default_discovery(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let cluster = state.world().default_cluster();
+    let snapshot = state.current();
+    let cluster = snapshot.world().default_cluster();
     discovery_response(cluster, format!("{}/keys", base_url(&state, &headers)))
 }
 
@@ -47,7 +49,8 @@ async fn cluster_discovery(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    match state.world().cluster_by_path_id(&id) {
+    let snapshot = state.current();
+    match snapshot.world().cluster_by_path_id(&id) {
         Some(cluster) => discovery_response(
             cluster,
             format!("{}/id/{id}/keys", base_url(&state, &headers)),
@@ -57,12 +60,14 @@ async fn cluster_discovery(
 }
 
 async fn default_jwks(State(state): State<AppState>) -> Response {
-    jwks_response(&state, state.world().default_cluster())
+    let snapshot = state.current();
+    jwks_response(&snapshot, snapshot.world().default_cluster())
 }
 
 async fn cluster_jwks(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match state.world().cluster_by_path_id(&id) {
-        Some(cluster) => jwks_response(&state, cluster),
+    let snapshot = state.current();
+    match snapshot.world().cluster_by_path_id(&id) {
+        Some(cluster) => jwks_response(&snapshot, cluster),
         None => unknown_issuer(&id),
     }
 }
@@ -75,8 +80,8 @@ fn discovery_response(cluster: &Cluster, jwks_uri: String) -> Response {
     }
 }
 
-fn jwks_response(state: &AppState, cluster: &Cluster) -> Response {
-    match state.keys_of(cluster) {
+fn jwks_response(snapshot: &Snapshot, cluster: &Cluster) -> Response {
+    match snapshot.keys_of(cluster) {
         Some(keys) => cacheable_json(keys.jwks_json().to_owned(), "application/jwk-set+json"),
         None => unknown_issuer(cluster.name.as_str()),
     }

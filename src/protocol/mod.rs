@@ -121,7 +121,7 @@ async fn query_protocol(
                 let payload = PayloadHash::of(&body);
                 let now = state.now();
                 match authenticate(
-                    state.world(),
+                    state.current().world(),
                     state.credential_secret(),
                     &parts,
                     signature,
@@ -145,7 +145,7 @@ async fn query_protocol(
             sts::execute(state, action, caller.as_ref(), request_id)
                 .unwrap_or_else(|err| refuse(err.into(), sts::NAMESPACE, request_id, &query.action))
         }
-        Some(iam::VERSION) => iam_query(state, &parts, signature, &body, &query, request_id),
+        Some(iam::VERSION) => iam_query(state, &parts, signature, &body, &query, request_id).await,
         Some(version) => refuse(
             AwsError::sender(
                 "InvalidAction",
@@ -162,8 +162,9 @@ async fn query_protocol(
     }
 }
 
-/// IAM: every action is signed and checked against the caller's policies.
-fn iam_query(
+/// IAM: every action is signed and checked against the caller's policies. Reads run on
+/// one snapshot; writes go through `AppState::update`, which saves before it returns.
+async fn iam_query(
     state: &AppState,
     parts: &Parts,
     signature: &Signature,
@@ -177,8 +178,10 @@ fn iam_query(
         Err(err) => return refuse_iam(err.into()),
     };
     let now = state.now();
+    let snapshot = state.current();
+    let world = snapshot.world();
     let caller = match authenticate(
-        state.world(),
+        world,
         state.credential_secret(),
         parts,
         signature,
@@ -189,13 +192,13 @@ fn iam_query(
         Ok((caller, _)) => caller,
         Err(err) => return refuse_iam(AwsError::from_query_auth(err)),
     };
-    let (permission, resource) = action.permission(state.world().account.id.as_str());
+    let (permission, resource) = action.permission(world.account.id.as_str());
     let request = access::Request {
         action: &permission,
         resource: &resource,
         service_keys: Vec::new(),
     };
-    if let Err(denied) = access::authorize(state.world(), &caller, &request, now) {
+    if let Err(denied) = access::authorize(world, &caller, &request, now) {
         return refuse_iam(
             AwsError::sender(
                 "AccessDenied",
@@ -208,7 +211,7 @@ fn iam_query(
             .because(denied.to_string()),
         );
     }
-    match iam::execute(state.world(), &action, state.started_at()) {
+    match iam::execute(world, &action, state.started_at()) {
         Ok(output) => query::xml_response(action.name(), iam::NAMESPACE, Some(&output), request_id),
         Err(err) => refuse_iam(err.into()),
     }

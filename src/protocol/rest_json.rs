@@ -63,8 +63,10 @@ async fn run(
             )
         })?;
     let now = state.now();
+    let snapshot = state.current();
+    let world = snapshot.world();
     let (caller, _) = authenticate(
-        state.world(),
+        world,
         state.credential_secret(),
         parts,
         signature,
@@ -75,13 +77,13 @@ async fn run(
     .map_err(AwsError::from_json_auth)?;
     // Cluster names are [0-9A-Za-z][A-Za-z0-9-_]*: nothing in them is percent-encoded.
     let action = EksAction::from_route(parts.method.as_str(), parts.uri.path());
-    let (permission, resource) = action.permission(state.world());
+    let (permission, resource) = action.permission(world);
     let request = access::Request {
         action: permission,
         resource: &resource,
         service_keys: Vec::new(),
     };
-    access::authorize(state.world(), &caller, &request, now).map_err(|denied| {
+    access::authorize(world, &caller, &request, now).map_err(|denied| {
         AwsError::sender(
             "AccessDeniedException",
             StatusCode::FORBIDDEN,
@@ -92,5 +94,5 @@ async fn run(
         )
         .because(denied.to_string())
     })?;
-    Ok(eks::execute(state.world(), &action, state.started_at())?)
+    Ok(eks::execute(world, &action, state.started_at())?)
 }

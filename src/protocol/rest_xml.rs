@@ -58,8 +58,9 @@ async fn run(
         .because(format!("cannot read the body: {err}"))
     })?;
     let payload = PayloadHash::of(&raw);
+    let snapshot = state.current();
     let (caller, verified) = authenticate(
-        state.world(),
+        snapshot.world(),
         state.credential_secret(),
         parts,
         signature,
@@ -105,7 +106,7 @@ async fn run(
         resource: &resource,
         service_keys: operation.condition_keys(),
     };
-    access::authorize(state.world(), &caller, &request, state.now()).map_err(|denied| {
+    access::authorize(snapshot.world(), &caller, &request, state.now()).map_err(|denied| {
         AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, "Access Denied")
             .because(format!("{} on {resource} denied: {denied}", request.action))
     })?;

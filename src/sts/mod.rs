@@ -60,9 +60,10 @@ pub fn execute(
 ) -> Result<Response, StsError> {
     match action {
         StsAction::AssumeRoleWithWebIdentity(input) => {
+            let snapshot = state.current();
             let services = assume_role_with_web_identity::Services {
-                world: state.world(),
-                keys: state.keyring(),
+                world: snapshot.world(),
+                keys: snapshot.keyring(),
                 secret: state.credential_secret(),
                 now: state.now(),
             };

@@ -8,7 +8,10 @@ pub mod names;
 
 use sha2::{Digest, Sha256};
 
-pub use load::{load_default, load_file, parse, LoadError, DEFAULT_WORLD_JSON};
+pub use load::{
+    fingerprint, load_default, load_file, parse, parse_saved, saved_json, validate, LoadError,
+    DEFAULT_WORLD_JSON,
+};
 pub use model::{
     AccessKeyId, Account, AccountId, AdminCredential, Bucket, BucketName, Cluster, ClusterName,
     IamPath, IssuerUrl, ManagedPolicy, Namespace, OidcProvider, PermissionsPolicyDocument, Region,

@@ -9,6 +9,8 @@ use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
+use crate::store::UpdateError;
+
 mod query;
 mod rest_json;
 mod s3;
@@ -43,6 +45,26 @@ impl AwsError {
             message,
             details: Vec::new(),
             headers: Vec::new(),
+        }
+    }
+
+    /// A server fault (`Type` `Receiver`): the request was fine but could not be carried
+    /// out (a state write failed). `reason` says what went wrong.
+    pub fn service_failure(code: &'static str, reason: impl Into<String>) -> Self {
+        Self::sender(
+            code,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The request processing has failed because of an unknown error, exception or failure.",
+        )
+        .because(reason)
+    }
+
+    /// A failed world update as the service reports it: the change's own refusal, or a
+    /// server fault named `fault_code` (IAM's `ServiceFailure`, EKS's `ServerException`).
+    pub fn from_update<E: Into<Self>>(err: UpdateError<E>, fault_code: &'static str) -> Self {
+        match err {
+            UpdateError::Rejected(err) => err.into(),
+            UpdateError::Failed(reason) => Self::service_failure(fault_code, reason),
         }
     }
 

@@ -55,13 +55,23 @@ pub fn load_default() -> Result<World, LoadError> {
 
 /// Parses and checks world JSON; `file` names the source in errors.
 pub fn parse(file: &str, text: &str, base_dir: &Path) -> Result<World, LoadError> {
+    let world: World = deserialize(file, text)?;
+    finish(file, world, base_dir)
+}
+
+/// Deserializes `text`, naming the JSON path of the first problem.
+fn deserialize<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, LoadError> {
     let deserializer = &mut serde_json::Deserializer::from_str(text);
-    let mut world: World =
-        serde_path_to_error::deserialize(deserializer).map_err(|err| LoadError::Invalid {
-            file: file.to_owned(),
-            path: json_path(&err.path().to_string()),
-            problem: err.inner().to_string(),
-        })?;
+    serde_path_to_error::deserialize(deserializer).map_err(|err| LoadError::Invalid {
+        file: file.to_owned(),
+        path: json_path(&err.path().to_string()),
+        problem: err.inner().to_string(),
+    })
+}
+
+/// Adds the catalogue, checks the whole, and resolves relative file paths against
+/// `base_dir`.
+fn finish(file: &str, mut world: World, base_dir: &Path) -> Result<World, LoadError> {
     add_catalogue(&mut world)?;
     check(&world).map_err(|Problem { path, problem }| LoadError::Invalid {
         file: file.to_owned(),
@@ -84,6 +94,77 @@ pub fn parse(file: &str, text: &str, base_dir: &Path) -> Result<World, LoadError
         }
     }
     Ok(world)
+}
+
+/// The cross-entity checks `load` runs, for a world changed through the API: `Err` names
+/// the JSON path and the problem.
+pub fn validate(world: &World) -> Result<(), String> {
+    check(world).map_err(|Problem { path, problem }| format!("at {path}: {problem}"))
+}
+
+/// The state file's version; a different one is refused rather than misread.
+const SAVED_FORMAT: u32 = 1;
+
+/// The world as the server saved it in the data dir, with the fingerprint of the world
+/// file it started from.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Saved<W> {
+    format: u32,
+    base_fingerprint: String,
+    world: W,
+}
+
+/// Serializes `world` as a state file. Managed policies for which `omit` is true (the
+/// bundled catalogue's, unchanged) are left out: every load adds them back.
+pub fn saved_json(
+    world: &World,
+    base_fingerprint: &str,
+    omit: impl Fn(&ManagedPolicy) -> bool,
+) -> Result<Vec<u8>, serde_json::Error> {
+    let mut value = serde_json::to_value(world)?;
+    if let Some(policies) = value
+        .get_mut("managedPolicies")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        let keep: Vec<bool> = world.managed_policies.iter().map(|p| !omit(p)).collect();
+        let mut index = 0;
+        policies.retain(|_| {
+            let kept = keep.get(index).copied().unwrap_or(true);
+            index += 1;
+            kept
+        });
+    }
+    serde_json::to_vec_pretty(&Saved {
+        format: SAVED_FORMAT,
+        base_fingerprint: base_fingerprint.to_owned(),
+        world: value,
+    })
+}
+
+/// Parses a state file written by [`saved_json`]: the world, checked as a world file is,
+/// and the fingerprint of the world file it grew from.
+pub fn parse_saved(file: &str, text: &str) -> Result<(World, String), LoadError> {
+    let saved: Saved<World> = deserialize(file, text)?;
+    if saved.format != SAVED_FORMAT {
+        return Err(LoadError::Invalid {
+            file: file.to_owned(),
+            path: "$.format".to_owned(),
+            problem: format!(
+                "state format {} is not the {SAVED_FORMAT} this version writes",
+                saved.format
+            ),
+        });
+    }
+    let world = finish(file, saved.world, Path::new("/"))?;
+    Ok((world, saved.base_fingerprint))
+}
+
+/// A fingerprint of a loaded world: SHA-256 over its JSON form.
+pub fn fingerprint(world: &World) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(world).unwrap_or_default();
+    crate::hex::encode(&Sha256::digest(&json))
 }
 
 /// Adds the bundled AWS managed policies that the world does not declare itself (a world
