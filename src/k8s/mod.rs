@@ -1,10 +1,13 @@
-//! The Kubernetes API subset of the default cluster: read a ServiceAccount, and the
-//! TokenRequest subresource that mints its tokens. Failures are Kubernetes `Status`
-//! objects.
+//! The Kubernetes API subset of every cluster: ServiceAccounts (read, list, create, patch,
+//! delete) and the TokenRequest subresource that mints their tokens. The default cluster
+//! answers at `/api/v1/…`, and every cluster at `/k8s/<cluster>/api/v1/…` (a kubeconfig
+//! `server:` URL with that path works). Failures are Kubernetes `Status` objects.
 
 pub mod service_account;
 pub mod status;
 pub mod token_request;
+
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -12,21 +15,34 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 
 use crate::state::AppState;
-use crate::world::random_uuid;
+use crate::store::{Snapshot, UpdateError};
+use crate::world::{random_uuid, Cluster, ServiceAccount};
+use service_account::NewServiceAccount;
 use status::Status;
 use token_request::TokenRequest;
 
-/// Largest TokenRequest body accepted; real ones are a few hundred bytes.
+/// Largest request body accepted; real ones are a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Routes under `/api/v1`.
+/// The Kubernetes routes: the default cluster's, and every cluster's under `/k8s/<name>`.
 pub fn routes() -> Router<AppState> {
+    api_routes().nest("/k8s/{cluster}", api_routes())
+}
+
+fn api_routes() -> Router<AppState> {
     Router::new()
         .route(
+            "/api/v1/namespaces/{namespace}/serviceaccounts",
+            get(list_accounts).post(create_account),
+        )
+        .route(
             "/api/v1/namespaces/{namespace}/serviceaccounts/{name}",
-            get(read_service_account),
+            get(read_account)
+                .patch(patch_account)
+                .delete(delete_account),
         )
         .route(
             "/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token",
@@ -36,50 +52,170 @@ pub fn routes() -> Router<AppState> {
         .route("/api/{*rest}", any(no_route))
 }
 
+/// The path parameters: `cluster` only under `/k8s/<cluster>`, `name` only for one object.
+#[derive(Debug, Deserialize)]
+struct ApiPath {
+    cluster: Option<String>,
+    namespace: String,
+    name: Option<String>,
+}
+
+impl ApiPath {
+    /// The cluster the path names, in `snapshot`.
+    fn cluster<'a>(&self, snapshot: &'a Snapshot) -> Result<&'a Cluster, Status> {
+        let world = snapshot.world();
+        match &self.cluster {
+            None => Ok(world.default_cluster()),
+            Some(name) => world.cluster(name).ok_or_else(Status::no_route),
+        }
+    }
+
+    /// The cluster's name, for a change applied to a later world.
+    fn cluster_name(&self, snapshot: &Snapshot) -> Result<String, Status> {
+        self.cluster(snapshot)
+            .map(|cluster| cluster.name.to_string())
+    }
+
+    fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or_default()
+    }
+}
+
 /// Any other path under `/api`: the Kubernetes API has no such resource.
 async fn no_route() -> Response {
     Status::no_route().into_response()
 }
 
-async fn read_service_account(
-    State(state): State<AppState>,
-    Path((namespace, name)): Path<(String, String)>,
-) -> Response {
-    let snapshot = state.current();
-    let cluster = snapshot.world().default_cluster();
-    match service_account::read(cluster, &namespace, &name, state.started_at()) {
-        Ok(object) => Json(object).into_response(),
+fn answer<T: serde::Serialize>(code: StatusCode, result: Result<T, Status>) -> Response {
+    match result {
+        Ok(object) => (code, Json(object)).into_response(),
         Err(status) => status.into_response(),
+    }
+}
+
+async fn read_account(State(state): State<AppState>, Path(path): Path<ApiPath>) -> Response {
+    let snapshot = state.current();
+    let result = path.cluster(&snapshot).and_then(|cluster| {
+        service_account::read(cluster, &path.namespace, path.name(), state.started_at())
+    });
+    answer(StatusCode::OK, result)
+}
+
+async fn list_accounts(State(state): State<AppState>, Path(path): Path<ApiPath>) -> Response {
+    let snapshot = state.current();
+    let result = path
+        .cluster(&snapshot)
+        .map(|cluster| service_account::list(cluster, &path.namespace, state.started_at()));
+    answer(StatusCode::OK, result)
+}
+
+async fn create_account(
+    State(state): State<AppState>,
+    Path(path): Path<ApiPath>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        let new: NewServiceAccount =
+            parse_json(&headers, read_body(body).await?, &["application/json"])?
+                .unwrap_or_default();
+        let cluster = path.cluster_name(&state.current())?;
+        let now = state.now();
+        let namespace = path.namespace.clone();
+        let account = state
+            .update(move |world| service_account::create(world, &cluster, &namespace, new, now))
+            .await
+            .map_err(from_update)?;
+        Ok(rendered(&state, &path, &account))
+    };
+    answer(StatusCode::CREATED, result.await)
+}
+
+async fn patch_account(
+    State(state): State<AppState>,
+    Path(path): Path<ApiPath>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    const PATCH_TYPES: &[&str] = &[
+        "application/merge-patch+json",
+        "application/strategic-merge-patch+json",
+    ];
+    let result = async {
+        let patch: serde_json::Value = match headers.get(header::CONTENT_TYPE) {
+            None => return Err(Status::unsupported_media_type("<none>")),
+            Some(_) => parse_json(&headers, read_body(body).await?, PATCH_TYPES)?
+                .ok_or_else(|| Status::bad_request("the patch is empty"))?,
+        };
+        let cluster = path.cluster_name(&state.current())?;
+        let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
+        let account = state
+            .update(move |world| service_account::patch(world, &cluster, &namespace, &name, &patch))
+            .await
+            .map_err(from_update)?;
+        Ok(rendered(&state, &path, &account))
+    };
+    answer(StatusCode::OK, result.await)
+}
+
+async fn delete_account(State(state): State<AppState>, Path(path): Path<ApiPath>) -> Response {
+    let result = async {
+        let cluster = path.cluster_name(&state.current())?;
+        let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
+        let account = state
+            .update(move |world| service_account::delete(world, &cluster, &namespace, &name))
+            .await
+            .map_err(from_update)?;
+        Ok(rendered(&state, &path, &account))
+    };
+    answer(StatusCode::OK, result.await)
+}
+
+/// The object of a changed account, as the cluster after the change has it.
+fn rendered(
+    state: &AppState,
+    path: &ApiPath,
+    account: &ServiceAccount,
+) -> service_account::ServiceAccountObject {
+    let snapshot: Arc<Snapshot> = state.current();
+    let fallback = snapshot.world().default_cluster();
+    let cluster = path.cluster(&snapshot).unwrap_or(fallback);
+    service_account::object(cluster, account, state.started_at())
+}
+
+fn from_update(err: UpdateError<Status>) -> Status {
+    match err {
+        UpdateError::Rejected(status) => status,
+        UpdateError::Failed(reason) => Status::internal(&reason),
     }
 }
 
 async fn create_token(
     State(state): State<AppState>,
-    Path((namespace, name)): Path<(String, String)>,
+    Path(path): Path<ApiPath>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let result = async {
-        let request = parse_body(&headers, read_body(body).await?)?;
+        let request: TokenRequest =
+            parse_json(&headers, read_body(body).await?, &["application/json"])?
+                .unwrap_or_default();
         let snapshot = state.current();
-        let cluster = snapshot.world().default_cluster();
+        let cluster = path.cluster(&snapshot)?;
         let keys = snapshot
             .keys_of(cluster)
             .ok_or_else(|| Status::internal("the cluster has no signing keys"))?;
         token_request::issue(
             cluster,
             keys,
-            &namespace,
-            &name,
+            &path.namespace,
+            path.name(),
             &request,
             state.now(),
             &random_uuid(),
         )
     };
-    match result.await {
-        Ok(response) => (StatusCode::CREATED, Json(response)).into_response(),
-        Err(status) => status.into_response(),
-    }
+    answer(StatusCode::CREATED, result.await)
 }
 
 async fn read_body(body: Body) -> Result<Bytes, Status> {
@@ -96,21 +232,27 @@ async fn read_body(body: Body) -> Result<Bytes, Status> {
         })
 }
 
-/// An empty body is an empty TokenRequest (all defaults), so `curl -X POST` works.
-fn parse_body(headers: &HeaderMap, body: Bytes) -> Result<TokenRequest, Status> {
+/// Parses a JSON body of one of the `accepted` media types (a missing Content-Type is
+/// taken as JSON, so `curl -X POST` works); an empty body is `None`.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Bytes,
+    accepted: &[&str],
+) -> Result<Option<T>, Status> {
     if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
         let content_type = content_type.to_str().unwrap_or("<not text>");
         let essence = content_type.split(';').next().unwrap_or("").trim();
-        if !essence.eq_ignore_ascii_case("application/json") && !body.is_empty() {
+        let known = accepted.iter().any(|t| essence.eq_ignore_ascii_case(t));
+        // An empty TokenRequest or create body of any type is taken as "all defaults".
+        let empty_json = body.is_empty() && accepted.contains(&"application/json");
+        if !(known || empty_json) {
             return Err(Status::unsupported_media_type(content_type));
         }
     }
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(TokenRequest::default());
+        return Ok(None);
     }
-    serde_json::from_slice(&body).map_err(|err| {
-        Status::bad_request(format!(
-            "couldn't decode the TokenRequest: json parse error: {err}"
-        ))
+    serde_json::from_slice(&body).map(Some).map_err(|err| {
+        Status::bad_request(format!("couldn't decode the body: json parse error: {err}"))
     })
 }

@@ -83,6 +83,21 @@ impl Status {
         }
     }
 
+    /// 409 `<resource> "<name>" already exists`.
+    pub fn already_exists(resource: &'static str, name: &str) -> Self {
+        Self {
+            code: StatusCode::CONFLICT,
+            reason: "AlreadyExists",
+            message: format!("{resource} {name:?} already exists"),
+            details: Some(Box::new(Details {
+                name: Some(name.to_owned()),
+                group: None,
+                kind: resource,
+                causes: Vec::new(),
+            })),
+        }
+    }
+
     /// 404 for a path the API does not serve.
     pub fn no_route() -> Self {
         Self {
@@ -122,10 +137,14 @@ impl Status {
         Self {
             code: StatusCode::UNPROCESSABLE_ENTITY,
             reason: "Invalid",
-            message: format!("{kind}.{group} {name:?} is invalid: {summary}"),
+            message: if group.is_empty() {
+                format!("{kind} {name:?} is invalid: {summary}")
+            } else {
+                format!("{kind}.{group} {name:?} is invalid: {summary}")
+            },
             details: Some(Box::new(Details {
                 name: Some(name.to_owned()),
-                group: Some(group),
+                group: Some(group).filter(|group| !group.is_empty()),
                 kind,
                 causes,
             })),

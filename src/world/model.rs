@@ -80,7 +80,7 @@ pub struct Cluster {
 pub const DEFAULT_KUBERNETES_VERSION: &str = "1.31";
 
 /// A Kubernetes ServiceAccount.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceAccount {
     pub namespace: Namespace,

@@ -6,6 +6,7 @@ mod cli;
 mod oidc;
 mod restart;
 mod rust_sdk;
+mod service_accounts;
 mod signed_refusals;
 mod sts;
 mod sts_refusals;

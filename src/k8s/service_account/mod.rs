@@ -1,0 +1,361 @@
+//! ServiceAccounts as kube-apiserver serves them: read, list, create, patch (JSON merge
+//! patch and strategic merge patch, which agree on metadata maps) and delete. The
+//! changing actions are pure functions over the world; the handlers run them through the
+//! world store. Only metadata is kept: name, namespace, uid, labels, annotations.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::status::{Cause, Status};
+use crate::clock::rfc3339;
+use crate::world::{names, random_uuid, Cluster, ServiceAccount, World};
+
+/// The most bytes of annotations one object may carry, as kube-apiserver allows.
+const MAX_ANNOTATION_BYTES: usize = 256 * 1024;
+
+/// A v1 ServiceAccount.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceAccountObject {
+    kind: &'static str,
+    api_version: &'static str,
+    metadata: Metadata,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Metadata {
+    name: String,
+    namespace: String,
+    uid: String,
+    creation_timestamp: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: BTreeMap<String, String>,
+}
+
+/// A v1 ServiceAccountList.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceAccountList {
+    kind: &'static str,
+    api_version: &'static str,
+    metadata: serde_json::Map<String, Value>,
+    items: Vec<ServiceAccountObject>,
+}
+
+/// The object for `account`; `created_at` stands in for a missing creation date.
+pub fn object(
+    cluster: &Cluster,
+    account: &ServiceAccount,
+    created_at: u64,
+) -> ServiceAccountObject {
+    let (namespace, name) = (account.namespace.as_str(), account.name.as_str());
+    ServiceAccountObject {
+        kind: "ServiceAccount",
+        api_version: "v1",
+        metadata: Metadata {
+            name: name.to_owned(),
+            namespace: namespace.to_owned(),
+            uid: cluster.service_account_uid(namespace, name),
+            creation_timestamp: account
+                .create_date
+                .clone()
+                .unwrap_or_else(|| rfc3339(created_at)),
+            labels: account.labels.clone(),
+            annotations: account.annotations.clone(),
+        },
+    }
+}
+
+/// The declared service account, or the 404 Status kube-apiserver gives.
+pub fn read(
+    cluster: &Cluster,
+    namespace: &str,
+    name: &str,
+    created_at: u64,
+) -> Result<ServiceAccountObject, Status> {
+    let account = cluster
+        .service_account(namespace, name)
+        .ok_or_else(|| Status::not_found("serviceaccounts", name))?;
+    Ok(object(cluster, account, created_at))
+}
+
+/// Every service account of `namespace`, sorted by name.
+pub fn list(cluster: &Cluster, namespace: &str, created_at: u64) -> ServiceAccountList {
+    let mut accounts: Vec<&ServiceAccount> = cluster
+        .service_accounts
+        .iter()
+        .filter(|account| account.namespace.as_str() == namespace)
+        .collect();
+    accounts.sort_by(|a, b| a.name.cmp(&b.name));
+    ServiceAccountList {
+        kind: "ServiceAccountList",
+        api_version: "v1",
+        metadata: serde_json::Map::new(),
+        items: accounts
+            .into_iter()
+            .map(|account| object(cluster, account, created_at))
+            .collect(),
+    }
+}
+
+/// The part of a posted ServiceAccount that irsa-local keeps.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewServiceAccount {
+    #[serde(default)]
+    metadata: NewMetadata,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewMetadata {
+    name: Option<String>,
+    namespace: Option<String>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
+}
+
+/// Creates a service account in `namespace` of `cluster`.
+pub fn create(
+    world: &mut World,
+    cluster: &str,
+    namespace: &str,
+    new: NewServiceAccount,
+    now: u64,
+) -> Result<ServiceAccount, Status> {
+    let metadata = new.metadata;
+    if let Some(body_namespace) = metadata.namespace.as_deref() {
+        if body_namespace != namespace {
+            return Err(Status::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
+        }
+    }
+    let name = metadata.name.unwrap_or_default();
+    let invalid = |causes| Status::invalid("ServiceAccount", "", &name, causes);
+    if name.is_empty() {
+        return Err(invalid(vec![Cause::required("metadata.name")]));
+    }
+    let account_name = name.clone().try_into().map_err(|problem: String| {
+        invalid(vec![Cause::invalid("metadata.name", &name, &problem)])
+    })?;
+    let account_namespace = namespace.to_owned().try_into().map_err(|problem: String| {
+        invalid(vec![Cause::invalid(
+            "metadata.namespace",
+            namespace,
+            &problem,
+        )])
+    })?;
+    check_metadata(&metadata.labels, &metadata.annotations).map_err(invalid)?;
+    let cluster = cluster_mut(world, cluster)?;
+    if cluster.service_account(namespace, &name).is_some() {
+        return Err(Status::already_exists("serviceaccounts", &name));
+    }
+    let account = ServiceAccount {
+        namespace: account_namespace,
+        name: account_name,
+        uid: Some(random_uuid()),
+        annotations: metadata.annotations,
+        labels: metadata.labels,
+        create_date: Some(rfc3339(now)),
+    };
+    cluster.service_accounts.push(account.clone());
+    Ok(account)
+}
+
+/// Applies a JSON merge patch (RFC 7386) to the service account's labels and annotations;
+/// a `null` removes a key. Anything else in the patch outside metadata is ignored, as a
+/// ServiceAccount here has nothing else to change.
+pub fn patch(
+    world: &mut World,
+    cluster: &str,
+    namespace: &str,
+    name: &str,
+    patch: &Value,
+) -> Result<ServiceAccount, Status> {
+    let metadata = match patch.get("metadata") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(metadata)) => Some(metadata),
+        Some(_) => {
+            return Err(Status::bad_request(
+                "metadata in the patch must be an object",
+            ))
+        }
+    };
+    if !patch.is_object() {
+        return Err(Status::bad_request("a merge patch must be a JSON object"));
+    }
+    let cluster = cluster_mut(world, cluster)?;
+    let account = cluster
+        .service_accounts
+        .iter_mut()
+        .find(|sa| sa.namespace.as_str() == namespace && sa.name.as_str() == name)
+        .ok_or_else(|| Status::not_found("serviceaccounts", name))?;
+    if let Some(metadata) = metadata {
+        for (field, value) in metadata {
+            match field.as_str() {
+                "labels" => merge_map(&mut account.labels, value, "metadata.labels")?,
+                "annotations" => {
+                    merge_map(&mut account.annotations, value, "metadata.annotations")?;
+                }
+                "name" | "namespace" if value.as_str() != Some(account_field(account, field)) => {
+                    return Err(Status::bad_request(format!(
+                        "metadata.{field} cannot be changed by a patch"
+                    )));
+                }
+                _ => {}
+            }
+        }
+    }
+    check_metadata(&account.labels, &account.annotations)
+        .map_err(|causes| Status::invalid("ServiceAccount", "", name, causes))?;
+    Ok(account.clone())
+}
+
+/// Deletes the service account; answers the deleted object.
+pub fn delete(
+    world: &mut World,
+    cluster: &str,
+    namespace: &str,
+    name: &str,
+) -> Result<ServiceAccount, Status> {
+    let cluster = cluster_mut(world, cluster)?;
+    let index = cluster
+        .service_accounts
+        .iter()
+        .position(|sa| sa.namespace.as_str() == namespace && sa.name.as_str() == name)
+        .ok_or_else(|| Status::not_found("serviceaccounts", name))?;
+    Ok(cluster.service_accounts.remove(index))
+}
+
+fn account_field<'a>(account: &'a ServiceAccount, field: &str) -> &'a str {
+    if field == "name" {
+        account.name.as_str()
+    } else {
+        account.namespace.as_str()
+    }
+}
+
+fn cluster_mut<'a>(world: &'a mut World, name: &str) -> Result<&'a mut Cluster, Status> {
+    world
+        .clusters
+        .iter_mut()
+        .find(|cluster| cluster.name.as_str() == name)
+        .ok_or_else(Status::no_route)
+}
+
+fn merge_map(map: &mut BTreeMap<String, String>, patch: &Value, field: &str) -> Result<(), Status> {
+    match patch {
+        Value::Null => map.clear(),
+        Value::Object(entries) => {
+            for (key, value) in entries {
+                match value {
+                    Value::Null => {
+                        map.remove(key);
+                    }
+                    Value::String(value) => {
+                        map.insert(key.clone(), value.clone());
+                    }
+                    _ => {
+                        return Err(Status::bad_request(format!(
+                            "{field}.{key} must be a string or null"
+                        )))
+                    }
+                }
+            }
+        }
+        _ => {
+            return Err(Status::bad_request(format!(
+                "{field} must be an object or null"
+            )))
+        }
+    }
+    Ok(())
+}
+
+/// Kubernetes' checks of label and annotation keys and label values.
+fn check_metadata(
+    labels: &BTreeMap<String, String>,
+    annotations: &BTreeMap<String, String>,
+) -> Result<(), Vec<Cause>> {
+    let mut causes = Vec::new();
+    for (key, value) in labels {
+        if let Err(problem) = qualified_name(key) {
+            causes.push(Cause::invalid("metadata.labels", key, &problem));
+        }
+        if let Err(problem) = label_value(value) {
+            causes.push(Cause::invalid("metadata.labels", value, &problem));
+        }
+    }
+    let mut total = 0;
+    for (key, value) in annotations {
+        if let Err(problem) = qualified_name(key) {
+            causes.push(Cause::invalid("metadata.annotations", key, &problem));
+        }
+        total += key.len() + value.len();
+    }
+    if total > MAX_ANNOTATION_BYTES {
+        causes.push(Cause::invalid(
+            "metadata.annotations",
+            "",
+            &format!("Too long: must have at most {MAX_ANNOTATION_BYTES} bytes"),
+        ));
+    }
+    if causes.is_empty() {
+        Ok(())
+    } else {
+        Err(causes)
+    }
+}
+
+/// `[prefix/]name`: an optional DNS-1123 subdomain prefix and a name of at most 63
+/// characters, alphanumeric at both ends, with `-`, `_` and `.` inside.
+fn qualified_name(key: &str) -> Result<(), String> {
+    let name = match key.rsplit_once('/') {
+        Some((prefix, name)) => {
+            names::dns1123_subdomain(prefix).map_err(|problem| format!("prefix part {problem}"))?;
+            name
+        }
+        None => key,
+    };
+    if name.is_empty() || name.len() > 63 || !is_name_shaped(name) {
+        return Err(
+            "name part must consist of alphanumeric characters, '-', '_' or '.', and must start \
+             and end with an alphanumeric character (at most 63 characters)"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
+fn label_value(value: &str) -> Result<(), String> {
+    if value.is_empty() || (value.len() <= 63 && is_name_shaped(value)) {
+        Ok(())
+    } else {
+        Err(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', \
+             '_' or '.', and must start and end with an alphanumeric character (at most 63 \
+             characters)"
+                .to_owned(),
+        )
+    }
+}
+
+fn is_name_shaped(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let edge = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    edge(bytes.first())
+        && edge(bytes.last())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+#[cfg(test)]
+mod tests;
