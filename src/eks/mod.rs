@@ -1,44 +1,43 @@
-//! EKS over rest-json: DescribeCluster and ListClusters over the world's clusters, with
-//! epoch-second timestamps and errors named in `x-amzn-ErrorType`.
-//! <https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeCluster.html>
+//! EKS over rest-json: ListClusters, DescribeCluster, CreateCluster and DeleteCluster
+//! over the world's clusters, with epoch-second timestamps and errors named in
+//! `x-amzn-ErrorType`. A created cluster gets its own EKS-shaped issuer and its own
+//! signing keys, so tests can run two clusters side by side.
+//! <https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html>
 //!
-//! Known gaps (the rest of issue 5): CreateCluster and DeleteCluster.
+//! Known gaps: node groups, add-ons, access entries and updates answer
+//! `InvalidRequestException`; a cluster is ACTIVE as soon as CreateCluster returns.
 
+mod cluster;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::world::{Cluster, World};
+use crate::world::World;
 
-/// The EKS operations irsa-local serves, parsed from the route.
+/// The EKS operations irsa-local serves, parsed from the route and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EksAction {
     ListClusters,
     DescribeCluster { name: String },
+    CreateCluster(CreateClusterInput),
+    DeleteCluster { name: String },
     Unsupported { method: String, path: String },
 }
 
-impl EksAction {
-    /// From the method and (decoded) path.
-    pub fn from_route(method: &str, path: &str) -> Self {
-        let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-        match (method, segments.as_slice()) {
-            ("GET", ["clusters"]) => Self::ListClusters,
-            ("GET", ["clusters", name]) => Self::DescribeCluster {
-                name: (*name).to_owned(),
-            },
-            _ => Self::Unsupported {
-                method: method.to_owned(),
-                path: path.to_owned(),
-            },
-        }
-    }
-
-    /// The IAM action and resource a caller needs permission for.
-    pub fn permission(&self, world: &World) -> (&'static str, String) {
-        match self {
-            Self::ListClusters | Self::Unsupported { .. } => ("eks:ListClusters", "*".to_owned()),
-            Self::DescribeCluster { name } => ("eks:DescribeCluster", cluster_arn(world, name)),
-        }
-    }
+/// CreateCluster's parameters that irsa-local keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateClusterInput {
+    pub name: String,
+    pub role_arn: String,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Required by EKS; its contents are not modelled.
+    pub resources_vpc_config: serde_json::Map<String, Value>,
 }
 
 /// Why EKS refused a request.
@@ -46,11 +45,53 @@ impl EksAction {
 pub enum EksError {
     #[error("No cluster found for name: {0}.")]
     NoSuchCluster(String),
+    #[error("Cluster already exists with name: {0}")]
+    ClusterExists(String),
+    #[error("{0}")]
+    InvalidParameter(String),
+    #[error("{0}")]
+    InvalidRequest(String),
     #[error("irsa-local's EKS does not serve {method} {path}")]
     Unsupported { method: String, path: String },
 }
 
-/// Runs `action`; `created_at` is the clusters' creation time.
+impl EksAction {
+    /// From the method, the (decoded) path and the body.
+    pub fn from_request(method: &str, path: &str, body: &[u8]) -> Result<Self, EksError> {
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        Ok(match (method, segments.as_slice()) {
+            ("GET", ["clusters"]) => Self::ListClusters,
+            ("POST", ["clusters"]) => Self::CreateCluster(cluster::parse_create(body)?),
+            ("GET", ["clusters", name]) => Self::DescribeCluster {
+                name: (*name).to_owned(),
+            },
+            ("DELETE", ["clusters", name]) => Self::DeleteCluster {
+                name: (*name).to_owned(),
+            },
+            _ => Self::Unsupported {
+                method: method.to_owned(),
+                path: path.to_owned(),
+            },
+        })
+    }
+
+    /// The IAM action and resource a caller needs permission for.
+    pub fn permission(&self, world: &World) -> (&'static str, String) {
+        match self {
+            Self::ListClusters | Self::Unsupported { .. } => ("eks:ListClusters", "*".to_owned()),
+            Self::DescribeCluster { name } => ("eks:DescribeCluster", cluster::arn(world, name)),
+            Self::CreateCluster(input) => ("eks:CreateCluster", cluster::arn(world, &input.name)),
+            Self::DeleteCluster { name } => ("eks:DeleteCluster", cluster::arn(world, name)),
+        }
+    }
+
+    /// Whether the action changes the world (and so runs through the store).
+    pub fn is_write(&self) -> bool {
+        matches!(self, Self::CreateCluster(_) | Self::DeleteCluster { .. })
+    }
+}
+
+/// Runs a read action; `created_at` stands in for creation dates the world lacks.
 pub fn execute(world: &World, action: &EksAction, created_at: u64) -> Result<Value, EksError> {
     match action {
         EksAction::ListClusters => Ok(json!({
@@ -60,8 +101,11 @@ pub fn execute(world: &World, action: &EksAction, created_at: u64) -> Result<Val
             let cluster = world
                 .cluster(name)
                 .ok_or_else(|| EksError::NoSuchCluster(name.clone()))?;
-            Ok(json!({ "cluster": describe(world, cluster, created_at) }))
+            Ok(json!({ "cluster": cluster::describe(world, cluster, created_at, "ACTIVE") }))
         }
+        EksAction::CreateCluster(_) | EksAction::DeleteCluster { .. } => Err(
+            EksError::InvalidRequest("a write action must be applied to the world".to_owned()),
+        ),
         EksAction::Unsupported { method, path } => Err(EksError::Unsupported {
             method: method.clone(),
             path: path.clone(),
@@ -69,34 +113,20 @@ pub fn execute(world: &World, action: &EksAction, created_at: u64) -> Result<Val
     }
 }
 
-fn cluster_arn(world: &World, name: &str) -> String {
-    format!(
-        "arn:aws:eks:{}:{}:cluster/{name}",
-        world.account.region, world.account.id
-    )
+/// Runs a write action on `world` at `now`; reads are answered as [`execute`] would.
+pub fn apply(world: &mut World, action: &EksAction, now: u64) -> Result<Value, EksError> {
+    match action {
+        EksAction::CreateCluster(input) => {
+            let created = cluster::create(world, input, now)?;
+            Ok(json!({ "cluster": cluster::describe(world, &created, now, "CREATING") }))
+        }
+        EksAction::DeleteCluster { name } => {
+            let deleted = cluster::delete(world, name)?;
+            Ok(json!({ "cluster": cluster::describe(world, &deleted, now, "DELETING") }))
+        }
+        read => execute(world, read, now),
+    }
 }
 
-/// The cluster object, with the fields DescribeCluster callers read.
-fn describe(world: &World, cluster: &Cluster, created_at: u64) -> Value {
-    let id = cluster
-        .oidc_issuer
-        .path_id()
-        .unwrap_or(cluster.name.as_str());
-    let region = world.account.region.as_str();
-    json!({
-        "name": cluster.name.as_str(),
-        "arn": cluster_arn(world, cluster.name.as_str()),
-        "createdAt": created_at,
-        "version": "1.31",
-        "endpoint": format!("https://{id}.gr7.{region}.eks.amazonaws.com"),
-        "roleArn": format!("arn:aws:iam::{}:role/eksctl-{}-cluster-ServiceRole", world.account.id, cluster.name),
-        "resourcesVpcConfig": {"subnetIds": [], "securityGroupIds": [], "vpcId": "vpc-00000000000000000",
-                               "endpointPublicAccess": true, "endpointPrivateAccess": false},
-        "kubernetesNetworkConfig": {"serviceIpv4Cidr": "10.100.0.0/16", "ipFamily": "ipv4"},
-        "identity": {"oidc": {"issuer": cluster.oidc_issuer.as_str()}},
-        "status": "ACTIVE",
-        "certificateAuthority": {"data": ""},
-        "platformVersion": "eks.1",
-        "tags": {},
-    })
-}
+#[cfg(test)]
+mod tests;

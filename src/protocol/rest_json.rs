@@ -76,7 +76,7 @@ async fn run(
     )
     .map_err(AwsError::from_json_auth)?;
     // Cluster names are [0-9A-Za-z][A-Za-z0-9-_]*: nothing in them is percent-encoded.
-    let action = EksAction::from_route(parts.method.as_str(), parts.uri.path());
+    let action = EksAction::from_request(parts.method.as_str(), parts.uri.path(), &body)?;
     let (permission, resource) = action.permission(world);
     let request = access::Request {
         action: permission,
@@ -94,5 +94,22 @@ async fn run(
         )
         .because(denied.to_string())
     })?;
-    Ok(eks::execute(world, &action, state.started_at())?)
+    if !action.is_write() {
+        return Ok(eks::execute(world, &action, state.started_at())?);
+    }
+    let deleted = match &action {
+        EksAction::DeleteCluster { name } => Some(name.clone()),
+        _ => None,
+    };
+    let output = state
+        .update(move |world| eks::apply(world, &action, now))
+        .await
+        .map_err(|err| AwsError::from_update(err, "ServerException"))?;
+    if let Some(name) = deleted {
+        // The cluster's generated keys go with it, so a new cluster of the same name
+        // starts with new keys. Best effort: the deletion itself is saved already.
+        let _ =
+            std::fs::remove_dir_all(crate::oidc::keys::key_dir(&state.config().data_dir, &name));
+    }
+    Ok(output)
 }

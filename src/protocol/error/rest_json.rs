@@ -48,7 +48,17 @@ impl From<EksError> for AwsError {
                 StatusCode::NOT_FOUND,
                 reason.clone(),
             ),
-            EksError::Unsupported { .. } => Self::sender(
+            EksError::ClusterExists(_) => Self::sender(
+                "ResourceInUseException",
+                StatusCode::CONFLICT,
+                reason.clone(),
+            ),
+            EksError::InvalidParameter(_) => Self::sender(
+                "InvalidParameterException",
+                StatusCode::BAD_REQUEST,
+                reason.clone(),
+            ),
+            EksError::InvalidRequest(_) | EksError::Unsupported { .. } => Self::sender(
                 "InvalidRequestException",
                 StatusCode::BAD_REQUEST,
                 reason.clone(),
