@@ -105,14 +105,16 @@ pub fn decode(config: &Config, token: &str) -> Result<Inspection, OfflineError> 
 
 /// Adds a signing key to `cluster` (the default cluster when `None`); returns the new kid.
 pub fn rotate_key(config: &Config, cluster: Option<&str>) -> Result<String, OfflineError> {
-    let world = config.world.load().map_err(StartError::from)?;
+    // Building the app makes sure the cluster's existing keys exist before adding the next
+    // one (so a rotation on a fresh data dir yields two keys, not one), and gives the
+    // world with the data dir's saved changes (clusters made by CreateCluster included).
+    let app = App::build(config, Arc::new(SystemClock))?;
+    let snapshot = app.state().current();
+    let world = snapshot.world();
     let cluster = cluster
         .unwrap_or(world.default_cluster().name.as_str())
         .to_owned();
-    // Make sure the cluster's existing keys exist before adding the next one, so that a
-    // rotation on a fresh data dir yields two keys, not one.
-    App::build(config, Arc::new(SystemClock))?;
-    keys::rotate(&world, &config.data_dir, &cluster).map_err(|err| match err {
+    keys::rotate(world, &config.data_dir, &cluster).map_err(|err| match err {
         KeyError::UnknownCluster(name) => OfflineError::UnknownCluster(name),
         other => OfflineError::Keys(other),
     })
