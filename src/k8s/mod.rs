@@ -7,8 +7,6 @@ pub mod service_account;
 pub mod status;
 pub mod token_request;
 
-use std::sync::Arc;
-
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -19,7 +17,7 @@ use serde::Deserialize;
 
 use crate::state::AppState;
 use crate::store::{Snapshot, UpdateError};
-use crate::world::{random_uuid, Cluster, ServiceAccount};
+use crate::world::{random_uuid, Cluster, ServiceAccount, World};
 use service_account::NewServiceAccount;
 use status::Status;
 use token_request::TokenRequest;
@@ -119,14 +117,11 @@ async fn create_account(
         let new: NewServiceAccount =
             parse_json(&headers, read_body(body).await?, &["application/json"])?
                 .unwrap_or_default();
-        let cluster = path.cluster_name(&state.current())?;
         let now = state.now();
-        let namespace = path.namespace.clone();
-        let account = state
-            .update(move |world| service_account::create(world, &cluster, &namespace, new, now))
-            .await
-            .map_err(from_update)?;
-        Ok(rendered(&state, &path, &account))
+        change_account(&state, &path, move |world, cluster, namespace, _| {
+            service_account::create(world, cluster, namespace, new, now)
+        })
+        .await
     };
     answer(StatusCode::CREATED, result.await)
 }
@@ -147,40 +142,43 @@ async fn patch_account(
             Some(_) => parse_json(&headers, read_body(body).await?, PATCH_TYPES)?
                 .ok_or_else(|| Status::bad_request("the patch is empty"))?,
         };
-        let cluster = path.cluster_name(&state.current())?;
-        let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
-        let account = state
-            .update(move |world| service_account::patch(world, &cluster, &namespace, &name, &patch))
-            .await
-            .map_err(from_update)?;
-        Ok(rendered(&state, &path, &account))
+        change_account(&state, &path, move |world, cluster, namespace, name| {
+            service_account::patch(world, cluster, namespace, name, &patch)
+        })
+        .await
     };
     answer(StatusCode::OK, result.await)
 }
 
 async fn delete_account(State(state): State<AppState>, Path(path): Path<ApiPath>) -> Response {
-    let result = async {
-        let cluster = path.cluster_name(&state.current())?;
-        let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
-        let account = state
-            .update(move |world| service_account::delete(world, &cluster, &namespace, &name))
-            .await
-            .map_err(from_update)?;
-        Ok(rendered(&state, &path, &account))
-    };
-    answer(StatusCode::OK, result.await)
+    let result = change_account(&state, &path, service_account::delete).await;
+    answer(StatusCode::OK, result)
 }
 
-/// The object of a changed account, as the cluster after the change has it.
-fn rendered(
+/// Applies `change(world, cluster, namespace, name)` through the store and answers the
+/// changed account's object, as the cluster after the change has it.
+async fn change_account<F>(
     state: &AppState,
     path: &ApiPath,
-    account: &ServiceAccount,
-) -> service_account::ServiceAccountObject {
-    let snapshot: Arc<Snapshot> = state.current();
-    let fallback = snapshot.world().default_cluster();
-    let cluster = path.cluster(&snapshot).unwrap_or(fallback);
-    service_account::object(cluster, account, state.started_at())
+    change: F,
+) -> Result<service_account::ServiceAccountObject, Status>
+where
+    F: FnOnce(&mut World, &str, &str, &str) -> Result<ServiceAccount, Status> + Send + 'static,
+{
+    let cluster = path.cluster_name(&state.current())?;
+    let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
+    let account = state
+        .update(move |world| change(world, &cluster, &namespace, &name))
+        .await
+        .map_err(from_update)?;
+    let snapshot = state.current();
+    let world = snapshot.world();
+    let cluster = path.cluster(&snapshot).unwrap_or(world.default_cluster());
+    Ok(service_account::object(
+        cluster,
+        &account,
+        state.started_at(),
+    ))
 }
 
 fn from_update(err: UpdateError<Status>) -> Status {
