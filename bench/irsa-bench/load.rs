@@ -1,12 +1,8 @@
-//! The irsa-local benchmark: start-up time, request throughput and latency, and memory,
-//! measured against the real release binary over loopback. Run it through `bench/run.sh`.
-//!
-//! Start-up is process spawn to the first 200 on the discovery document (median of 20
-//! starts on an existing data dir). Load runs a fixed number of keep-alive connections for
-//! a fixed time per scenario, with the server pinned to one core and the load generator to
-//! the other, so "per second" means per server core.
+//! The load itself: scenarios, their prepared requests, and keep-alive connections that
+//! send them back to back until a deadline or a total count.
 
-use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
@@ -14,8 +10,8 @@ use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 
 /// One kind of request under load.
-struct Scenario {
-    name: &'static str,
+pub struct Scenario {
+    pub name: &'static str,
     method: &'static str,
     path: &'static str,
     body: Body,
@@ -34,10 +30,10 @@ enum Body {
     Signed { service: &'static str },
 }
 
-/// Tokens minted before the AssumeRoleWithWebIdentity runs.
+/// Tokens minted before an AssumeRoleWithWebIdentity run.
 const DISTINCT_TOKENS: usize = 4000;
 
-const SCENARIOS: [Scenario; 6] = [
+pub const SCENARIOS: [Scenario; 6] = [
     Scenario {
         name: "discovery",
         method: "GET",
@@ -83,200 +79,79 @@ const SCENARIOS: [Scenario; 6] = [
 ];
 
 const GET_CALLER_IDENTITY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
-
 const TOKEN_PATH: &str = "/api/v1/namespaces/default/serviceaccounts/iam-test/token";
 const TOKEN_REQUEST: &str = r#"{"spec":{"audiences":["sts.amazonaws.com"]}}"#;
 
-struct Options {
-    binary: String,
-    data_dir: String,
-    port: u16,
-    seconds: u64,
-    server_cpu: Option<String>,
-    client_cpu: Option<String>,
-    /// Run only the scenario with this name.
-    only: Option<String>,
-}
-
-fn main() {
-    let options = parse_args();
-    println!("# irsa-local benchmark");
-    println!();
-    println!(
-        "binary: {}; {} s per load run",
-        options.binary, options.seconds
-    );
-    println!();
-
-    // A first start creates the keys, so every timed start finds an existing data dir.
-    let mut warm = start_server(&options, None);
-    wait_ready(options.port, Duration::from_secs(30)).expect("first start");
-    stop(&mut warm);
-
-    let mut startups: Vec<Duration> = (0..20)
-        .map(|_| {
-            let started = Instant::now();
-            let mut child = start_server(&options, None);
-            let ready =
-                wait_ready(options.port, Duration::from_secs(10)).map(|()| started.elapsed());
-            stop(&mut child);
-            ready.expect("server ready")
-        })
-        .collect();
-    startups.sort();
-    println!(
-        "start-up to first 200 (20 starts): median {:.1} ms, min {:.1} ms, max {:.1} ms",
-        ms(startups[10]),
-        ms(startups[0]),
-        ms(startups[19])
-    );
-
-    let mut server = start_server(&options, options.server_cpu.as_deref());
-    wait_ready(options.port, Duration::from_secs(10)).expect("server ready");
-    println!("idle RSS after start: {:.1} MB", rss_mb(server.id()));
-    println!();
-    println!("| scenario | concurrency | requests/s | p50 ms | p99 ms | errors |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let selected = SCENARIOS
-        .iter()
-        .filter(|s| options.only.as_deref().is_none_or(|only| only == s.name));
-    for scenario in selected {
-        for concurrency in [1, 32] {
-            let result =
-                runtime.block_on(load(options.port, scenario, concurrency, options.seconds));
-            println!(
-                "| {} | {} | {:.0} | {:.2} | {:.2} | {} |",
-                scenario.name,
-                concurrency,
-                result.per_second,
-                result.p50_ms,
-                result.p99_ms,
-                result.errors
-            );
-        }
-    }
-    println!();
-    println!("RSS after load: {:.1} MB", rss_mb(server.id()));
-    stop(&mut server);
-}
-
-fn parse_args() -> Options {
-    let mut options = Options {
-        binary: "target/release/irsa-local".into(),
-        data_dir: std::env::temp_dir()
-            .join("irsa-bench")
-            .display()
-            .to_string(),
-        port: 47_720,
-        seconds: 5,
-        server_cpu: None,
-        client_cpu: None,
-        only: None,
-    };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    for pair in args.chunks(2) {
-        let value = pair.get(1).cloned().unwrap_or_default();
-        match pair[0].as_str() {
-            "--binary" => options.binary = value,
-            "--data-dir" => options.data_dir = value,
-            "--port" => options.port = value.parse().expect("--port"),
-            "--seconds" => options.seconds = value.parse().expect("--seconds"),
-            "--server-cpu" => options.server_cpu = Some(value),
-            "--client-cpu" => options.client_cpu = Some(value),
-            "--only" => options.only = Some(value),
-            other => panic!("unknown option {other}"),
-        }
-    }
-    if let Some(cpu) = &options.client_cpu {
-        pin_self(cpu);
-    }
-    options
-}
-
-fn start_server(options: &Options, cpu: Option<&str>) -> Child {
-    let listen = format!("127.0.0.1:{}", options.port);
-    let server_args = [
-        "serve",
-        "--listen",
-        &listen,
-        "--data-dir",
-        &options.data_dir,
-    ];
-    let mut command = match cpu {
-        Some(cpu) => {
-            let mut command = Command::new("taskset");
-            command.args(["-c", cpu, &options.binary]).args(server_args);
-            command
-        }
-        None => {
-            let mut command = Command::new(&options.binary);
-            command.args(server_args);
-            command
-        }
-    };
-    command
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the server")
-}
-
-fn stop(child: &mut Child) {
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-fn pin_self(cpu: &str) {
-    let pid = std::process::id().to_string();
-    let _ = Command::new("taskset")
-        .args(["-pc", cpu, &pid])
-        .stdout(Stdio::null())
-        .status();
-}
-
-/// Polls with a raw HTTP/1.1 GET until the discovery document answers 200.
-fn wait_ready(port: u16, limit: Duration) -> Result<(), String> {
-    use std::io::{Read, Write};
-    let deadline = Instant::now() + limit;
-    let request = b"GET /.well-known/openid-configuration HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    while Instant::now() < deadline {
-        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            let mut head = [0u8; 12];
-            if stream.write_all(request).is_ok()
-                && stream.read_exact(&mut head).is_ok()
-                && &head[9..12] == b"200"
-            {
-                return Ok(());
-            }
-        }
-        std::thread::sleep(Duration::from_micros(200));
-    }
-    Err("not ready in time".into())
-}
-
-struct LoadResult {
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    errors: u64,
-}
-
-async fn load(
-    port: u16,
+/// A scenario ready to send to one server: its bodies, content type and signed headers.
+pub struct Prepared {
     scenario: &'static Scenario,
+    bodies: Vec<Bytes>,
+    content_type: &'static str,
+    headers: Vec<(String, String)>,
+}
+
+impl Prepared {
+    /// Prepares `scenario` for the server on `target`; tokens are minted by irsa-local on
+    /// `mint_port` (a peer such as moto accepts any token, so irsa-local's serve both).
+    pub async fn new(scenario: &'static Scenario, target: u16, mint_port: u16) -> Self {
+        let bodies = bodies(mint_port, scenario).await;
+        let content_type = match scenario.body {
+            Body::Json(_) => "application/json",
+            Body::WebIdentityTokens | Body::Signed { .. } => {
+                "application/x-www-form-urlencoded; charset=utf-8"
+            }
+        };
+        let headers = match scenario.body {
+            Body::Signed { service } => {
+                sign(target, scenario.method, &bodies[0], service, content_type)
+            }
+            _ => Vec::new(),
+        };
+        Self {
+            scenario,
+            bodies,
+            content_type,
+            headers,
+        }
+    }
+}
+
+/// When the load stops.
+#[derive(Clone)]
+pub enum Until {
+    Deadline(Instant),
+    /// After this many requests in all, counted in the shared counter.
+    Total(Arc<AtomicU64>, u64),
+}
+
+impl Until {
+    fn reached(&self) -> bool {
+        match self {
+            Self::Deadline(deadline) => Instant::now() >= *deadline,
+            Self::Total(sent, total) => sent.fetch_add(1, Ordering::Relaxed) >= *total,
+        }
+    }
+}
+
+pub struct LoadResult {
+    pub requests: u64,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub errors: u64,
+}
+
+/// `concurrency` connections to `target`, each cycling through `plan` (one scenario, or
+/// several for a mixed soak) until `until`.
+pub async fn load(
+    target: u16,
+    plan: Arc<Vec<Prepared>>,
     concurrency: usize,
-    seconds: u64,
+    until: Until,
 ) -> LoadResult {
-    let bodies = std::sync::Arc::new(bodies(port, scenario).await);
-    let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
-        .map(|worker| tokio::spawn(connection(port, scenario, bodies.clone(), worker, deadline)))
+        .map(|worker| tokio::spawn(connection(target, plan.clone(), worker, until.clone())))
         .collect();
     let mut latencies = Vec::new();
     let mut errors = 0;
@@ -293,6 +168,7 @@ async fn load(
             .map_or(0.0, |d| ms(*d))
     };
     LoadResult {
+        requests: latencies.len() as u64,
         per_second: latencies.len() as f64 / elapsed,
         p50_ms: percentile(0.50),
         p99_ms: percentile(0.99),
@@ -381,34 +257,31 @@ fn request(
         .expect("request")
 }
 
-/// One keep-alive connection sending requests back to back until `deadline`.
+/// One keep-alive connection sending requests back to back until `until`.
 async fn connection(
     port: u16,
-    scenario: &'static Scenario,
-    bodies: std::sync::Arc<Vec<Bytes>>,
+    plan: Arc<Vec<Prepared>>,
     worker: usize,
-    deadline: Instant,
+    until: Until,
 ) -> (Vec<Duration>, u64) {
     let mut latencies = Vec::new();
     let mut errors = 0;
     let (mut sender, connection) = open(port).await;
     tokio::spawn(connection);
-    let content_type = match scenario.body {
-        Body::Json(_) => "application/json",
-        Body::WebIdentityTokens | Body::Signed { .. } => {
-            "application/x-www-form-urlencoded; charset=utf-8"
-        }
-    };
-    let signed_headers = match scenario.body {
-        Body::Signed { service } => sign(port, scenario.method, &bodies[0], service, content_type),
-        _ => Vec::new(),
-    };
     let mut next = worker * 997;
-    while Instant::now() < deadline {
-        let body = bodies[next % bodies.len()].clone();
+    while !until.reached() {
+        let prepared = &plan[next % plan.len()];
+        let scenario = prepared.scenario;
+        let body = prepared.bodies[next % prepared.bodies.len()].clone();
         next += 1;
-        let mut request = request(port, scenario.method, scenario.path, content_type, body);
-        for (name, value) in &signed_headers {
+        let mut request = request(
+            port,
+            scenario.method,
+            scenario.path,
+            prepared.content_type,
+            body,
+        );
+        for (name, value) in &prepared.headers {
             request.headers_mut().insert(
                 hyper::header::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
                 hyper::header::HeaderValue::from_str(value).expect("header value"),
@@ -482,23 +355,6 @@ fn sign(
     headers
 }
 
-fn ms(duration: Duration) -> f64 {
+pub fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
-}
-
-/// Resident set size of `pid` from /proc, in MB.
-fn rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|value| {
-            value
-                .trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
