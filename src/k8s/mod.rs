@@ -51,11 +51,26 @@ fn api_routes() -> Router<AppState> {
 }
 
 /// The path parameters: `cluster` only under `/k8s/<cluster>`, `name` only for one object.
+/// A path that does not decode (invalid UTF-8 in a percent-escape) is a 400 Status.
 #[derive(Debug, Deserialize)]
 struct ApiPath {
     cluster: Option<String>,
     namespace: String,
     name: Option<String>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ApiPath {
+    type Rejection = Status;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Status> {
+        Path::<Self>::from_request_parts(parts, state)
+            .await
+            .map(|Path(path)| path)
+            .map_err(|rejection| Status::bad_request(rejection.body_text()))
+    }
 }
 
 impl ApiPath {
@@ -91,7 +106,7 @@ fn answer<T: serde::Serialize>(code: StatusCode, result: Result<T, Status>) -> R
     }
 }
 
-async fn read_account(State(state): State<AppState>, Path(path): Path<ApiPath>) -> Response {
+async fn read_account(State(state): State<AppState>, path: ApiPath) -> Response {
     let snapshot = state.current();
     let result = path.cluster(&snapshot).and_then(|cluster| {
         service_account::read(cluster, &path.namespace, path.name(), state.started_at())
@@ -99,7 +114,7 @@ async fn read_account(State(state): State<AppState>, Path(path): Path<ApiPath>) 
     answer(StatusCode::OK, result)
 }
 
-async fn list_accounts(State(state): State<AppState>, Path(path): Path<ApiPath>) -> Response {
+async fn list_accounts(State(state): State<AppState>, path: ApiPath) -> Response {
     let snapshot = state.current();
     let result = path
         .cluster(&snapshot)
@@ -109,7 +124,7 @@ async fn list_accounts(State(state): State<AppState>, Path(path): Path<ApiPath>)
 
 async fn create_account(
     State(state): State<AppState>,
-    Path(path): Path<ApiPath>,
+    path: ApiPath,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -128,7 +143,7 @@ async fn create_account(
 
 async fn patch_account(
     State(state): State<AppState>,
-    Path(path): Path<ApiPath>,
+    path: ApiPath,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -150,7 +165,7 @@ async fn patch_account(
     answer(StatusCode::OK, result.await)
 }
 
-async fn delete_account(State(state): State<AppState>, Path(path): Path<ApiPath>) -> Response {
+async fn delete_account(State(state): State<AppState>, path: ApiPath) -> Response {
     let result = change_account(&state, &path, service_account::delete).await;
     answer(StatusCode::OK, result)
 }
@@ -190,7 +205,7 @@ fn from_update(err: UpdateError<Status>) -> Status {
 
 async fn create_token(
     State(state): State<AppState>,
-    Path(path): Path<ApiPath>,
+    path: ApiPath,
     headers: HeaderMap,
     body: Body,
 ) -> Response {

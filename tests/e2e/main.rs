@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod cli;
+mod hostile;
 mod oidc;
 mod restart;
 mod rust_sdk;
