@@ -302,11 +302,12 @@ fn check_providers(world: &World) -> Result<(), Problem> {
     )?;
     for (index, provider) in world.oidc_providers.iter().enumerate() {
         let ids = &provider.client_ids;
-        if ids.is_empty() || ids.len() > 100 || ids.iter().any(|id| id.is_empty() || id.len() > 255)
-        {
+        // IAM allows a provider without client ids (CreateOpenIDConnectProvider without
+        // ClientIDList, or after RemoveClientID), so a stored world may hold one.
+        if ids.len() > 100 || ids.iter().any(|id| id.is_empty() || id.len() > 255) {
             return Err(Problem::at(
                 format!("oidcProviders[{index}].clientIds"),
-                "must list 1 to 100 client ids of 1 to 255 characters",
+                "must list at most 100 client ids of 1 to 255 characters",
             ));
         }
         if provider.jwks.is_some() && provider.jwks_file.is_some() {

@@ -24,6 +24,14 @@ fn default_world_loads() {
 }
 
 #[test]
+fn a_provider_without_client_ids_loads() {
+    // IAM keeps a provider whose last client id was removed; a stored world may hold one.
+    let text = with(|w| w["oidcProviders"][0]["clientIds"] = serde_json::json!([]));
+    let world = parse("world.json", &text, Path::new(".")).expect("empty clientIds must load");
+    assert!(world.oidc_providers[0].client_ids.is_empty());
+}
+
+#[test]
 fn broken_worlds_name_the_path_and_the_problem() {
     let cases: Vec<(&str, String, &str, &str)> = vec![
         ("not_json", "{".to_owned(), "$", "EOF"),
@@ -76,10 +84,19 @@ fn broken_worlds_name_the_path_and_the_problem() {
             "duplicate namespace/name",
         ),
         (
-            "empty_client_ids",
-            with(|w| w["oidcProviders"][0]["clientIds"] = serde_json::json!([])),
+            "too_many_client_ids",
+            with(|w| {
+                let ids: Vec<String> = (0..101).map(|i| format!("client-{i}")).collect();
+                w["oidcProviders"][0]["clientIds"] = serde_json::json!(ids);
+            }),
             "$.oidcProviders[0].clientIds",
-            "1 to 100",
+            "at most 100",
+        ),
+        (
+            "empty_client_id",
+            with(|w| w["oidcProviders"][0]["clientIds"] = serde_json::json!([""])),
+            "$.oidcProviders[0].clientIds",
+            "1 to 255 characters",
         ),
         (
             "attached_policy_missing",
