@@ -1,17 +1,32 @@
-//! IAM over the query protocol (version 2010-05-08): the read-only subset the EKS
-//! workshop's commands use, over the world. Every action is signed and checked against the
-//! caller's policies by the protocol layer.
+//! IAM over the query protocol (version 2010-05-08): OIDC providers, roles, managed and
+//! inline policies and attachments, as pure functions over the world. [`execute`] answers
+//! reads from a snapshot; [`apply`] makes a change to a world the caller owns (a clone it
+//! swaps in only on `Ok`). The protocol layer signs, authorizes with
+//! [`IamAction::permission`] and renders the [`Output`].
+//! <https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html>
 //!
-//! Known gaps (the rest of issue 5): creating, changing and deleting providers, roles and
-//! policies, tags, inline policies and attachments answer `InvalidAction`.
+//! Known gaps: users, groups, instance profiles, permissions boundaries, policy versions
+//! beyond the default, and service-linked role creation answer `InvalidAction` (or, for
+//! `PermissionsBoundary`, refuse the parameter); each area's file lists its own.
 
+mod action;
+mod attachments;
 pub mod error;
-mod read;
+mod inline;
+mod input;
+mod output;
+mod policies;
+mod providers;
+mod roles;
 
+#[cfg(test)]
+mod tests;
+
+use rand::Rng;
 use serde::Serialize;
 
-use crate::protocol::query::QueryRequest;
 use crate::world::World;
+pub use action::{CreatePolicy, CreateProvider, CreateRole, IamAction, ListPolicies, Scope};
 use error::IamError;
 
 /// The query API version of IAM.
@@ -19,88 +34,146 @@ pub const VERSION: &str = "2010-05-08";
 /// The XML namespace of IAM responses.
 pub const NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
 
-/// The IAM actions irsa-local serves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IamAction {
-    ListOpenIdConnectProviders,
-    GetOpenIdConnectProvider { arn: String },
-    ListPolicies(read::ListPoliciesInput),
-    GetPolicy { arn: String },
-    GetRole { name: String },
-}
-
-impl IamAction {
-    /// Parses the action and its parameters.
-    pub fn from_query(query: &QueryRequest) -> Result<Self, IamError> {
-        let required = |name: &str| {
-            query
-                .get(name)
-                .map(str::to_owned)
-                .ok_or_else(|| IamError::MissingParameter(name.to_owned()))
-        };
-        match query.action.as_str() {
-            "ListOpenIDConnectProviders" => Ok(Self::ListOpenIdConnectProviders),
-            "GetOpenIDConnectProvider" => Ok(Self::GetOpenIdConnectProvider {
-                arn: required("OpenIDConnectProviderArn")?,
-            }),
-            "ListPolicies" => Ok(Self::ListPolicies(read::ListPoliciesInput::from_query(
-                query,
-            )?)),
-            "GetPolicy" => Ok(Self::GetPolicy {
-                arn: required("PolicyArn")?,
-            }),
-            "GetRole" => Ok(Self::GetRole {
-                name: required("RoleName")?,
-            }),
-            other => Err(IamError::UnknownAction(other.to_owned())),
-        }
-    }
-
-    /// The action's name as AWS spells it, for the response envelope.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::ListOpenIdConnectProviders => "ListOpenIDConnectProviders",
-            Self::GetOpenIdConnectProvider { .. } => "GetOpenIDConnectProvider",
-            Self::ListPolicies(_) => "ListPolicies",
-            Self::GetPolicy { .. } => "GetPolicy",
-            Self::GetRole { .. } => "GetRole",
-        }
-    }
-
-    /// The IAM action and resource a caller needs permission for.
-    pub fn permission(&self, account_id: &str) -> (String, String) {
-        let resource = match self {
-            Self::GetOpenIdConnectProvider { arn } | Self::GetPolicy { arn } => arn.clone(),
-            Self::GetRole { name } => format!("arn:aws:iam::{account_id}:role/{name}"),
-            Self::ListOpenIdConnectProviders | Self::ListPolicies(_) => "*".to_owned(),
-        };
-        (format!("iam:{}", self.name()), resource)
-    }
-}
-
 /// A result element, serialized inside `<{Action}Result>`.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum Output {
-    Providers(read::ListProvidersOutput),
-    Provider(read::ProviderOutput),
-    Policies(read::ListPoliciesOutput),
-    Policy(read::PolicyOutput),
-    Role(read::RoleOutput),
+    Providers(providers::ListProvidersOutput),
+    Provider(providers::ProviderOutput),
+    ProviderCreated(providers::CreateProviderOutput),
+    Tags(output::ListTagsOutput),
+    Roles(roles::ListRolesOutput),
+    Role(Box<roles::RoleOutput>),
+    Policies(policies::ListPoliciesOutput),
+    Policy(Box<policies::PolicyOutput>),
+    PolicyVersion(policies::PolicyVersionOutput),
+    AttachedPolicies(attachments::ListAttachedOutput),
+    RolePolicy(inline::RolePolicyOutput),
+    RolePolicyNames(inline::ListRolePoliciesOutput),
+    Empty(output::Empty),
 }
 
-/// Runs `action` over `world`; `created_at` stands in for creation dates the world does
-/// not give.
-pub fn execute(world: &World, action: &IamAction, created_at: u64) -> Result<Output, IamError> {
-    match action {
-        IamAction::ListOpenIdConnectProviders => Ok(Output::Providers(read::list_providers(world))),
-        IamAction::GetOpenIdConnectProvider { arn } => {
-            read::provider(world, arn, created_at).map(Output::Provider)
+/// Answers a read over a snapshot of the world; `created_at` stands in for creation dates
+/// the world does not give (a world file's entities). A write is refused with
+/// [`IamError::WriteOverSnapshot`]: it needs [`apply`].
+pub fn execute(
+    world: &World,
+    action: &IamAction,
+    created_at: u64,
+) -> Result<Option<Output>, IamError> {
+    use IamAction as A;
+    let output = match action {
+        A::ListOpenIdConnectProviders => Output::Providers(providers::list(world)),
+        A::GetOpenIdConnectProvider { arn } => {
+            Output::Provider(providers::show(world, arn, created_at)?)
         }
-        IamAction::ListPolicies(input) => {
-            read::list_policies(world, input, created_at).map(Output::Policies)
+        A::ListOpenIdConnectProviderTags { arn, page } => {
+            Output::Tags(providers::list_tags(world, arn, *page)?)
         }
-        IamAction::GetPolicy { arn } => read::policy(world, arn, created_at).map(Output::Policy),
-        IamAction::GetRole { name } => read::role(world, name, created_at).map(Output::Role),
+        A::GetRole { name } => Output::Role(Box::new(roles::show(world, name, created_at)?)),
+        A::ListRoles { path_prefix, page } => {
+            Output::Roles(roles::list(world, path_prefix, *page, created_at))
+        }
+        A::ListRoleTags { name, page } => Output::Tags(roles::list_tags(world, name, *page)?),
+        A::ListPolicies(input) => Output::Policies(policies::list(world, input, created_at)?),
+        A::GetPolicy { arn } => Output::Policy(Box::new(policies::show(world, arn, created_at)?)),
+        A::GetPolicyVersion { arn, version_id } => {
+            Output::PolicyVersion(policies::version(world, arn, version_id, created_at)?)
+        }
+        A::ListAttachedRolePolicies {
+            name,
+            path_prefix,
+            page,
+        } => Output::AttachedPolicies(attachments::list(world, name, path_prefix, *page)?),
+        A::GetRolePolicy { name, policy_name } => {
+            Output::RolePolicy(inline::get(world, name, policy_name)?)
+        }
+        A::ListRolePolicies { name, page } => {
+            Output::RolePolicyNames(inline::list(world, name, *page)?)
+        }
+        write => return Err(IamError::WriteOverSnapshot(write.name())),
+    };
+    Ok(Some(output))
+}
+
+/// Makes a change to `world`; `now` is the request time (creation dates). `None` means the
+/// action has no result element. A read is answered as [`execute`] answers it, with `now`
+/// standing in for missing creation dates. Each action checks everything before it
+/// changes anything, so on `Err` the world is as it was (callers may discard it anyway).
+pub fn apply(world: &mut World, action: &IamAction, now: u64) -> Result<Option<Output>, IamError> {
+    use IamAction as A;
+    let output = match action {
+        A::CreateOpenIdConnectProvider(input) => Some(Output::ProviderCreated(providers::create(
+            world, input, now,
+        )?)),
+        A::DeleteOpenIdConnectProvider { arn } => none(providers::delete(world, arn))?,
+        A::AddClientIdToOpenIdConnectProvider { arn, client_id } => {
+            none(providers::add_client_id(world, arn, client_id))?
+        }
+        A::RemoveClientIdFromOpenIdConnectProvider { arn, client_id } => {
+            none(providers::remove_client_id(world, arn, client_id))?
+        }
+        A::UpdateOpenIdConnectProviderThumbprint { arn, thumbprints } => {
+            none(providers::update_thumbprints(world, arn, thumbprints))?
+        }
+        A::TagOpenIdConnectProvider { arn, tags } => none(providers::tag(world, arn, tags))?,
+        A::UntagOpenIdConnectProvider { arn, keys } => none(providers::untag(world, arn, keys))?,
+        A::CreateRole(input) => Some(Output::Role(Box::new(roles::create(world, input, now)?))),
+        A::DeleteRole { name } => none(roles::delete(world, name))?,
+        A::UpdateAssumeRolePolicy { name, document } => {
+            none(roles::update_trust_policy(world, name, document))?
+        }
+        A::UpdateRole {
+            name,
+            description,
+            max_session_duration,
+        } => Some(Output::Empty(roles::update(
+            world,
+            name,
+            description.as_deref(),
+            *max_session_duration,
+        )?)),
+        A::TagRole { name, tags } => none(roles::tag(world, name, tags))?,
+        A::UntagRole { name, keys } => none(roles::untag(world, name, keys))?,
+        A::CreatePolicy(input) => Some(Output::Policy(Box::new(policies::create(
+            world, input, now,
+        )?))),
+        A::DeletePolicy { arn } => none(policies::delete(world, arn))?,
+        A::AttachRolePolicy { name, arn } => none(attachments::attach(world, name, arn))?,
+        A::DetachRolePolicy { name, arn } => none(attachments::detach(world, name, arn))?,
+        A::PutRolePolicy {
+            name,
+            policy_name,
+            document,
+        } => none(inline::put(world, name, policy_name, document))?,
+        A::DeleteRolePolicy { name, policy_name } => {
+            none(inline::delete(world, name, policy_name))?
+        }
+        read => execute(world, read, now)?,
+    };
+    Ok(output)
+}
+
+/// An action without a result element.
+fn none(result: Result<(), IamError>) -> Result<Option<Output>, IamError> {
+    result.map(|()| None)
+}
+
+/// `LimitExceeded` when `count` would pass the quota.
+fn check_quota(quota: &'static str, count: usize, limit: usize) -> Result<(), IamError> {
+    if count > limit {
+        Err(IamError::LimitExceeded { quota, limit })
+    } else {
+        Ok(())
     }
+}
+
+/// An IAM unique id: `prefix` (`AROA`, `ANPA`) and 17 random characters of `A-Z2-7`.
+fn random_id(prefix: &str) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut rng = rand::thread_rng();
+    let tail: String = (0..17)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect();
+    format!("{prefix}{tail}")
 }

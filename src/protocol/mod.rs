@@ -212,7 +212,9 @@ async fn iam_query(
         );
     }
     match iam::execute(world, &action, state.started_at()) {
-        Ok(output) => query::xml_response(action.name(), iam::NAMESPACE, Some(&output), request_id),
+        Ok(output) => {
+            query::xml_response(action.name(), iam::NAMESPACE, output.as_ref(), request_id)
+        }
         Err(err) => refuse_iam(err.into()),
     }
 }
