@@ -5,9 +5,13 @@
 //! [`IamAction::permission`] and renders the [`Output`].
 //! <https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html>
 //!
-//! Known gaps: users, groups, instance profiles, permissions boundaries, policy versions
-//! beyond the default, and service-linked role creation answer `InvalidAction` (or, for
-//! `PermissionsBoundary`, refuse the parameter); each area's file lists its own.
+//! Known gaps: users, groups, instance profiles, policy versions beyond the default and
+//! service-linked role creation answer `InvalidAction`. Parameters that would change the
+//! outcome and are not implemented are refused with `InvalidInput` rather than ignored:
+//! `PermissionsBoundary` and `MaxSigninSessionDuration` (CreateRole),
+//! `MaxSigninSessionDuration` and `ResetMaxSigninSessionDuration` (UpdateRole),
+//! `IdentityCenterInstanceArn` and `ContextProvider` (CreateOpenIDConnectProvider). Each
+//! area's file lists its own gaps.
 
 mod action;
 mod attachments;

@@ -256,6 +256,7 @@ BAD_INPUTS = [
     ("create_role_permissions_as_trust", "create_role", {"RoleName": "r", "AssumeRolePolicyDocument": json.dumps(PERMISSIONS)}, "MalformedPolicyDocument", 400),
     ("create_role_short_session", "create_role", {"RoleName": "r", "AssumeRolePolicyDocument": json.dumps(TRUST), "MaxSessionDuration": 60}, "ValidationError", 400),
     ("create_role_missing_document", "create_role", {"RoleName": "r"}, "ValidationError", 400),
+    ("create_role_signin_session_unsupported", "create_role", {"RoleName": "r", "AssumeRolePolicyDocument": json.dumps(TRUST), "MaxSigninSessionDuration": 3600}, "InvalidInput", 400),
     ("get_role_unknown", "get_role", {"RoleName": "nobody"}, "NoSuchEntity", 404),
     ("delete_role_with_attached_policy", "delete_role", {"RoleName": "iam-test"}, "DeleteConflict", 409),
     ("update_trust_malformed", "update_assume_role_policy", {"RoleName": "iam-test", "PolicyDocument": json.dumps(PERMISSIONS)}, "MalformedPolicyDocument", 400),

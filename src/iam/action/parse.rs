@@ -25,12 +25,15 @@ impl IamAction {
             "GetOpenIDConnectProvider" => Self::GetOpenIdConnectProvider {
                 arn: provider_arn(&mut p)?,
             },
-            "CreateOpenIDConnectProvider" => Self::CreateOpenIdConnectProvider(CreateProvider {
-                url: p.required("Url", &PROVIDER_URL)?,
-                client_ids: p.list("ClientIDList", &CLIENT_ID).unwrap_or_default(),
-                thumbprints: p.list("ThumbprintList", &THUMBPRINT).unwrap_or_default(),
-                tags: p.tags("Tags")?,
-            }),
+            "CreateOpenIDConnectProvider" => {
+                p.unsupported(&["IdentityCenterInstanceArn", "ContextProvider"])?;
+                Self::CreateOpenIdConnectProvider(CreateProvider {
+                    url: p.required("Url", &PROVIDER_URL)?,
+                    client_ids: p.list("ClientIDList", &CLIENT_ID).unwrap_or_default(),
+                    thumbprints: p.list("ThumbprintList", &THUMBPRINT).unwrap_or_default(),
+                    tags: p.tags("Tags")?,
+                })
+            }
             "DeleteOpenIDConnectProvider" => Self::DeleteOpenIdConnectProvider {
                 arn: provider_arn(&mut p)?,
             },
@@ -63,7 +66,7 @@ impl IamAction {
                 page: p.page()?,
             },
             "CreateRole" => {
-                p.unsupported("PermissionsBoundary")?;
+                p.unsupported(&["PermissionsBoundary", "MaxSigninSessionDuration"])?;
                 Self::CreateRole(CreateRole {
                     name: role(&mut p)?,
                     document: p.required("AssumeRolePolicyDocument", &POLICY_DOCUMENT)?,
@@ -91,11 +94,14 @@ impl IamAction {
                 name: role(&mut p)?,
                 document: p.required("PolicyDocument", &POLICY_DOCUMENT)?,
             },
-            "UpdateRole" => Self::UpdateRole {
-                name: role(&mut p)?,
-                description: p.optional("Description", &ROLE_DESCRIPTION),
-                max_session_duration: p.integer("MaxSessionDuration", 3600, 43_200),
-            },
+            "UpdateRole" => {
+                p.unsupported(&["MaxSigninSessionDuration", "ResetMaxSigninSessionDuration"])?;
+                Self::UpdateRole {
+                    name: role(&mut p)?,
+                    description: p.optional("Description", &ROLE_DESCRIPTION),
+                    max_session_duration: p.integer("MaxSessionDuration", 3600, 43_200),
+                }
+            }
             "TagRole" => Self::TagRole {
                 name: role(&mut p)?,
                 tags: p.required_tags("Tags")?,

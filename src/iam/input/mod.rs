@@ -209,12 +209,20 @@ impl<'q> Params<'q> {
         Ok(Page { start, max_items })
     }
 
-    /// Refuses a parameter irsa-local does not implement.
-    pub fn unsupported(&self, name: &'static str) -> Result<(), IamError> {
-        match self.query.get(name) {
-            Some(_) => Err(IamError::Unsupported(name)),
-            None => Ok(()),
+    /// Refuses any of `names` (a scalar, or a structure's `Name.…` members) that the
+    /// request carries: parameters irsa-local does not implement and must not ignore.
+    pub fn unsupported(&self, names: &[&'static str]) -> Result<(), IamError> {
+        for name in names {
+            let prefix = format!("{name}.");
+            if self
+                .query
+                .names()
+                .any(|param| param == *name || param.starts_with(&prefix))
+            {
+                return Err(IamError::Unsupported(name));
+            }
         }
+        Ok(())
     }
 
     /// `Err` with every constraint failure found, if any.
