@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: one debug build for everything, the Rust tests, then the Python tests
-# (real clients from a venv this script keeps in .venv) against the binary just built.
+# (real clients from a venv this script keeps in .venv) against the binary just built
+# (under $CARGO_TARGET_DIR when set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,4 +15,4 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$venv/.requirements"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     cp "$requirements" "$venv/.requirements"
 fi
-IRSA_LOCAL_BIN="$PWD/target/debug/irsa-local" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/python
+IRSA_LOCAL_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/irsa-local" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/python

@@ -211,6 +211,13 @@ async fn iam_query(
             .because(denied.to_string()),
         );
     }
+    if action.is_write() {
+        let name = action.name();
+        return match state.update(move |world| iam::apply(world, &action, now)).await {
+            Ok(output) => query::xml_response(name, iam::NAMESPACE, output.as_ref(), request_id),
+            Err(err) => refuse_iam(AwsError::from_update(err, "ServiceFailure")),
+        };
+    }
     match iam::execute(world, &action, state.started_at()) {
         Ok(output) => {
             query::xml_response(action.name(), iam::NAMESPACE, output.as_ref(), request_id)
