@@ -192,7 +192,7 @@ async fn iam_query(
         Ok((caller, _)) => caller,
         Err(err) => return refuse_iam(AwsError::from_query_auth(err)),
     };
-    let (permission, resource) = action.permission(world.account.id.as_str());
+    let (permission, resource) = action.permission(world);
     let request = access::Request {
         action: &permission,
         resource: &resource,
@@ -213,7 +213,10 @@ async fn iam_query(
     }
     if action.is_write() {
         let name = action.name();
-        return match state.update(move |world| iam::apply(world, &action, now)).await {
+        return match state
+            .update(move |world| iam::apply(world, &action, now))
+            .await
+        {
             Ok(output) => query::xml_response(name, iam::NAMESPACE, output.as_ref(), request_id),
             Err(err) => refuse_iam(AwsError::from_update(err, "ServiceFailure")),
         };

@@ -6,6 +6,7 @@
 mod parse;
 
 use super::input::{Page, Tags};
+use crate::world::World;
 
 /// One IAM request. Roles are named by `name` (IAM role names compare case-insensitively),
 /// managed policies and providers by `arn`.
@@ -208,9 +209,11 @@ impl IamAction {
         }
     }
 
-    /// The IAM action and resource a caller needs permission for. A role is named by
-    /// `role/<name>` without its path (only CreateRole knows the path before the lookup).
-    pub fn permission(&self, account_id: &str) -> (String, String) {
+    /// The IAM action and resource a caller needs permission for. An existing role is
+    /// named by its full ARN, path included, as IAM evaluates it; a role `world` does not
+    /// have by `role/<name>`.
+    pub fn permission(&self, world: &World) -> (String, String) {
+        let account_id = world.account.id.as_str();
         let iam = |resource: String| format!("arn:aws:iam::{account_id}:{resource}");
         let resource = match self {
             Self::ListOpenIdConnectProviders | Self::ListRoles { .. } | Self::ListPolicies(_) => {
@@ -246,7 +249,11 @@ impl IamAction {
             | Self::PutRolePolicy { name, .. }
             | Self::GetRolePolicy { name, .. }
             | Self::DeleteRolePolicy { name, .. }
-            | Self::ListRolePolicies { name, .. } => iam(format!("role/{name}")),
+            | Self::ListRolePolicies { name, .. } => world
+                .roles
+                .iter()
+                .find(|role| role.name.as_str().eq_ignore_ascii_case(name))
+                .map_or_else(|| iam(format!("role/{name}")), |role| role.arn(account_id)),
         };
         (format!("iam:{}", self.name()), resource)
     }

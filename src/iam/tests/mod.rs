@@ -160,17 +160,32 @@ const ACTIONS: &[ActionCase] = &[
 
 #[test]
 fn every_action_parses_names_itself_and_names_its_permission() {
+    let world = world();
     for (name, params, writes, resource) in ACTIONS {
         let action = IamAction::from_query(&request(name, params))
             .unwrap_or_else(|err| panic!("case {name}: {err}"));
         assert_eq!(action.name(), *name, "case {name}");
         assert_eq!(action.is_write(), *writes, "case {name}");
         assert_eq!(
-            action.permission(ACCOUNT),
+            action.permission(&world),
             (format!("iam:{name}"), (*resource).to_owned()),
             "case {name}"
         );
     }
+}
+
+#[test]
+fn an_existing_roles_permission_names_its_path() {
+    let world = world();
+    let action = IamAction::from_query(&request(
+        "GetRole",
+        &[("RoleName", "awsservicerolefortest")],
+    ))
+    .unwrap();
+    assert_eq!(
+        action.permission(&world).1,
+        "arn:aws:iam::111122223333:role/aws-service-role/test.amazonaws.com/AWSServiceRoleForTest"
+    );
 }
 
 #[test]
