@@ -31,6 +31,7 @@ pub mod sigv4;
 pub mod state;
 pub mod store;
 pub mod sts;
+pub mod validation;
 pub mod world;
 
 use std::future::Future;

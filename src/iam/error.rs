@@ -1,6 +1,8 @@
 //! Why IAM refused a request. Variants name causes; `protocol::error` picks the AWS code
 //! and the message AWS gives for each.
 
+use crate::validation::ValidationProblems;
+
 /// An IAM failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IamError {
@@ -10,8 +12,8 @@ pub enum IamError {
     MissingParameter(String),
     /// Parameters that break the service model's constraints, each already phrased as
     /// AWS phrases it (`Value 'x' at 'roleName' failed to satisfy constraint: …`).
-    #[error("{} validation error(s): {}", .0.len(), .0.join("; "))]
-    Validation(Vec<String>),
+    #[error("{}", .0.message())]
+    Validation(ValidationProblems),
     /// A parameter IAM accepts that irsa-local does not implement, and that would change
     /// the outcome if ignored.
     #[error("irsa-local does not support the parameter {0}")]

@@ -2,6 +2,7 @@
 
 use crate::oidc::verify::TokenError;
 use crate::protocol::query::QueryError;
+pub use crate::validation::ValidationProblems;
 
 /// An STS failure.
 #[derive(Debug, thiserror::Error)]
@@ -33,71 +34,4 @@ pub enum StsError {
     },
     #[error("internal failure: {0}")]
     Internal(String),
-}
-
-/// Parameter constraint failures, reported together as AWS does
-/// (`2 validation errors detected: Value 'x' at 'roleSessionName' failed to satisfy
-/// constraint: …; Value …`).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ValidationProblems {
-    problems: Vec<String>,
-}
-
-impl ValidationProblems {
-    /// Records that `field` (AWS's camelCase member name) with `value` breaks `constraint`.
-    /// A `None` value is printed as AWS prints a sensitive or absent one.
-    pub fn add(&mut self, field: &str, value: Option<&str>, constraint: &str) {
-        let value = match value {
-            Some(value) => format!("Value '{value}'"),
-            None => "Value null".to_owned(),
-        };
-        self.problems.push(format!(
-            "{value} at '{field}' failed to satisfy constraint: {constraint}"
-        ));
-    }
-
-    /// `Err` with the problems, if any.
-    pub fn into_result(self) -> Result<(), StsError> {
-        if self.problems.is_empty() {
-            Ok(())
-        } else {
-            Err(StsError::Validation(self))
-        }
-    }
-
-    /// AWS's message.
-    pub fn message(&self) -> String {
-        let count = self.problems.len();
-        let noun = if count == 1 { "error" } else { "errors" };
-        format!(
-            "{count} validation {noun} detected: {}",
-            self.problems.join("; ")
-        )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn messages_follow_aws() {
-        let mut one = ValidationProblems::default();
-        one.add(
-            "roleSessionName",
-            Some("a:b"),
-            r"Member must satisfy regular expression pattern: [\w+=,.@-]*",
-        );
-        assert_eq!(
-            one.message(),
-            r"1 validation error detected: Value 'a:b' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]*"
-        );
-        let mut two = one.clone();
-        two.add("roleArn", None, "Member must not be null");
-        assert!(two.message().starts_with("2 validation errors detected: "));
-        assert!(two.message().ends_with(
-            "; Value null at 'roleArn' failed to satisfy constraint: Member must not be null"
-        ));
-        assert!(ValidationProblems::default().into_result().is_ok());
-    }
 }

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use super::error::IamError;
 use crate::policy::{self, PolicyKind, Version};
 use crate::protocol::query::QueryRequest;
+use crate::validation::ValidationProblems;
 use crate::world::{PermissionsPolicyDocument, TrustPolicyDocument};
 use rules::MARKER;
 pub use rules::{
@@ -38,7 +39,7 @@ pub struct Page {
 /// One request's parameters, and the constraint failures found so far.
 pub struct Params<'q> {
     query: &'q QueryRequest,
-    problems: Vec<String>,
+    problems: ValidationProblems,
 }
 
 impl<'q> Params<'q> {
@@ -46,7 +47,7 @@ impl<'q> Params<'q> {
     pub fn new(query: &'q QueryRequest) -> Self {
         Self {
             query,
-            problems: Vec::new(),
+            problems: ValidationProblems::default(),
         }
     }
 
@@ -227,11 +228,7 @@ impl<'q> Params<'q> {
 
     /// `Err` with every constraint failure found, if any.
     pub fn finish(self) -> Result<(), IamError> {
-        if self.problems.is_empty() {
-            Ok(())
-        } else {
-            Err(IamError::Validation(self.problems))
-        }
+        self.problems.check().map_err(IamError::Validation)
     }
 
     fn check(&mut self, field: &str, value: &str, rule: &Rule) {
@@ -252,15 +249,11 @@ impl<'q> Params<'q> {
     }
 
     fn add(&mut self, field: &str, value: &str, constraint: String) {
-        self.problems.push(format!(
-            "Value '{value}' at '{field}' failed to satisfy constraint: {constraint}"
-        ));
+        self.problems.add(field, Some(value), &constraint);
     }
 
     fn null(&mut self, field: &str) {
-        self.problems.push(format!(
-            "Value null at '{field}' failed to satisfy constraint: Member must not be null"
-        ));
+        self.problems.add(field, None, "Member must not be null");
     }
 }
 

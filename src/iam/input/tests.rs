@@ -69,6 +69,7 @@ fn problems_are_reported_together_after_a_missing_parameter_check() {
     let Err(IamError::Validation(problems)) = p.finish() else {
         panic!("expected validation problems");
     };
+    let problems = problems.problems();
     assert_eq!(
         problems,
         [
@@ -103,6 +104,7 @@ fn scalars_read_as_typed_values() {
     let Err(IamError::Validation(problems)) = p.finish() else {
         panic!("expected validation problems");
     };
+    let problems = problems.problems();
     assert_eq!(problems.len(), 5, "{problems:?}");
     assert!(problems[4].ends_with("Member must satisfy enum value set: [All, AWS, Local]"));
 }
@@ -124,6 +126,7 @@ fn lists_distinguish_absent_from_empty() {
     let Err(IamError::Validation(problems)) = p.finish() else {
         panic!("expected validation problems");
     };
+    let problems = problems.problems();
     assert_eq!(
         problems,
         ["Value '' at 'ids.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1"]
@@ -157,7 +160,10 @@ fn tags_read_in_pairs() {
             (Ok(count), Ok(want)) => assert_eq!(count, want, "case {name}"),
             (Err(IamError::DuplicateTagKeys), Err("duplicate")) => {}
             (Err(IamError::Validation(problems)), Err(text)) => {
-                assert!(problems[0].contains(text), "case {name}: {problems:?}");
+                assert!(
+                    problems.problems()[0].contains(text),
+                    "case {name}: {problems:?}"
+                );
             }
             (got, _) => panic!("case {name}: got {got:?}"),
         }
@@ -177,6 +183,7 @@ fn tags_read_in_pairs() {
     let Err(IamError::Validation(problems)) = p.finish() else {
         panic!("51 tags must be refused");
     };
+    let problems = problems.problems();
     assert!(problems[0].ends_with("Member must have length less than or equal to 50"));
 }
 

@@ -79,12 +79,7 @@ impl From<IamError> for AwsError {
                 format!("1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null", lower_first(&name)),
             ),
             IamError::Validation(problems) => {
-                let noun = if problems.len() == 1 { "error" } else { "errors" };
-                Self::sender(
-                    "ValidationError",
-                    StatusCode::BAD_REQUEST,
-                    format!("{} validation {noun} detected: {}", problems.len(), problems.join("; ")),
-                )
+                Self::sender("ValidationError", StatusCode::BAD_REQUEST, problems.message())
             }
             IamError::Unsupported(name) => invalid_input(format!("irsa-local does not support the parameter {name}.")),
             IamError::InvalidInput(message) => invalid_input(message),

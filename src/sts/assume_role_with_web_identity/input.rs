@@ -92,7 +92,7 @@ impl Input {
                 );
             }
         }
-        problems.into_result()?;
+        problems.check().map_err(StsError::Validation)?;
         Ok(Self {
             role_arn,
             role_session_name,

@@ -241,7 +241,7 @@ fn source_identity(claims: &VerifiedClaims) -> Result<Option<String>, StsError> 
     let value = value.as_str().unwrap_or_default();
     let mut problems = ValidationProblems::default();
     check_session_name(value, "sourceIdentity", &mut problems);
-    problems.into_result()?;
+    problems.check().map_err(StsError::Validation)?;
     Ok(Some(value.to_owned()))
 }
 
@@ -282,7 +282,7 @@ fn session_tags(claims: &VerifiedClaims) -> Result<Vec<(String, String)>, StsErr
             "Member must have length less than or equal to 50",
         );
     }
-    problems.into_result()?;
+    problems.check().map_err(StsError::Validation)?;
     Ok(list)
 }
 
