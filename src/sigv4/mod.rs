@@ -3,6 +3,7 @@
 //! functions over a request's parts: [`parse`] reads the signature a request carries,
 //! [`verify`] recomputes it under the caller's secret and compares the two, and
 //! [`decode_chunked`] takes apart an S3 aws-chunked body, checking each chunk's signature.
+//! [`sign`] is the same computation from the client's side, for irsa-local's own commands.
 //! Key lookup is the caller's: this module never touches credentials or storage.
 //!
 //! Checked against AWS's SigV4 test suite (`tests/sigv4_suite.rs`) and the S3 chunked
@@ -30,6 +31,7 @@ mod chunked;
 mod error;
 mod hash;
 mod payload;
+mod sign;
 mod signing_key;
 mod time;
 
@@ -41,6 +43,7 @@ pub use canonical::{canonical_query, canonical_request, canonical_uri, string_to
 pub use chunked::decode_chunked;
 pub use error::SigV4Error;
 pub use payload::{PayloadHash, PayloadMode};
+pub use sign::sign;
 pub use signing_key::{SecretKey, SigningKey};
 pub use time::parse_amz_date;
 
