@@ -10,9 +10,11 @@
 //! - [`router`], [`state`], [`config`]: the HTTP application around them; [`store`]: the
 //!   world as IAM, EKS and Kubernetes writes change it, saved in the data dir.
 //! - [`offline`]: the commands that work on the data dir without a server.
+//! - [`client`]: commands that call a running server's APIs, as AWS tooling would.
 //! - [`clock`], [`persist`]: time as a value, crash-safe writes.
 
 pub mod access;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod credentials;
