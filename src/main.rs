@@ -7,10 +7,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use irsa_local::client::create_service_account::{self, Options, Outcome};
+use irsa_local::client::target::TargetFlags;
 use irsa_local::clock::SystemClock;
 use irsa_local::config::{self, Config, WorldSource, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
 use irsa_local::offline::{self, TokenOptions};
 use irsa_local::oidc::inspect::SignatureCheck;
+use irsa_local::world::{ClusterName, Namespace, RoleName, ServiceAccountName};
 use irsa_local::App;
 
 #[derive(Parser)]
@@ -37,6 +40,10 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Create an IAM role for a service account and annotate the service account with it,
+    /// as `eksctl create iamserviceaccount --approve` does, through a running server's APIs.
+    #[command(name = "create-iamserviceaccount")]
+    CreateIamServiceAccount(CreateIamServiceAccountArgs),
 }
 
 #[derive(Args)]
@@ -124,6 +131,38 @@ struct DecodeArgs {
     token: String,
 }
 
+#[derive(Args)]
+struct CreateIamServiceAccountArgs {
+    /// Name of the service account.
+    #[arg(long, value_parser = |s: &str| ServiceAccountName::try_from(s.to_owned()))]
+    name: ServiceAccountName,
+    /// Namespace of the service account.
+    #[arg(long, default_value = "default", value_parser = |s: &str| Namespace::try_from(s.to_owned()))]
+    namespace: Namespace,
+    /// Name of the EKS cluster.
+    #[arg(long, value_parser = |s: &str| ClusterName::try_from(s.to_owned()))]
+    cluster: ClusterName,
+    /// ARN of a managed policy to attach to the role (repeatable).
+    #[arg(long = "attach-policy-arn")]
+    attach_policy_arns: Vec<String>,
+    /// Role name (default: eksctl's generated pattern, `eksctl-<cluster>-addon-iamserviceac…-Role1-<random>`).
+    #[arg(long, value_parser = |s: &str| RoleName::try_from(s.to_owned()))]
+    role_name: Option<RoleName>,
+    /// Create the role and annotate the service account even when it already exists.
+    #[arg(long)]
+    override_existing_serviceaccounts: bool,
+    /// The server (default: AWS_ENDPOINT_URL, else http://127.0.0.1:4772); http:// only.
+    #[arg(long)]
+    endpoint_url: Option<String>,
+    /// Region to sign EKS calls for (default: AWS_REGION, AWS_DEFAULT_REGION, else the world's).
+    #[arg(long)]
+    region: Option<String>,
+    /// World file whose first admin key and region are the defaults (without it the
+    /// embedded EKS-workshop world).
+    #[arg(long, env = "IRSA_LOCAL_CONFIG")]
+    config: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum KeysCommand {
     /// Add a new signing key: it signs from the next start on, and older keys stay in the JWKS.
@@ -159,6 +198,45 @@ fn main() -> ExitCode {
             offline::rotate_key(&world.config(None), cluster.as_deref())
                 .map(|kid| println!("{kid}")),
         ),
+        Command::CreateIamServiceAccount(args) => create_iam_service_account(args),
+    }
+}
+
+/// Progress on standard error, eksctl-style; the role ARN alone on standard output.
+fn create_iam_service_account(args: CreateIamServiceAccountArgs) -> ExitCode {
+    let flags = TargetFlags {
+        endpoint_url: args.endpoint_url,
+        region: args.region,
+        world: WorldSource::from_option(args.config),
+    };
+    let options = Options {
+        cluster: args.cluster,
+        namespace: args.namespace,
+        name: args.name,
+        attach_policy_arns: args.attach_policy_arns,
+        role_name: args.role_name,
+        override_existing_service_accounts: args.override_existing_serviceaccounts,
+    };
+    let result = create_service_account::execute(
+        flags,
+        |name| std::env::var(name).ok(),
+        Arc::new(SystemClock),
+        &options,
+        &mut |progress| {
+            let icon = if progress.is_warning() { "!" } else { "ℹ" };
+            eprintln!("[{icon}]  {progress}");
+        },
+    );
+    match result {
+        Ok(Outcome::Created { role_arn }) => {
+            println!("{role_arn}");
+            ExitCode::SUCCESS
+        }
+        Ok(Outcome::Excluded) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            exit_code(err.exit_code())
+        }
     }
 }
 
