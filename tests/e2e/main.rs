@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod cli;
+mod create_iamserviceaccount;
 mod hostile;
 mod oidc;
 mod restart;

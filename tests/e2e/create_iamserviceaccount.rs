@@ -1,0 +1,96 @@
+//! `create-iamserviceaccount` through the library's client against the real router over
+//! HTTP: the refusals before anything is created.
+
+use std::sync::Arc;
+
+use irsa_local::client::create_service_account::{self, CreateError, Options, Outcome, Progress};
+use irsa_local::client::target::{Credentials, Endpoint, Target};
+use irsa_local::client::Client;
+use irsa_local::clock::SystemClock;
+use irsa_local::sigv4::SecretKey;
+use serde_json::json;
+
+use crate::support::{default_world, TestServer};
+
+const READ_ONLY: &str = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+
+fn client(server: &TestServer) -> Client {
+    let target = Target {
+        endpoint: Endpoint::parse(&server.base_url).expect("endpoint"),
+        credentials: Credentials {
+            access_key_id: "test".to_owned(),
+            secret_access_key: SecretKey::new("test".to_owned()),
+            session_token: None,
+        },
+        region: "us-west-2".to_owned(),
+    };
+    Client::new(target, Arc::new(SystemClock))
+}
+
+fn options(cluster: &str, namespace: &str, name: &str) -> Options {
+    Options {
+        cluster: cluster.to_owned().try_into().expect("cluster"),
+        namespace: namespace.to_owned().try_into().expect("namespace"),
+        name: name.to_owned().try_into().expect("name"),
+        attach_policy_arns: vec![READ_ONLY.to_owned()],
+        role_name: None,
+        override_existing_service_accounts: false,
+    }
+}
+
+/// Runs the command, collecting its progress lines.
+async fn run(
+    server: &TestServer,
+    options: &Options,
+) -> (Result<Outcome, CreateError>, Vec<String>) {
+    let mut lines = Vec::new();
+    let result = create_service_account::run(&client(server), options, &mut |step: &Progress| {
+        lines.push(step.to_string());
+    })
+    .await;
+    (result, lines)
+}
+
+#[tokio::test]
+async fn an_unknown_cluster_is_refused_with_eks_error() {
+    let server = TestServer::start().await;
+    let (result, lines) = run(&server, &options("no-such-cluster", "apps", "s3-reader")).await;
+    let error = result.expect_err("refused");
+    let CreateError::Client(client_error) = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(
+        client_error.aws_code(),
+        Some("ResourceNotFoundException"),
+        "{error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("when calling the DescribeCluster operation"),
+        "{error}"
+    );
+    assert!(lines.is_empty(), "nothing happened: {lines:?}");
+}
+
+#[tokio::test]
+async fn a_cluster_without_a_provider_is_refused() {
+    let mut world = default_world();
+    world["clusters"].as_array_mut().expect("clusters").push(json!({
+        "name": "second",
+        "oidcIssuer": "https://oidc.eks.us-west-2.amazonaws.com/id/5EC0ND0000000000000000000000000A",
+    }));
+    let server = TestServer::start_with_world(&world).await;
+    let (result, _) = run(&server, &options("second", "apps", "s3-reader")).await;
+    let error = result.expect_err("refused");
+    assert!(matches!(error, CreateError::NoProvider { .. }), "{error}");
+    let text = error.to_string();
+    assert!(
+        text.contains("no IAM OIDC provider associated with cluster \"second\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("--endpoint-url {}", server.base_url)),
+        "{text}"
+    );
+}
