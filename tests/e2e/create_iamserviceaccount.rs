@@ -10,7 +10,7 @@ use irsa_local::clock::SystemClock;
 use irsa_local::sigv4::SecretKey;
 use serde_json::json;
 
-use crate::support::{default_world, TestServer};
+use crate::support::{default_world, TestServer, DEFAULT_CLUSTER};
 
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
 
@@ -93,4 +93,82 @@ async fn a_cluster_without_a_provider_is_refused() {
         text.contains(&format!("--endpoint-url {}", server.base_url)),
         "{text}"
     );
+}
+
+/// The client's Kubernetes calls against the server's ServiceAccount routes: create,
+/// create again, read, merge-patch, and the answers for what does not exist.
+#[tokio::test]
+async fn service_account_calls_round_trip() {
+    use std::collections::BTreeMap;
+
+    use irsa_local::client::{CreateOutcome, ObjectMeta, ServiceAccount};
+    use irsa_local::world::{ClusterName, Namespace, ServiceAccountName};
+
+    let server = TestServer::start().await;
+    let client = client(&server);
+    let cluster = ClusterName::try_from(DEFAULT_CLUSTER.to_owned()).expect("cluster");
+    let namespace = Namespace::try_from("apps".to_owned()).expect("namespace");
+    let name = ServiceAccountName::try_from("round-trip".to_owned()).expect("name");
+    let annotations = BTreeMap::from([("a".to_owned(), "1".to_owned())]);
+    let account = ServiceAccount::new(&namespace, &name, annotations, BTreeMap::new());
+
+    let absent = client
+        .read_service_account(&cluster, &namespace, &name)
+        .await;
+    assert_eq!(absent.expect("read"), None, "not created yet");
+    let created = client
+        .create_service_account(&cluster, &namespace, &account)
+        .await
+        .expect("create");
+    let CreateOutcome::Created(object) = created else {
+        panic!("{created:?}");
+    };
+    assert_eq!(object.metadata.annotations["a"], "1");
+    let again = client
+        .create_service_account(&cluster, &namespace, &account)
+        .await
+        .expect("create again");
+    assert_eq!(again, CreateOutcome::AlreadyExists);
+
+    let patch = ObjectMeta {
+        annotations: BTreeMap::from([("b".to_owned(), "2".to_owned())]),
+        labels: BTreeMap::from([(
+            "app.kubernetes.io/managed-by".to_owned(),
+            "eksctl".to_owned(),
+        )]),
+        ..ObjectMeta::default()
+    };
+    let patched = client
+        .patch_service_account_metadata(&cluster, &namespace, &name, &patch)
+        .await
+        .expect("patch");
+    let read = client
+        .read_service_account(&cluster, &namespace, &name)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(patched, read);
+    let pairs: Vec<(&str, &str)> = read
+        .metadata
+        .annotations
+        .iter()
+        .map(|(key, value)| (key.as_str(), value.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [("a", "1"), ("b", "2")],
+        "the merge patch keeps what it does not name"
+    );
+    assert_eq!(
+        read.metadata.labels["app.kubernetes.io/managed-by"],
+        "eksctl"
+    );
+
+    // An unknown cluster is a missing route, not a missing service account.
+    let unknown = ClusterName::try_from("no-such-cluster".to_owned()).expect("cluster");
+    let refused = client
+        .read_service_account(&unknown, &namespace, &name)
+        .await
+        .expect_err("no such cluster");
+    assert_eq!(refused.kubernetes_reason(), Some("NotFound"), "{refused}");
 }
