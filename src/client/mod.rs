@@ -25,7 +25,7 @@ use crate::clock::Clock;
 use http::Http;
 use target::{Credentials, Target};
 
-pub use aws::{ClusterDescription, CreatedRole};
+pub use aws::{ClusterDescription, CreatedRole, NewRole};
 pub use kubernetes::{CreateOutcome, ObjectMeta, ServiceAccount};
 
 /// A connection to one irsa-local server, signing as one caller.

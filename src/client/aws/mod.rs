@@ -26,6 +26,16 @@ pub struct ClusterDescription {
     pub issuer: Option<String>,
 }
 
+/// What CreateRole is asked to make.
+#[derive(Debug, Clone)]
+pub struct NewRole<'a> {
+    pub name: &'a RoleName,
+    /// The trust policy, as JSON.
+    pub assume_role_policy_document: &'a str,
+    pub description: &'a str,
+    pub tags: &'a [(String, String)],
+}
+
 /// The role CreateRole made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedRole {
@@ -78,22 +88,26 @@ impl Client {
             .collect())
     }
 
-    /// IAM CreateRole with `assume_role_policy_document` (JSON) as its trust policy.
-    pub async fn create_role(
-        &self,
-        name: &RoleName,
-        assume_role_policy_document: &str,
-    ) -> Result<CreatedRole, ClientError> {
+    /// IAM CreateRole.
+    pub async fn create_role(&self, role: &NewRole<'_>) -> Result<CreatedRole, ClientError> {
         const OPERATION: &str = "CreateRole";
-        let answer = self
-            .iam(
-                OPERATION,
-                &[
-                    ("RoleName", name.as_str()),
-                    ("AssumeRolePolicyDocument", assume_role_policy_document),
-                ],
-            )
-            .await?;
+        let mut params = vec![
+            ("RoleName".to_owned(), role.name.as_str()),
+            (
+                "AssumeRolePolicyDocument".to_owned(),
+                role.assume_role_policy_document,
+            ),
+            ("Description".to_owned(), role.description),
+        ];
+        for (index, (key, value)) in role.tags.iter().enumerate() {
+            params.push((format!("Tags.member.{}.Key", index + 1), key.as_str()));
+            params.push((format!("Tags.member.{}.Value", index + 1), value.as_str()));
+        }
+        let params: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(name, value)| (name.as_str(), *value))
+            .collect();
+        let answer = self.iam(OPERATION, &params).await?;
         let output: CreateRoleResponse = xml_answer(OPERATION, &answer)?;
         Ok(CreatedRole {
             name: output.result.role.role_name,

@@ -8,8 +8,9 @@
 //!    is given, whatever its annotations: eksctl's `SetExcludeExistingFilter` excludes
 //!    every service account that exists, and eksctl then creates nothing and exits 0.
 //! 4. IAM CreateRole with eksctl's trust policy (the provider as federated principal,
-//!    `StringEquals` on `<issuer>:sub` and `<issuer>:aud`), then AttachRolePolicy for each
-//!    policy ARN.
+//!    `StringEquals` on `<issuer>:sub` and `<issuer>:aud`) and the tags eksctl's stack
+//!    carries (`alpha.eksctl.io/cluster-name`, `alpha.eksctl.io/iamserviceaccount-name`),
+//!    then AttachRolePolicy for each policy ARN.
 //! 5. The service account is created, or merge-patched when it exists, with the
 //!    `eks.amazonaws.com/role-arn` annotation and eksctl's `app.kubernetes.io/managed-by`
 //!    label.
@@ -27,7 +28,7 @@ use rand::Rng;
 use serde_json::json;
 
 use super::target::{Target, TargetError, TargetFlags};
-use super::{Client, ClientError, CreateOutcome, ObjectMeta, ServiceAccount};
+use super::{Client, ClientError, CreateOutcome, NewRole, ObjectMeta, ServiceAccount};
 use crate::clock::Clock;
 use crate::world::{ClusterName, Namespace, RoleName, ServiceAccountName};
 
@@ -36,6 +37,9 @@ pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
 /// The label eksctl puts on the service accounts it manages.
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 const MANAGED_BY_VALUE: &str = "eksctl";
+/// The tags eksctl's stack gives the role (CloudFormation passes stack tags on).
+const CLUSTER_NAME_TAG: &str = "alpha.eksctl.io/cluster-name";
+const SERVICE_ACCOUNT_NAME_TAG: &str = "alpha.eksctl.io/iamserviceaccount-name";
 /// The audience the trust policy requires, as eksctl writes it.
 const AUDIENCE: &str = "sts.amazonaws.com";
 /// IAM's limit on a role name.
@@ -247,8 +251,22 @@ pub async fn run(
             detail,
         })?,
     };
-    let policy = trust_policy(&provider_arn, &issuer, namespace, name);
-    let role = client.create_role(&role_name, &policy.to_string()).await?;
+    let policy = trust_policy(&provider_arn, &issuer, namespace, name).to_string();
+    let description = format!(
+        "IAM role for serviceaccount {service_account:?} [created by irsa-local create-iamserviceaccount]"
+    );
+    let tags = [
+        (CLUSTER_NAME_TAG.to_owned(), cluster.to_string()),
+        (SERVICE_ACCOUNT_NAME_TAG.to_owned(), service_account.clone()),
+    ];
+    let role = client
+        .create_role(&NewRole {
+            name: &role_name,
+            assume_role_policy_document: &policy,
+            description: &description,
+            tags: &tags,
+        })
+        .await?;
     progress(&Progress::CreatedRole {
         name: role.name.clone(),
         arn: role.arn.clone(),
