@@ -129,6 +129,27 @@ impl Client {
         .map(drop)
     }
 
+    /// IAM DetachRolePolicy.
+    pub async fn detach_role_policy(
+        &self,
+        role: &RoleName,
+        policy_arn: &str,
+    ) -> Result<(), ClientError> {
+        self.iam(
+            "DetachRolePolicy",
+            &[("RoleName", role.as_str()), ("PolicyArn", policy_arn)],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// IAM DeleteRole (refused while policies are attached).
+    pub async fn delete_role(&self, role: &RoleName) -> Result<(), ClientError> {
+        self.iam("DeleteRole", &[("RoleName", role.as_str())])
+            .await
+            .map(drop)
+    }
+
     /// One signed IAM call: `POST /` with the form `Action=…&Version=2010-05-08&…`; a
     /// refusal is an error.
     async fn iam(

@@ -16,21 +16,26 @@
 //!    label.
 //!
 //! Differences from eksctl, which deploys a CloudFormation stack: the role is made with
-//! IAM calls, so nothing rolls back if a later step fails (the error says what was left);
-//! the default role name imitates the name CloudFormation generates for eksctl's stack.
+//! IAM calls. A policy that cannot be attached undoes the role (detach, delete), as the
+//! stack would roll back; a service account that cannot be written leaves the role, as
+//! eksctl leaves its stack. The default role name imitates the name CloudFormation
+//! generates for eksctl's stack.
 //! <https://eksctl.io/usage/iamserviceaccounts/>
 
-use std::collections::BTreeMap;
-use std::fmt;
-use std::sync::Arc;
+mod progress;
+mod role;
 
-use rand::Rng;
-use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::target::{Target, TargetError, TargetFlags};
 use super::{Client, ClientError, CreateOutcome, NewRole, ObjectMeta, ServiceAccount};
 use crate::clock::Clock;
 use crate::world::{ClusterName, Namespace, RoleName, ServiceAccountName};
+use role::AUDIENCE;
+
+pub use progress::Progress;
+pub use role::{default_role_name, trust_policy};
 
 /// The annotation the pod identity webhook reads.
 pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
@@ -40,14 +45,6 @@ const MANAGED_BY_VALUE: &str = "eksctl";
 /// The tags eksctl's stack gives the role (CloudFormation passes stack tags on).
 const CLUSTER_NAME_TAG: &str = "alpha.eksctl.io/cluster-name";
 const SERVICE_ACCOUNT_NAME_TAG: &str = "alpha.eksctl.io/iamserviceaccount-name";
-/// The audience the trust policy requires, as eksctl writes it.
-const AUDIENCE: &str = "sts.amazonaws.com";
-/// IAM's limit on a role name.
-const MAX_ROLE_NAME: usize = 64;
-/// CloudFormation's logical id for the role in eksctl's stack.
-const ROLE_LOGICAL_ID: &str = "Role1";
-/// The length of the random tail CloudFormation gives a generated name.
-const SUFFIX_LENGTH: usize = 12;
 
 /// What to create.
 #[derive(Debug, Clone)]
@@ -71,57 +68,6 @@ pub enum Outcome {
     Excluded,
 }
 
-/// A step the command reports, in eksctl's words where eksctl has them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Progress {
-    ProviderFound { arn: String },
-    ExcludedExisting { service_account: String },
-    OverridingExisting,
-    CreatedRole { name: String, arn: String },
-    AttachedPolicy { role: String, policy_arn: String },
-    CreatedServiceAccount { service_account: String },
-    ServiceAccountExists { service_account: String },
-    UpdatedServiceAccount { service_account: String },
-}
-
-impl Progress {
-    /// Whether the step is a warning (eksctl's `[!]`) rather than information (`[ℹ]`).
-    pub fn is_warning(&self) -> bool {
-        matches!(
-            self,
-            Self::ExcludedExisting { .. } | Self::OverridingExisting
-        )
-    }
-}
-
-impl fmt::Display for Progress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::ProviderFound { arn } => write!(f, "using IAM OIDC provider {arn}"),
-            Self::ExcludedExisting { service_account } => write!(
-                f,
-                "1 existing iamserviceaccount(s) ({service_account}) will be excluded; serviceaccounts that exist in Kubernetes will be excluded, use --override-existing-serviceaccounts to override"
-            ),
-            Self::OverridingExisting => f.write_str(
-                "metadata of serviceaccounts that exist in Kubernetes will be updated, as --override-existing-serviceaccounts was set",
-            ),
-            Self::CreatedRole { name, arn } => write!(f, "created IAM role {name:?} ({arn})"),
-            Self::AttachedPolicy { role, policy_arn } => {
-                write!(f, "attached policy {policy_arn} to IAM role {role:?}")
-            }
-            Self::CreatedServiceAccount { service_account } => {
-                write!(f, "created serviceaccount {service_account:?}")
-            }
-            Self::ServiceAccountExists { service_account } => {
-                write!(f, "serviceaccount {service_account:?} already exists")
-            }
-            Self::UpdatedServiceAccount { service_account } => {
-                write!(f, "updated serviceaccount {service_account:?}")
-            }
-        }
-    }
-}
-
 /// Why the command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateError {
@@ -139,12 +85,18 @@ pub enum CreateError {
         issuer: String,
         endpoint_url: String,
     },
-    #[error("IAM role {role:?} was created, but policy {policy_arn} could not be attached, and the role is left as it is: {source}")]
+    /// A policy could not be attached, and the role was deleted again, as CloudFormation
+    /// rolls eksctl's stack back; `cleanup` says why that failed, if it did.
+    #[error("policy {policy_arn} could not be attached to IAM role {role:?}: {source}; {}", match cleanup {
+        None => "the role was deleted again".to_owned(),
+        Some(cleanup) => format!("deleting the role again failed too ({cleanup}), so delete it with 'aws iam delete-role --role-name {role}' after detaching its policies"),
+    })]
     Attach {
         role: String,
         policy_arn: String,
         #[source]
         source: Box<ClientError>,
+        cleanup: Option<Box<ClientError>>,
     },
     #[error("IAM role {role_arn} was created, but serviceaccount {service_account:?} could not be annotated with it: {source}")]
     ServiceAccount {
@@ -217,7 +169,7 @@ pub async fn run(
     let providers = client.list_open_id_connect_providers().await?;
     let provider_arn = providers
         .into_iter()
-        .find(|arn| provider_url(arn) == Some(without_scheme(&issuer)))
+        .find(|arn| role::is_provider_of(arn, &issuer))
         .ok_or_else(|| CreateError::NoProvider {
             cluster: cluster.to_string(),
             issuer: issuer.clone(),
@@ -244,7 +196,7 @@ pub async fn run(
             cluster,
             namespace,
             name,
-            &random_suffix(),
+            &role::random_suffix(),
         ))
         .map_err(|detail| CreateError::RoleName {
             service_account: service_account.clone(),
@@ -271,15 +223,18 @@ pub async fn run(
         name: role.name.clone(),
         arn: role.arn.clone(),
     });
+    let mut attached: Vec<&str> = Vec::new();
     for policy_arn in &options.attach_policy_arns {
-        client
-            .attach_role_policy(&role_name, policy_arn)
-            .await
-            .map_err(|source| CreateError::Attach {
+        if let Err(source) = client.attach_role_policy(&role_name, policy_arn).await {
+            let cleanup = roll_back(client, &role_name, &attached).await.err();
+            return Err(CreateError::Attach {
                 role: role.name.clone(),
                 policy_arn: policy_arn.clone(),
                 source: Box::new(source),
-            })?;
+                cleanup: cleanup.map(Box::new),
+            });
+        }
+        attached.push(policy_arn);
         progress(&Progress::AttachedPolicy {
             role: role.name.clone(),
             policy_arn: policy_arn.clone(),
@@ -331,69 +286,12 @@ pub async fn run(
     Ok(Outcome::Created { role_arn: role.arn })
 }
 
-/// The trust policy eksctl writes for a service account's role (its
-/// `MakeAssumeRolePolicyDocumentWithServiceAccountConditions`).
-pub fn trust_policy(
-    provider_arn: &str,
-    issuer: &str,
-    namespace: &Namespace,
-    name: &ServiceAccountName,
-) -> serde_json::Value {
-    let issuer = without_scheme(issuer);
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": { "Federated": provider_arn },
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {
-                    format!("{issuer}:sub"): format!("system:serviceaccount:{namespace}:{name}"),
-                    format!("{issuer}:aud"): AUDIENCE,
-                }
-            }
-        }]
-    })
-}
-
-/// The name CloudFormation gives the role of eksctl's stack
-/// `eksctl-<cluster>-addon-iamserviceaccount-<namespace>-<name>`: the stack name cut so
-/// that `<stack>-Role1-<suffix>` fits IAM's 64 characters (as in
-/// `eksctl-eksworkshop-eksctl-addon-iamserviceacc-Role1-…`), a cut never leaving a dash
-/// before `-Role1`.
-pub fn default_role_name(
-    cluster: &ClusterName,
-    namespace: &Namespace,
-    name: &ServiceAccountName,
-    suffix: &str,
-) -> String {
-    let stack = format!("eksctl-{cluster}-addon-iamserviceaccount-{namespace}-{name}");
-    let budget = MAX_ROLE_NAME.saturating_sub(ROLE_LOGICAL_ID.len() + 2 + suffix.len());
-    let head: String = stack.chars().take(budget).collect();
-    format!(
-        "{}-{ROLE_LOGICAL_ID}-{suffix}",
-        head.trim_end_matches(['-', '.'])
-    )
-}
-
-/// A random tail like CloudFormation's: letters and digits.
-fn random_suffix() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::thread_rng();
-    (0..SUFFIX_LENGTH)
-        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
-        .collect()
-}
-
-/// The URL an OIDC provider ARN names (`arn:aws:iam::<account>:oidc-provider/<url>`).
-fn provider_url(arn: &str) -> Option<&str> {
-    arn.split_once(":oidc-provider/").map(|(_, url)| url)
-}
-
-fn without_scheme(url: &str) -> &str {
-    url.strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .unwrap_or(url)
+/// Undoes a role creation: detaches `attached`, then deletes the role.
+async fn roll_back(client: &Client, role: &RoleName, attached: &[&str]) -> Result<(), ClientError> {
+    for policy_arn in attached {
+        client.detach_role_policy(role, policy_arn).await?;
+    }
+    client.delete_role(role).await
 }
 
 #[cfg(test)]

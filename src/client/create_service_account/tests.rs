@@ -1,3 +1,4 @@
+use super::role::{is_provider_of, random_suffix, MAX_ROLE_NAME, SUFFIX_LENGTH};
 use super::*;
 
 const ISSUER: &str = "https://oidc.eks.us-west-2.amazonaws.com/id/80D562ED8026E91294D52E09BEA261D4";
@@ -112,11 +113,7 @@ fn providers_match_the_issuer_exactly() {
         ("not_a_provider_arn", "arn:aws:iam::111122223333:role/x", false),
     ];
     for (name, arn, want) in cases {
-        assert_eq!(
-            provider_url(arn) == Some(without_scheme(ISSUER)),
-            want,
-            "case {name}"
-        );
+        assert_eq!(is_provider_of(arn, ISSUER), want, "case {name}");
     }
 }
 
@@ -163,4 +160,40 @@ fn no_provider_says_how_to_create_one() {
         "{text}"
     );
     assert_eq!(error.exit_code(), 1);
+}
+
+#[test]
+fn a_failed_attachment_says_whether_the_role_was_undone() {
+    let refusal = |code: &str| {
+        Box::new(ClientError::Aws {
+            operation: "AttachRolePolicy",
+            status: 404,
+            code: code.to_owned(),
+            message: "Policy arn:aws:iam::aws:policy/Nope does not exist or is not attachable."
+                .to_owned(),
+            reason: None,
+        })
+    };
+    let cases = [
+        ("undone", None, "; the role was deleted again"),
+        (
+            "left_behind",
+            Some(refusal("DeleteConflict")),
+            "so delete it with 'aws iam delete-role --role-name r' after detaching its policies",
+        ),
+    ];
+    for (name, cleanup, want) in cases {
+        let error = CreateError::Attach {
+            role: "r".to_owned(),
+            policy_arn: "arn:aws:iam::aws:policy/Nope".to_owned(),
+            source: refusal("NoSuchEntity"),
+            cleanup,
+        };
+        let text = error.to_string();
+        assert!(
+            text.starts_with("policy arn:aws:iam::aws:policy/Nope could not be attached to IAM role \"r\": An error occurred (NoSuchEntity)"),
+            "case {name}: {text}"
+        );
+        assert!(text.ends_with(want), "case {name}: {text}");
+    }
 }
