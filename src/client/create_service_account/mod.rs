@@ -122,7 +122,13 @@ impl CreateError {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::Target(_) => 2,
-            _ => 1,
+            Self::Client(_)
+            | Self::NoIssuer { .. }
+            | Self::NoProvider { .. }
+            | Self::Attach { .. }
+            | Self::ServiceAccount { .. }
+            | Self::RoleName { .. }
+            | Self::Runtime(_) => 1,
         }
     }
 }
