@@ -1,5 +1,6 @@
 //! `create-iamserviceaccount` through the library's client against the real router over
-//! HTTP: the refusals before anything is created.
+//! HTTP: the refusals before anything is created, the whole workshop step, and eksctl's
+//! exclusion of a service account that already exists.
 
 use std::sync::Arc;
 
@@ -171,4 +172,79 @@ async fn service_account_calls_round_trip() {
         .await
         .expect_err("no such cluster");
     assert_eq!(refused.kubernetes_reason(), Some("NotFound"), "{refused}");
+}
+#[tokio::test]
+async fn the_workshop_step_creates_the_role_and_annotates_the_service_account() {
+    let server = TestServer::start().await;
+    let (result, lines) = run(&server, &options(DEFAULT_CLUSTER, "apps", "s3-reader")).await;
+    let Outcome::Created { role_arn } = result.unwrap_or_else(|err| panic!("{err}")) else {
+        panic!("excluded: {lines:?}");
+    };
+    assert!(
+        role_arn.starts_with(
+            "arn:aws:iam::111122223333:role/eksctl-eksworkshop-eksctl-addon-iamserviceacc-Role1-"
+        ),
+        "{role_arn}"
+    );
+    assert!(
+        lines.contains(&"created serviceaccount \"apps/s3-reader\"".to_owned()),
+        "{lines:?}"
+    );
+
+    let account = server
+        .get("/k8s/eksworkshop-eksctl/api/v1/namespaces/apps/serviceaccounts/s3-reader")
+        .await
+        .json();
+    assert_eq!(
+        account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"],
+        role_arn.as_str()
+    );
+    assert_eq!(
+        account["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+        "eksctl"
+    );
+}
+
+#[tokio::test]
+async fn an_existing_service_account_is_excluded_unless_overridden() {
+    let server = TestServer::start().await;
+    let mut existing = options(DEFAULT_CLUSTER, "default", "iam-test");
+    let (result, lines) = run(&server, &existing).await;
+    assert_eq!(
+        result.unwrap_or_else(|err| panic!("{err}")),
+        Outcome::Excluded
+    );
+    assert!(
+        lines.iter().any(|line| line.contains("will be excluded")),
+        "{lines:?}"
+    );
+
+    existing.override_existing_service_accounts = true;
+    existing.role_name = Some(
+        "iam-test-overridden"
+            .to_owned()
+            .try_into()
+            .expect("role name"),
+    );
+    let (result, lines) = run(&server, &existing).await;
+    let role_arn = match result.unwrap_or_else(|err| panic!("{err}")) {
+        Outcome::Created { role_arn } => role_arn,
+        Outcome::Excluded => panic!("excluded: {lines:?}"),
+    };
+    assert_eq!(
+        role_arn,
+        "arn:aws:iam::111122223333:role/iam-test-overridden"
+    );
+    assert!(
+        lines.contains(&"updated serviceaccount \"default/iam-test\"".to_owned()),
+        "{lines:?}"
+    );
+    let account = server
+        .get("/k8s/eksworkshop-eksctl/api/v1/namespaces/default/serviceaccounts/iam-test")
+        .await
+        .json();
+    assert_eq!(
+        account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"],
+        role_arn.as_str()
+    );
 }
