@@ -1,10 +1,12 @@
 //! Crash-safe file writes under the data dir: a temporary file in the same directory,
 //! fsync, then an atomic publish (rename, or a hard link that refuses to clobber), then an
-//! fsync of the directory so the new name itself survives a crash.
+//! fsync of the directory so the new name itself survives a crash. The `mode` a caller
+//! gives is the file's mode exactly: the process umask does not narrow it (a token file
+//! meant for another user to read must really be 0644).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// Writes `contents` to `path` only if nothing exists there yet.
@@ -60,7 +62,10 @@ fn write_temp_sibling(path: &Path, contents: &[u8], mode: u32) -> io::Result<Pat
         .create_new(true)
         .mode(mode)
         .open(&temp)?;
-    let written = file.write_all(contents).and_then(|()| file.sync_all());
+    let written = file
+        .set_permissions(fs::Permissions::from_mode(mode))
+        .and_then(|()| file.write_all(contents))
+        .and_then(|()| file.sync_all());
     if let Err(err) = written {
         let _ = fs::remove_file(&temp);
         return Err(err);
@@ -104,5 +109,15 @@ mod tests {
         replace_atomic(&path, b"two", 0o600).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn mode_is_exact_whatever_the_umask() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        // 0o666 is wider than any usual umask lets through, so a umask-narrowed mode shows.
+        replace_atomic(&path, b"jwt", 0o666).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o666);
     }
 }
