@@ -11,6 +11,7 @@
 //!   world as IAM, EKS and Kubernetes writes change it, saved in the data dir.
 //! - [`offline`]: the commands that work on the data dir without a server.
 //! - [`client`]: commands that call a running server's APIs, as AWS tooling would.
+//! - [`projection`]: token files kept fresh as the kubelet keeps them (`serve --project`).
 //! - [`clock`], [`persist`]: time as a value, crash-safe writes.
 
 pub mod access;
@@ -26,6 +27,7 @@ pub mod offline;
 pub mod oidc;
 pub mod persist;
 pub mod policy;
+pub mod projection;
 pub mod protocol;
 pub mod router;
 pub mod s3;
