@@ -12,6 +12,7 @@
 //! - [`offline`]: the commands that work on the data dir without a server.
 //! - [`client`]: commands that call a running server's APIs, as AWS tooling would.
 //! - [`projection`]: token files kept fresh as the kubelet keeps them (`serve --project`).
+//! - [`health`]: the container health check.
 //! - [`clock`], [`persist`]: time as a value, crash-safe writes.
 
 pub mod access;
@@ -20,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod eks;
+pub mod health;
 pub mod hex;
 pub mod iam;
 pub mod k8s;

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use irsa_local::client::create_service_account::{self, Options, Outcome};
@@ -13,8 +14,9 @@ use irsa_local::clock::SystemClock;
 use irsa_local::config::{self, Config, WorldSource, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
 use irsa_local::offline::{self, TokenOptions};
 use irsa_local::oidc::inspect::SignatureCheck;
+use irsa_local::projection::{self, Projection};
 use irsa_local::world::{ClusterName, Namespace, RoleName, ServiceAccountName};
-use irsa_local::App;
+use irsa_local::{health, App};
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +46,8 @@ enum Command {
     /// as `eksctl create iamserviceaccount --approve` does, through a running server's APIs.
     #[command(name = "create-iamserviceaccount")]
     CreateIamServiceAccount(CreateIamServiceAccountArgs),
+    /// Exit 0 if the server answers its health check, 1 otherwise (for HEALTHCHECK).
+    Health(HealthArgs),
 }
 
 #[derive(Args)]
@@ -83,6 +87,16 @@ struct ServeArgs {
     /// Host suffix for virtual-host-style S3 requests (`<bucket>.<suffix>[:port]`).
     #[arg(long, env = "IRSA_LOCAL_S3_VIRTUAL_HOST_SUFFIX", default_value = config::DEFAULT_VIRTUAL_HOST_SUFFIX)]
     s3_virtual_host_suffix: String,
+    /// Keep a token file as the kubelet keeps a projected volume:
+    /// NAMESPACE/NAME=PATH[,audience=AUDIENCE] in the default cluster (repeatable).
+    /// Written before the server listens, refreshed at 80% of its lifetime; SIGHUP
+    /// replaces every file at once.
+    #[arg(long = "project", value_name = "NS/NAME=PATH")]
+    projections: Vec<Projection>,
+    /// Lifetime of projected tokens in seconds, at least 600 (default: the account's
+    /// eks.amazonaws.com/token-expiration annotation, else 86400).
+    #[arg(long, value_name = "SECONDS", value_parser = token_expiration_range())]
+    token_expiration: Option<u64>,
     /// Forget the IAM/EKS/Kubernetes changes and S3 data saved in the data dir and start
     /// from the world file again (signing keys and the credential secret are kept).
     #[arg(long)]
@@ -163,6 +177,18 @@ struct CreateIamServiceAccountArgs {
     config: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct HealthArgs {
+    /// The server's base URL.
+    #[arg(long, env = "IRSA_LOCAL_URL", default_value = health::DEFAULT_URL)]
+    url: String,
+}
+
+fn token_expiration_range() -> clap::builder::RangedU64ValueParser {
+    clap::value_parser!(u64)
+        .range(projection::MIN_EXPIRATION_SECONDS..=projection::MAX_EXPIRATION_SECONDS)
+}
+
 #[derive(Subcommand)]
 enum KeysCommand {
     /// Add a new signing key: it signs from the next start on, and older keys stay in the JWKS.
@@ -199,6 +225,13 @@ fn main() -> ExitCode {
                 .map(|kid| println!("{kid}")),
         ),
         Command::CreateIamServiceAccount(args) => create_iam_service_account(args),
+        Command::Health(args) => match health::check(&args.url, Duration::from_secs(3)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("irsa-local: unhealthy: {err}");
+                ExitCode::from(1)
+            }
+        },
     }
 }
 
@@ -284,7 +317,7 @@ fn decode(args: DecodeArgs) -> ExitCode {
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
-    init_logging(args.log_format);
+    init_logging(args.log_format, "info");
     let config = Config {
         max_object_bytes: args.s3_max_object_bytes,
         s3_virtual_host_suffix: args.s3_virtual_host_suffix,
@@ -298,6 +331,15 @@ fn serve(args: ServeArgs) -> ExitCode {
             return exit_code(err.exit_code());
         }
     };
+    // Before the server listens, so a client that waits for its health check finds them.
+    let token_files =
+        match projection::write_all(app.state(), &args.projections, args.token_expiration) {
+            Ok(files) => files,
+            Err(err) => {
+                eprintln!("irsa-local: {err}");
+                return exit_code(err.exit_code());
+            }
+        };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -306,6 +348,18 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     runtime.block_on(async move {
+        if !token_files.is_empty() {
+            // Registered before the log says "listening", so no SIGHUP finds the default
+            // action (ending the process) in place.
+            let hangups = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+                Ok(hangups) => hangups,
+                Err(err) => {
+                    eprintln!("irsa-local: cannot handle SIGHUP: {err}");
+                    return ExitCode::from(1);
+                }
+            };
+            tokio::spawn(refresh_on_hangup(hangups, projection::spawn_all(token_files)));
+        }
         let listener = match tokio::net::TcpListener::bind(args.listen).await {
             Ok(listener) => listener,
             Err(err) => {
@@ -330,15 +384,26 @@ fn serve(args: ServeArgs) -> ExitCode {
     })
 }
 
-fn init_logging(format: LogFormat) {
+fn init_logging(format: LogFormat, default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.with_ansi(false).init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+/// Replaces every projected token file on each SIGHUP.
+async fn refresh_on_hangup(
+    mut hangups: tokio::signal::unix::Signal,
+    refresh_now: tokio::sync::watch::Sender<()>,
+) {
+    while hangups.recv().await.is_some() {
+        tracing::info!("SIGHUP: replacing the token files");
+        refresh_now.send_replace(());
     }
 }
 

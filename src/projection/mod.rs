@@ -52,6 +52,16 @@ pub enum ProjectionError {
     },
 }
 
+impl ProjectionError {
+    /// 2 for what the user must fix (names, the world), 1 for a file that cannot be written.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::UnknownCluster(_) | Self::Refused(_) => 2,
+            Self::NoKeys(_) | Self::Write { .. } => 1,
+        }
+    }
+}
+
 /// One `serve --project NAMESPACE/NAME=PATH[,audience=AUDIENCE]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Projection {
