@@ -13,4 +13,5 @@ mod signed_refusals;
 mod sts;
 mod sts_refusals;
 mod support;
+mod token_files;
 mod token_request;

@@ -252,6 +252,16 @@ impl ServerProcess {
         }
     }
 
+    /// Sends `signal` (a name `kill -s` knows, such as `HUP`) without waiting.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-s", signal, &pid]).status();
+        assert!(
+            sent.is_ok_and(|status| status.success()),
+            "kill -s {signal}"
+        );
+    }
+
     /// Sends SIGTERM and waits; returns the exit code.
     pub fn terminate(mut self) -> Option<i32> {
         let pid = self.child.id().to_string();
