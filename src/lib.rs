@@ -12,7 +12,8 @@
 //! - [`offline`]: the commands that work on the data dir without a server.
 //! - [`client`]: commands that call a running server's APIs, as AWS tooling would.
 //! - [`projection`]: token files kept fresh as the kubelet keeps them (`serve --project`).
-//! - [`health`]: the container health check.
+//! - [`pod_env`]: a local process as an IRSA pod (`env`, `exec`); [`health`]: the
+//!   container health check.
 //! - [`clock`], [`persist`]: time as a value, crash-safe writes.
 
 pub mod access;
@@ -28,6 +29,7 @@ pub mod k8s;
 pub mod offline;
 pub mod oidc;
 pub mod persist;
+pub mod pod_env;
 pub mod policy;
 pub mod projection;
 pub mod protocol;

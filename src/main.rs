@@ -1,5 +1,6 @@
 //! The `irsa-local` command line: parse flags, call the library, map errors to exit codes.
 
+use std::ffi::OsString;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,6 +15,7 @@ use irsa_local::clock::SystemClock;
 use irsa_local::config::{self, Config, WorldSource, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
 use irsa_local::offline::{self, TokenOptions};
 use irsa_local::oidc::inspect::SignatureCheck;
+use irsa_local::pod_env::{self, PodEnv, PodEnvOptions};
 use irsa_local::projection::{self, Projection};
 use irsa_local::world::{ClusterName, Namespace, RoleName, ServiceAccountName};
 use irsa_local::{health, App};
@@ -46,6 +48,10 @@ enum Command {
     /// as `eksctl create iamserviceaccount --approve` does, through a running server's APIs.
     #[command(name = "create-iamserviceaccount")]
     CreateIamServiceAccount(CreateIamServiceAccountArgs),
+    /// Write a service account's token file and print the `export`s of an IRSA pod.
+    Env(PodEnvArgs),
+    /// Run a command as an IRSA pod: its variables, a fresh token file, no static keys.
+    Exec(ExecArgs),
     /// Exit 0 if the server answers its health check, 1 otherwise (for HEALTHCHECK).
     Health(HealthArgs),
 }
@@ -178,6 +184,59 @@ struct CreateIamServiceAccountArgs {
 }
 
 #[derive(Args)]
+struct PodEnvArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// Namespace of the service account.
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+    /// Service account name (it must carry eks.amazonaws.com/role-arn).
+    #[arg(short = 's', long = "service-account")]
+    service_account: String,
+    /// Where to write the token (default: <data-dir>/tokens/<cluster>/<ns>/<name>/token).
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// The server's URL, exported as AWS_ENDPOINT_URL.
+    #[arg(long, env = "IRSA_LOCAL_URL", default_value = health::DEFAULT_URL, value_parser = config::parse_public_url)]
+    endpoint_url: String,
+    /// Cluster name (default: the world's first cluster).
+    #[arg(long)]
+    cluster: Option<String>,
+    /// Token lifetime in seconds, at least 600 (default: the account's
+    /// eks.amazonaws.com/token-expiration annotation, else 86400).
+    #[arg(long, value_name = "SECONDS", value_parser = token_expiration_range())]
+    token_expiration: Option<u64>,
+}
+
+impl PodEnvArgs {
+    fn prepare(self) -> Result<PodEnv, pod_env::PodEnvError> {
+        let options = PodEnvOptions {
+            cluster: self.cluster,
+            namespace: self.namespace,
+            service_account: self.service_account,
+            token_file: self.token_file,
+            endpoint_url: self.endpoint_url,
+            expiration_seconds: self.token_expiration,
+        };
+        PodEnv::prepare(&self.world.config(None), &options)
+    }
+}
+
+#[derive(Args)]
+struct ExecArgs {
+    #[command(flatten)]
+    pod: PodEnvArgs,
+    /// The command and its arguments (after `--`).
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    command: Vec<OsString>,
+}
+
+#[derive(Args)]
 struct HealthArgs {
     /// The server's base URL.
     #[arg(long, env = "IRSA_LOCAL_URL", default_value = health::DEFAULT_URL)]
@@ -225,6 +284,17 @@ fn main() -> ExitCode {
                 .map(|kid| println!("{kid}")),
         ),
         Command::CreateIamServiceAccount(args) => create_iam_service_account(args),
+        Command::Env(args) => match args.prepare() {
+            Ok(env) => {
+                print!("{}", env.shell_commands());
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("irsa-local: {err}");
+                exit_code(err.exit_code())
+            }
+        },
+        Command::Exec(args) => exec(args),
         Command::Health(args) => match health::check(&args.url, Duration::from_secs(3)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
@@ -266,6 +336,24 @@ fn create_iam_service_account(args: CreateIamServiceAccountArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(Outcome::Excluded) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            exit_code(err.exit_code())
+        }
+    }
+}
+
+fn exec(args: ExecArgs) -> ExitCode {
+    init_logging(LogFormat::Text, "warn");
+    let env = match args.pod.prepare() {
+        Ok(env) => env,
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            return exit_code(err.exit_code());
+        }
+    };
+    match pod_env::exec::run(env, &args.command) {
+        Ok(code) => exit_code(code),
         Err(err) => {
             eprintln!("irsa-local: {err}");
             exit_code(err.exit_code())

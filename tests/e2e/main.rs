@@ -6,6 +6,7 @@ mod cli;
 mod create_iamserviceaccount;
 mod hostile;
 mod oidc;
+mod pod_env;
 mod restart;
 mod rust_sdk;
 mod service_accounts;

@@ -1,0 +1,301 @@
+//! `irsa-local env` and `irsa-local exec` as a user runs them: the variables an IRSA pod
+//! gets, a token file that a shell can find, static keys and profiles removed, exit codes
+//! and signals passed through.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::json;
+
+use crate::support::{binary, default_world, jwt_part, seed_fixture_key, send, ServerProcess};
+
+/// A data dir with the fixture key, inside `dir`.
+fn data_dir(dir: &Path) -> String {
+    let data = dir.join("data");
+    seed_fixture_key(&data);
+    data.to_str().unwrap().to_owned()
+}
+
+fn irsa(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(binary())
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("IRSA_LOCAL_URL")
+        .output()
+        .expect("run irsa-local")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The `NAME=value` lines of `env` output, as pairs.
+fn variables(env_output: &str) -> Vec<(String, String)> {
+    env_output
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+}
+
+fn value<'a>(vars: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    vars.iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+#[test]
+fn env_prints_what_a_shell_evaluates_quoted_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    let printed = irsa(
+        &[
+            "env",
+            "-s",
+            "iam-test",
+            "--data-dir",
+            &data,
+            "--endpoint-url",
+            "http://irsa:4772/",
+        ],
+        &[],
+    );
+    assert!(printed.status.success(), "{}", text(&printed.stderr));
+    let script = text(&printed.stdout);
+    for (name, evaluation) in [
+        ("quoted", r#"eval "$SCRIPT""#),
+        ("unquoted", "eval $SCRIPT"),
+    ] {
+        let shell = Command::new("sh")
+            .args(["-c", &format!("{evaluation}; env")])
+            .env("SCRIPT", &script)
+            .env("AWS_ACCESS_KEY_ID", "AKIASTATICKEY")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .env("AWS_PROFILE", "no-such-profile")
+            .current_dir("/")
+            .output()
+            .unwrap();
+        assert!(
+            shell.status.success(),
+            "case {name}: {}",
+            text(&shell.stderr)
+        );
+        let vars = variables(&text(&shell.stdout));
+        let expected = [
+            ("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/iam-test"),
+            ("AWS_ENDPOINT_URL", "http://irsa:4772"),
+            ("AWS_REGION", "us-west-2"),
+            ("AWS_DEFAULT_REGION", "us-west-2"),
+            ("AWS_STS_REGIONAL_ENDPOINTS", "regional"),
+        ];
+        for (variable, want) in expected {
+            assert_eq!(
+                value(&vars, variable),
+                Some(want),
+                "case {name}: {variable}"
+            );
+        }
+        for removed in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"] {
+            assert_eq!(value(&vars, removed), None, "case {name}: {removed} unset");
+        }
+        // Absolute, so it names the file from `/` too.
+        let token_file = value(&vars, "AWS_WEB_IDENTITY_TOKEN_FILE").unwrap();
+        assert!(
+            token_file.ends_with("data/tokens/eksworkshop-eksctl/default/iam-test/token"),
+            "case {name}: {token_file}"
+        );
+        let token = std::fs::read_to_string(token_file).unwrap();
+        assert_eq!(jwt_part(&token, 1)["aud"], json!(["sts.amazonaws.com"]));
+        assert_eq!(
+            jwt_part(&token, 1)["sub"],
+            "system:serviceaccount:default:iam-test"
+        );
+    }
+}
+
+#[test]
+fn env_refuses_accounts_that_get_no_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    let mut world = default_world();
+    world["clusters"][0]["serviceAccounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"namespace": "default", "name": "plain"}));
+    let world_file = dir.path().join("world.json");
+    std::fs::write(&world_file, world.to_string()).unwrap();
+    let world_file = world_file.to_str().unwrap();
+    let cases = [
+        (
+            "not_annotated",
+            "plain",
+            "eks.amazonaws.com/role-arn annotation",
+        ),
+        (
+            "not_declared",
+            "nobody",
+            "no service account default/nobody",
+        ),
+    ];
+    for (name, account, want) in cases {
+        let output = irsa(
+            &[
+                "env",
+                "-s",
+                account,
+                "--data-dir",
+                &data,
+                "--config",
+                world_file,
+            ],
+            &[],
+        );
+        assert_eq!(output.status.code(), Some(2), "case {name}");
+        assert!(
+            text(&output.stderr).contains(want),
+            "case {name}: {}",
+            text(&output.stderr)
+        );
+        assert!(output.stdout.is_empty(), "case {name}: nothing to eval");
+    }
+}
+
+#[tokio::test]
+async fn env_sees_accounts_created_through_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    let server = ServerProcess::start(&["--data-dir", &data]);
+    let created = send(
+        &format!("{}/api/v1/namespaces/apps/serviceaccounts", server.base_url),
+        "POST",
+        Some("application/json"),
+        json!({"metadata": {"name": "reader", "annotations": {
+            "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/reader",
+            "eks.amazonaws.com/audience": "vault"}}})
+        .to_string()
+        .into_bytes(),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let token_file = dir.path().join("reader-token");
+    let printed = irsa(
+        &[
+            "env",
+            "-n",
+            "apps",
+            "-s",
+            "reader",
+            "--data-dir",
+            &data,
+            "--token-file",
+            token_file.to_str().unwrap(),
+        ],
+        &[("IRSA_LOCAL_URL", &server.base_url)],
+    );
+    assert!(printed.status.success(), "{}", text(&printed.stderr));
+    let script = text(&printed.stdout);
+    assert!(
+        script.contains("export AWS_ROLE_ARN='arn:aws:iam::111122223333:role/reader';"),
+        "{script}"
+    );
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    assert_eq!(
+        jwt_part(&token, 1)["aud"],
+        json!(["vault"]),
+        "the audience annotation"
+    );
+}
+
+#[test]
+fn exec_runs_the_command_as_the_pod_and_returns_its_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    let script = r#"printf '%s\n' "$AWS_ROLE_ARN" "${AWS_ACCESS_KEY_ID-unset}" "${AWS_SESSION_TOKEN-unset}" "${AWS_PROFILE-unset}" "$1"; test -s "$AWS_WEB_IDENTITY_TOKEN_FILE" && echo token-present; exit 3"#;
+    let output = irsa(
+        &[
+            "exec",
+            "-s",
+            "iam-test",
+            "--data-dir",
+            &data,
+            "--",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            "--an-argument",
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIASTATICKEY"),
+            ("AWS_SESSION_TOKEN", "token"),
+            ("AWS_PROFILE", "no-such-profile"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        "arn:aws:iam::111122223333:role/iam-test\nunset\nunset\nunset\n--an-argument\ntoken-present\n"
+    );
+}
+
+#[test]
+fn exec_exit_codes_follow_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    let not_executable = dir.path().join("script.txt");
+    std::fs::write(&not_executable, "echo hi\n").unwrap();
+    let cases: [(&str, &[&str], i32); 3] = [
+        ("killed_by_sigkill", &["sh", "-c", "kill -KILL $$"], 137),
+        ("not_found", &["/no/such/command"], 127),
+        ("not_executable", &[not_executable.to_str().unwrap()], 126),
+    ];
+    for (name, command, want) in cases {
+        let mut args = vec!["exec", "-s", "iam-test", "--data-dir", &data, "--"];
+        args.extend_from_slice(command);
+        let output = irsa(&args, &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(want),
+            "case {name}: {}",
+            text(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn exec_passes_sigint_and_sigterm_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    for (name, signal, want) in [("interrupt", "INT", 8), ("terminate", "TERM", 7)] {
+        // The shell runs its trap once the short sleep ends, then exits with the trap's code.
+        let script =
+            "trap 'exit 8' INT; trap 'exit 7' TERM; echo ready; while :; do sleep 0.05; done";
+        let mut child = Command::new(binary())
+            .args([
+                "exec",
+                "-s",
+                "iam-test",
+                "--data-dir",
+                &data,
+                "--",
+                "sh",
+                "-c",
+                script,
+            ])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut ready)
+            .unwrap();
+        assert_eq!(ready, "ready\n", "case {name}");
+        let sent = Command::new("kill")
+            .args(["-s", signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "case {name}");
+        assert_eq!(child.wait().unwrap().code(), Some(want), "case {name}");
+    }
+}
