@@ -197,7 +197,7 @@ struct PodEnvArgs {
     #[arg(long)]
     token_file: Option<PathBuf>,
     /// The server's URL, exported as AWS_ENDPOINT_URL.
-    #[arg(long, env = "IRSA_LOCAL_URL", default_value = health::DEFAULT_URL, value_parser = config::parse_public_url)]
+    #[arg(long, env = "AWS_ENDPOINT_URL", default_value = health::DEFAULT_URL, value_parser = config::parse_public_url)]
     endpoint_url: String,
     /// Cluster name (default: the world's first cluster).
     #[arg(long)]
@@ -239,7 +239,7 @@ struct ExecArgs {
 #[derive(Args)]
 struct HealthArgs {
     /// The server's base URL.
-    #[arg(long, env = "IRSA_LOCAL_URL", default_value = health::DEFAULT_URL)]
+    #[arg(long, env = "AWS_ENDPOINT_URL", default_value = health::DEFAULT_URL)]
     url: String,
 }
 

@@ -20,8 +20,8 @@ fn data_dir(dir: &Path) -> String {
 fn irsa(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(binary())
         .args(args)
+        .env_remove("AWS_ENDPOINT_URL")
         .envs(env.iter().copied())
-        .env_remove("IRSA_LOCAL_URL")
         .output()
         .expect("run irsa-local")
 }
@@ -191,7 +191,7 @@ async fn env_sees_accounts_created_through_the_api() {
             "--token-file",
             token_file.to_str().unwrap(),
         ],
-        &[("IRSA_LOCAL_URL", &server.base_url)],
+        &[("AWS_ENDPOINT_URL", &server.base_url)],
     );
     assert!(printed.status.success(), "{}", text(&printed.stderr));
     let script = text(&printed.stdout);

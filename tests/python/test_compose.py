@@ -166,7 +166,7 @@ def test_compose_replayed_natively(tmp_path):
 
         health = irsa["healthcheck"]["test"][1:]
         assert health[0] == IMAGE_BINARY
-        checked = subprocess.run([BINARY, *health[1:]], env={**os.environ, "IRSA_LOCAL_URL": server.url},
+        checked = subprocess.run([BINARY, *health[1:]], env={**os.environ, "AWS_ENDPOINT_URL": server.url},
                                  capture_output=True, text=True, check=False)
         assert checked.returncode == 0, checked.stderr
 

@@ -60,7 +60,7 @@ def test_exec_and_env_win_over_static_keys_and_profiles(server, tmp_path):
               f'"$AWS_CLI" sts get-caller-identity --output json')
     evaluated = subprocess.run(
         ["sh", "-c", script],
-        env=caller_env(home, IRSA_LOCAL=BINARY, AWS_CLI=AWS_CLI, IRSA_LOCAL_URL=server.url,
+        env=caller_env(home, IRSA_LOCAL=BINARY, AWS_CLI=AWS_CLI, AWS_ENDPOINT_URL=server.url,
                        DATA_DIR=str(server.data_dir), **STATIC_KEYS),
         capture_output=True, text=True, check=False)
     assert evaluated.returncode == 0, evaluated.stderr
