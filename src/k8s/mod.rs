@@ -3,6 +3,7 @@
 //! answers at `/api/v1/…`, and every cluster at `/k8s/<cluster>/api/v1/…` (a kubeconfig
 //! `server:` URL with that path works). Failures are Kubernetes `Status` objects.
 
+pub mod mutate;
 pub mod service_account;
 pub mod status;
 pub mod token_request;
