@@ -9,7 +9,8 @@
 //!   stateless temporary credentials.
 //! - [`router`], [`state`], [`config`]: the HTTP application around them; [`store`]: the
 //!   world as IAM, EKS and Kubernetes writes change it, saved in the data dir.
-//! - [`offline`]: the commands that work on the data dir without a server.
+//! - [`offline`]: the commands that work on the data dir without a server; [`manifest`]:
+//!   Kubernetes objects read from and written to JSON or YAML files.
 //! - [`client`]: commands that call a running server's APIs, as AWS tooling would.
 //! - [`projection`]: token files kept fresh as the kubelet keeps them (`serve --project`).
 //! - [`pod_env`]: a local process as an IRSA pod (`env`, `exec`); [`health`]: the
@@ -26,6 +27,7 @@ pub mod health;
 pub mod hex;
 pub mod iam;
 pub mod k8s;
+pub mod manifest;
 pub mod offline;
 pub mod oidc;
 pub mod persist;

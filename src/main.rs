@@ -13,7 +13,9 @@ use irsa_local::client::create_service_account::{self, Options, Outcome};
 use irsa_local::client::target::TargetFlags;
 use irsa_local::clock::SystemClock;
 use irsa_local::config::{self, Config, WorldSource, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
-use irsa_local::offline::{self, TokenOptions};
+use irsa_local::k8s::mutate::Outcome as PodOutcome;
+use irsa_local::manifest::{self, Format};
+use irsa_local::offline::{self, MutateOptions, TokenOptions};
 use irsa_local::oidc::inspect::SignatureCheck;
 use irsa_local::pod_env::{self, PodEnv, PodEnvOptions};
 use irsa_local::projection::{self, Projection};
@@ -39,6 +41,8 @@ enum Command {
     Token(TokenArgs),
     /// Print a token's header and claims and whether the world's keys verify it.
     Decode(DecodeArgs),
+    /// Print a pod as the pod identity webhook would mutate it (offline, no server needed).
+    Mutate(MutateArgs),
     /// Manage issuer signing keys.
     Keys {
         #[command(subcommand)]
@@ -248,6 +252,30 @@ fn token_expiration_range() -> clap::builder::RangedU64ValueParser {
         .range(projection::MIN_EXPIRATION_SECONDS..=projection::MAX_EXPIRATION_SECONDS)
 }
 
+#[derive(Args)]
+struct MutateArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// The pod manifest (JSON or YAML), or `-` for standard input.
+    #[arg(short = 'f', long = "filename")]
+    file: String,
+    /// Cluster whose service accounts count (default: the world's first cluster).
+    #[arg(long)]
+    cluster: Option<String>,
+    /// Region for AWS_REGION and AWS_DEFAULT_REGION (default: the world's region).
+    #[arg(long)]
+    region: Option<String>,
+    /// Output format (default: the input's).
+    #[arg(short = 'o', long = "output", value_enum)]
+    output: Option<OutputFormat>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Yaml,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum KeysCommand {
     /// Add a new signing key: it signs from the next start on, and older keys stay in the JWKS.
@@ -277,6 +305,7 @@ fn main() -> ExitCode {
             )
         }
         Command::Decode(args) => decode(args),
+        Command::Mutate(args) => mutate(args),
         Command::Keys {
             command: KeysCommand::Rotate { world, cluster },
         } => report(
@@ -404,6 +433,66 @@ fn decode(args: DecodeArgs) -> ExitCode {
     }
 }
 
+fn mutate(args: MutateArgs) -> ExitCode {
+    let text = if args.file == "-" {
+        let mut input = String::new();
+        std::io::stdin().read_to_string(&mut input).map(|_| input)
+    } else {
+        std::fs::read_to_string(&args.file)
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("irsa-local: cannot read {}: {err}", source_name(&args.file));
+            return ExitCode::from(2);
+        }
+    };
+    let (pod, input_format) = match manifest::parse(&text) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            eprintln!("irsa-local: {}: {err}", source_name(&args.file));
+            return ExitCode::from(2);
+        }
+    };
+    let options = MutateOptions {
+        cluster: args.cluster,
+        region: args.region,
+    };
+    let outcome = match offline::mutate_pod(&args.world.config(None), &options, &pod) {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            return exit_code(err.exit_code());
+        }
+    };
+    let mutated = match outcome {
+        PodOutcome::Mutated(mutation) => mutation.pod,
+        PodOutcome::NoRole => {
+            eprintln!("irsa-local: the pod's service account has no eks.amazonaws.com/role-arn annotation; the pod is unchanged");
+            pod
+        }
+        PodOutcome::ForeignTokenVolume => {
+            eprintln!("irsa-local: the pod declares its own aws-iam-token volume; the webhook leaves such a pod unchanged");
+            pod
+        }
+    };
+    let format = match args.output {
+        None => input_format,
+        Some(OutputFormat::Json) => Format::Json,
+        Some(OutputFormat::Yaml) => Format::Yaml,
+    };
+    match manifest::render(&mutated, format) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn serve(args: ServeArgs) -> ExitCode {
     init_logging(args.log_format, "info");
     let config = Config {
@@ -513,4 +602,13 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// How a `-f` argument is named in messages.
+fn source_name(file: &str) -> &str {
+    if file == "-" {
+        "standard input"
+    } else {
+        file
+    }
 }

@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod create_iamserviceaccount;
 mod hostile;
+mod mutate_cli;
 mod oidc;
 mod pod_env;
 mod restart;

@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use crate::world::Cluster;
 pub use patch::{apply, ApplyError, PatchOperation};
 use pod::PodView;
 
@@ -152,6 +153,18 @@ pub fn service_account_name(pod: &Value) -> &str {
         Some(name) if !name.is_empty() => name,
         _ => "default",
     }
+}
+
+/// Mutates `pod`, created in `namespace` of `cluster`, with its service account's
+/// annotations from that cluster.
+pub fn mutate_in_cluster(
+    cluster: &Cluster,
+    namespace: &str,
+    pod: &Value,
+    settings: &Settings,
+) -> Result<Outcome, PodError> {
+    let account = cluster.service_account(namespace, service_account_name(pod));
+    mutate(pod, account.map(|sa| &sa.annotations), settings)
 }
 
 /// Mutates `pod` as the webhook would, given its service account's annotations (`None`
