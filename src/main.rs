@@ -11,14 +11,14 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use irsa_local::client::create_service_account::{self, Options, Outcome};
 use irsa_local::client::target::TargetFlags;
-use irsa_local::clock::SystemClock;
+use irsa_local::clock::{Clock, SystemClock};
 use irsa_local::config::{self, Config, WorldSource, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
-use irsa_local::k8s::mutate::Outcome as PodOutcome;
-use irsa_local::manifest::{self, Format};
+use irsa_local::manifest::Format;
 use irsa_local::offline::{self, MutateOptions, TokenOptions};
 use irsa_local::oidc::inspect::SignatureCheck;
 use irsa_local::pod_env::{self, PodEnv, PodEnvOptions};
 use irsa_local::projection::{self, Projection};
+use irsa_local::tls::{self, TlsSource};
 use irsa_local::world::{ClusterName, Namespace, RoleName, ServiceAccountName};
 use irsa_local::{health, App};
 
@@ -114,6 +114,20 @@ struct ServeArgs {
     /// Log line format.
     #[arg(long, env = "IRSA_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Serve HTTPS beside HTTP on the same port, with a certificate generated into
+    /// <data-dir>/tls/ (trust its ca.crt; a webhook's caBundle is that file in base64).
+    #[arg(long, conflicts_with = "tls_cert")]
+    tls: bool,
+    /// Serve HTTPS beside HTTP with this PEM certificate chain (needs --tls-key).
+    #[arg(long, env = "IRSA_LOCAL_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "IRSA_LOCAL_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Another DNS name or IP address for the generated certificate (repeatable), such as
+    /// host.docker.internal for a kind cluster.
+    #[arg(long = "tls-san", requires = "tls")]
+    tls_sans: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -434,6 +448,11 @@ fn decode(args: DecodeArgs) -> ExitCode {
 }
 
 fn mutate(args: MutateArgs) -> ExitCode {
+    let source = if args.file == "-" {
+        "standard input"
+    } else {
+        &args.file
+    };
     let text = if args.file == "-" {
         let mut input = String::new();
         std::io::stdin().read_to_string(&mut input).map(|_| input)
@@ -443,14 +462,7 @@ fn mutate(args: MutateArgs) -> ExitCode {
     let text = match text {
         Ok(text) => text,
         Err(err) => {
-            eprintln!("irsa-local: cannot read {}: {err}", source_name(&args.file));
-            return ExitCode::from(2);
-        }
-    };
-    let (pod, input_format) = match manifest::parse(&text) {
-        Ok(parsed) => parsed,
-        Err(err) => {
-            eprintln!("irsa-local: {}: {err}", source_name(&args.file));
+            eprintln!("irsa-local: cannot read {source}: {err}");
             return ExitCode::from(2);
         }
     };
@@ -458,39 +470,17 @@ fn mutate(args: MutateArgs) -> ExitCode {
         cluster: args.cluster,
         region: args.region,
     };
-    let outcome = match offline::mutate_pod(&args.world.config(None), &options, &pod) {
-        Ok(outcome) => outcome,
-        Err(err) => {
-            eprintln!("irsa-local: {err}");
-            return exit_code(err.exit_code());
+    let output = args.output.map(|output| match output {
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Yaml => Format::Yaml,
+    });
+    let result = offline::mutate_manifest(&args.world.config(None), &options, &text, output);
+    report(result.map(|mutated| {
+        if let Some(note) = mutated.note {
+            eprintln!("irsa-local: {note}; the pod is unchanged");
         }
-    };
-    let mutated = match outcome {
-        PodOutcome::Mutated(mutation) => mutation.pod,
-        PodOutcome::NoRole => {
-            eprintln!("irsa-local: the pod's service account has no eks.amazonaws.com/role-arn annotation; the pod is unchanged");
-            pod
-        }
-        PodOutcome::ForeignTokenVolume => {
-            eprintln!("irsa-local: the pod declares its own aws-iam-token volume; the webhook leaves such a pod unchanged");
-            pod
-        }
-    };
-    let format = match args.output {
-        None => input_format,
-        Some(OutputFormat::Json) => Format::Json,
-        Some(OutputFormat::Yaml) => Format::Yaml,
-    };
-    match manifest::render(&mutated, format) {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("irsa-local: {err}");
-            ExitCode::from(1)
-        }
-    }
+        print!("{}", mutated.text);
+    }))
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
@@ -517,6 +507,22 @@ fn serve(args: ServeArgs) -> ExitCode {
                 return exit_code(err.exit_code());
             }
         };
+    let tls_source = match (args.tls, args.tls_cert, args.tls_key) {
+        (true, _, _) => Some(TlsSource::Generated {
+            extra_sans: args.tls_sans,
+        }),
+        (false, Some(cert), Some(key)) => Some(TlsSource::Files { cert, key }),
+        _ => None,
+    };
+    let tls = match tls_source.map(|source| tls::load(&source, &config.data_dir, SystemClock.now()))
+    {
+        None => None,
+        Some(Ok(tls)) => Some(tls),
+        Some(Err(err)) => {
+            eprintln!("irsa-local: {err}");
+            return exit_code(err.exit_code());
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -548,7 +554,21 @@ fn serve(args: ServeArgs) -> ExitCode {
             .local_addr()
             .map_or_else(|_| args.listen.to_string(), |addr| addr.to_string());
         tracing::info!(address = %address, data_dir = %config.data_dir.display(), "listening on http://{address}");
-        match irsa_local::serve(listener, app.router(), shutdown_signal()).await {
+        let served = match tls {
+            None => irsa_local::serve(listener, app.router(), shutdown_signal()).await,
+            Some(tls) => {
+                match &tls.ca_file {
+                    Some(ca) => tracing::info!(
+                        ca_file = %ca.display(),
+                        "and on https://{address}; clients trust {} (a webhook's caBundle is its base64)",
+                        ca.display()
+                    ),
+                    None => tracing::info!("and on https://{address}"),
+                }
+                irsa_local::serve_tls(listener, app.router(), tls.config, shutdown_signal()).await
+            }
+        };
+        match served {
             Ok(()) => {
                 tracing::info!("stopped");
                 ExitCode::SUCCESS
@@ -602,13 +622,4 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
-}
-
-/// How a `-f` argument is named in messages.
-fn source_name(file: &str) -> &str {
-    if file == "-" {
-        "standard input"
-    } else {
-        file
-    }
 }

@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::k8s::mutate::{self, Outcome, PodError, Settings};
 use crate::k8s::status::Status;
 use crate::k8s::token_request::{self, BoundObjectReference, TokenRequest, TokenRequestSpec};
+use crate::manifest::{self, Format, ManifestError};
 use crate::oidc::inspect::{self, DecodeError, Inspection};
 use crate::oidc::keys::{self, KeyError};
 use crate::world::random_uuid;
@@ -34,6 +35,8 @@ pub enum OfflineError {
     Pod(#[from] PodError),
     #[error("irsa-local mutate takes a Pod, not a {0}")]
     NotAPod(String),
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
 }
 
 impl OfflineError {
@@ -45,7 +48,8 @@ impl OfflineError {
             | Self::Refused(_)
             | Self::Decode(_)
             | Self::Pod(_)
-            | Self::NotAPod(_) => 2,
+            | Self::NotAPod(_)
+            | Self::Manifest(_) => 2,
             Self::Keys(_) => 1,
         }
     }
@@ -148,6 +152,39 @@ pub fn mutate_pod(
         pod,
         &Settings::eks(region),
     )?)
+}
+
+/// A pod manifest after `irsa-local mutate`.
+#[derive(Debug, Clone)]
+pub struct MutatedManifest {
+    /// The pod, rendered in the output format.
+    pub text: String,
+    /// Why the pod is unchanged, when the webhook leaves it alone.
+    pub note: Option<&'static str>,
+}
+
+/// Mutates the pod manifest `text` (JSON or YAML) and renders it in `output`, or in the
+/// input's format.
+pub fn mutate_manifest(
+    config: &Config,
+    options: &MutateOptions,
+    text: &str,
+    output: Option<Format>,
+) -> Result<MutatedManifest, OfflineError> {
+    let (pod, input_format) = manifest::parse(text)?;
+    let (pod, note) = match mutate_pod(config, options, &pod)? {
+        Outcome::Mutated(mutation) => (mutation.pod, None),
+        Outcome::NoRole => (
+            pod,
+            Some("the pod's service account has no eks.amazonaws.com/role-arn annotation"),
+        ),
+        Outcome::ForeignTokenVolume => (
+            pod,
+            Some("the pod declares its own aws-iam-token volume, which the webhook leaves alone"),
+        ),
+    };
+    let text = manifest::render(&pod, output.unwrap_or(input_format))?;
+    Ok(MutatedManifest { text, note })
 }
 
 /// Decodes `token` and checks its signature against every cluster's keys.
