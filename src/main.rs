@@ -18,7 +18,7 @@ use irsa_local::offline::{self, MutateOptions, TokenOptions};
 use irsa_local::oidc::inspect::SignatureCheck;
 use irsa_local::pod_env::{self, PodEnv, PodEnvOptions};
 use irsa_local::projection::{self, Projection};
-use irsa_local::tls::{self, TlsSource};
+use irsa_local::tls::{self, TlsFlags};
 use irsa_local::world::{ClusterName, Namespace, RoleName, ServiceAccountName};
 use irsa_local::{health, App};
 
@@ -114,20 +114,8 @@ struct ServeArgs {
     /// Log line format.
     #[arg(long, env = "IRSA_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
-    /// Serve HTTPS beside HTTP on the same port, with a certificate generated into
-    /// <data-dir>/tls/ (trust its ca.crt; a webhook's caBundle is that file in base64).
-    #[arg(long, conflicts_with = "tls_cert")]
-    tls: bool,
-    /// Serve HTTPS beside HTTP with this PEM certificate chain (needs --tls-key).
-    #[arg(long, env = "IRSA_LOCAL_TLS_CERT", requires = "tls_key")]
-    tls_cert: Option<PathBuf>,
-    /// The PEM private key of --tls-cert.
-    #[arg(long, env = "IRSA_LOCAL_TLS_KEY", requires = "tls_cert")]
-    tls_key: Option<PathBuf>,
-    /// Another DNS name or IP address for the generated certificate (repeatable), such as
-    /// host.docker.internal for a kind cluster.
-    #[arg(long = "tls-san", requires = "tls")]
-    tls_sans: Vec<String>,
+    #[command(flatten)]
+    tls: TlsFlags,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -281,13 +269,7 @@ struct MutateArgs {
     region: Option<String>,
     /// Output format (default: the input's).
     #[arg(short = 'o', long = "output", value_enum)]
-    output: Option<OutputFormat>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum OutputFormat {
-    Yaml,
-    Json,
+    output: Option<Format>,
 }
 
 #[derive(Subcommand)]
@@ -448,33 +430,12 @@ fn decode(args: DecodeArgs) -> ExitCode {
 }
 
 fn mutate(args: MutateArgs) -> ExitCode {
-    let source = if args.file == "-" {
-        "standard input"
-    } else {
-        &args.file
-    };
-    let text = if args.file == "-" {
-        let mut input = String::new();
-        std::io::stdin().read_to_string(&mut input).map(|_| input)
-    } else {
-        std::fs::read_to_string(&args.file)
-    };
-    let text = match text {
-        Ok(text) => text,
-        Err(err) => {
-            eprintln!("irsa-local: cannot read {source}: {err}");
-            return ExitCode::from(2);
-        }
-    };
     let options = MutateOptions {
         cluster: args.cluster,
         region: args.region,
+        output: args.output,
     };
-    let output = args.output.map(|output| match output {
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Yaml => Format::Yaml,
-    });
-    let result = offline::mutate_manifest(&args.world.config(None), &options, &text, output);
+    let result = offline::mutate_file(&args.world.config(None), &options, &args.file);
     report(result.map(|mutated| {
         if let Some(note) = mutated.note {
             eprintln!("irsa-local: {note}; the pod is unchanged");
@@ -507,18 +468,13 @@ fn serve(args: ServeArgs) -> ExitCode {
                 return exit_code(err.exit_code());
             }
         };
-    let tls_source = match (args.tls, args.tls_cert, args.tls_key) {
-        (true, _, _) => Some(TlsSource::Generated {
-            extra_sans: args.tls_sans,
-        }),
-        (false, Some(cert), Some(key)) => Some(TlsSource::Files { cert, key }),
-        _ => None,
-    };
-    let tls = match tls_source.map(|source| tls::load(&source, &config.data_dir, SystemClock.now()))
-    {
-        None => None,
-        Some(Ok(tls)) => Some(tls),
-        Some(Err(err)) => {
+    let tls = args
+        .tls
+        .source()
+        .map(|source| tls::load(&source, &config.data_dir, SystemClock.now()));
+    let tls = match tls.transpose() {
+        Ok(tls) => tls,
+        Err(err) => {
             eprintln!("irsa-local: {err}");
             return exit_code(err.exit_code());
         }
@@ -557,14 +513,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         let served = match tls {
             None => irsa_local::serve(listener, app.router(), shutdown_signal()).await,
             Some(tls) => {
-                match &tls.ca_file {
-                    Some(ca) => tracing::info!(
-                        ca_file = %ca.display(),
-                        "and on https://{address}; clients trust {} (a webhook's caBundle is its base64)",
-                        ca.display()
-                    ),
-                    None => tracing::info!("and on https://{address}"),
-                }
+                tls.log_serving(&address);
                 irsa_local::serve_tls(listener, app.router(), tls.config, shutdown_signal()).await
             }
         };

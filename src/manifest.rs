@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-/// The two manifest formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The two manifest formats (also `irsa-local mutate -o`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Json,
     Yaml,

@@ -37,6 +37,12 @@ pub enum OfflineError {
     NotAPod(String),
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    #[error("cannot read {source_name}: {error}")]
+    Input {
+        source_name: String,
+        #[source]
+        error: std::io::Error,
+    },
 }
 
 impl OfflineError {
@@ -49,7 +55,8 @@ impl OfflineError {
             | Self::Decode(_)
             | Self::Pod(_)
             | Self::NotAPod(_)
-            | Self::Manifest(_) => 2,
+            | Self::Manifest(_)
+            | Self::Input { .. } => 2,
             Self::Keys(_) => 1,
         }
     }
@@ -115,6 +122,8 @@ pub struct MutateOptions {
     pub cluster: Option<String>,
     /// `AWS_REGION`/`AWS_DEFAULT_REGION`; the world's region when `None`.
     pub region: Option<String>,
+    /// The output format; the input's when `None`.
+    pub output: Option<Format>,
 }
 
 /// Mutates `pod` as the server's admission webhook would: the service account is looked
@@ -163,13 +172,30 @@ pub struct MutatedManifest {
     pub note: Option<&'static str>,
 }
 
-/// Mutates the pod manifest `text` (JSON or YAML) and renders it in `output`, or in the
-/// input's format.
+/// Reads the pod manifest in `file` (`-` for standard input), mutates it and renders it.
+pub fn mutate_file(
+    config: &Config,
+    options: &MutateOptions,
+    file: &str,
+) -> Result<MutatedManifest, OfflineError> {
+    let read = if file == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map(|_| text)
+    } else {
+        std::fs::read_to_string(file)
+    };
+    let text = read.map_err(|error| OfflineError::Input {
+        source_name: if file == "-" { "standard input" } else { file }.to_owned(),
+        error,
+    })?;
+    mutate_manifest(config, options, &text)
+}
+
+/// Mutates the pod manifest `text` (JSON or YAML) and renders it.
 pub fn mutate_manifest(
     config: &Config,
     options: &MutateOptions,
     text: &str,
-    output: Option<Format>,
 ) -> Result<MutatedManifest, OfflineError> {
     let (pod, input_format) = manifest::parse(text)?;
     let (pod, note) = match mutate_pod(config, options, &pod)? {
@@ -183,7 +209,7 @@ pub fn mutate_manifest(
             Some("the pod declares its own aws-iam-token volume, which the webhook leaves alone"),
         ),
     };
-    let text = manifest::render(&pod, output.unwrap_or(input_format))?;
+    let text = manifest::render(&pod, options.output.unwrap_or(input_format))?;
     Ok(MutatedManifest { text, note })
 }
 

@@ -27,12 +27,59 @@ pub enum TlsSource {
     Generated { extra_sans: Vec<String> },
 }
 
+/// `serve`'s TLS flags.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TlsFlags {
+    /// Serve HTTPS beside HTTP on the same port, with a certificate generated into
+    /// <data-dir>/tls/ (trust its ca.crt; a webhook's caBundle is that file in base64).
+    #[arg(long = "tls", conflicts_with = "tls_cert")]
+    pub generate: bool,
+    /// Serve HTTPS beside HTTP with this PEM certificate chain (needs --tls-key).
+    #[arg(long, env = "IRSA_LOCAL_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "IRSA_LOCAL_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Another DNS name or IP address for the generated certificate (repeatable), such as
+    /// the address a kind cluster's nodes reach this machine at.
+    #[arg(long = "tls-san", requires = "generate")]
+    pub tls_sans: Vec<String>,
+}
+
+impl TlsFlags {
+    /// The source the flags name: `--tls`, or `--tls-cert` with `--tls-key`; `None`
+    /// without TLS.
+    pub fn source(self) -> Option<TlsSource> {
+        match (self.generate, self.tls_cert, self.tls_key) {
+            (true, _, _) => Some(TlsSource::Generated {
+                extra_sans: self.tls_sans,
+            }),
+            (false, Some(cert), Some(key)) => Some(TlsSource::Files { cert, key }),
+            _ => None,
+        }
+    }
+}
+
 /// The TLS side of the server, ready to accept.
 #[derive(Debug, Clone)]
 pub struct Tls {
     pub config: Arc<ServerConfig>,
     /// The CA certificate clients should trust, for a generated certificate.
     pub ca_file: Option<PathBuf>,
+}
+
+impl Tls {
+    /// Logs that `address` serves HTTPS too, and which CA file clients trust.
+    pub fn log_serving(&self, address: &str) {
+        match &self.ca_file {
+            Some(ca) => tracing::info!(
+                ca_file = %ca.display(),
+                "and on https://{address}; clients trust {} (a webhook's caBundle is its base64)",
+                ca.display()
+            ),
+            None => tracing::info!("and on https://{address}"),
+        }
+    }
 }
 
 /// Why TLS could not be set up.
