@@ -121,4 +121,25 @@ mod tests {
             assert!(parse(text).is_err(), "case {name}");
         }
     }
+
+    /// YAML with random bytes changed parses or fails, never panics.
+    #[test]
+    fn never_panics_on_damaged_yaml() {
+        use rand::{Rng, SeedableRng};
+        let valid = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {a: 'b'}\nspec:\n  containers:\n  - name: c\n    args: [\"s3\", ls]\n    env: &e\n    - {name: X, value: \"1\"}\n  initContainers: [{name: i, env: *e}]\n";
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        for _ in 0..3000 {
+            let mut text = valid.to_vec();
+            for _ in 0..rng.gen_range(1..4) {
+                let at = rng.gen_range(0..text.len());
+                const BYTES: &[u8] = b" \n-:{}[]&*!|>'\"#%@`\t";
+                text[at] = BYTES[rng.gen_range(0..BYTES.len())];
+            }
+            if let Ok(text) = std::str::from_utf8(&text) {
+                if let Ok((value, format)) = parse(text) {
+                    assert!(render(&value, format).is_ok());
+                }
+            }
+        }
+    }
 }

@@ -226,4 +226,33 @@ mod tests {
             assert!(answer.response.status.is_some(), "case {name}");
         }
     }
+
+    /// Reviews with random bytes changed never make the handler panic.
+    #[test]
+    fn never_panics_on_damaged_reviews() {
+        use rand::{Rng, SeedableRng};
+        let valid = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": {"uid": "u", "namespace": "default", "object": {"metadata": {"annotations":
+                {"eks.amazonaws.com/skip-containers": "a,\"b\"", "eks.amazonaws.com/token-expiration": "0"}},
+                "spec": {"serviceAccountName": "iam-test", "initContainers": [{"name": "a"}],
+                    "containers": [{"name": "b", "env": [{"name": "AWS_REGION", "value": "x"}]}],
+                    "volumes": [{"name": "aws-iam-token", "projected": {"sources": [{"serviceAccountToken":
+                        {"audience": "sts.amazonaws.com", "path": "token"}}]}}]}}}})
+        .to_string()
+        .into_bytes();
+        let world = crate::world::load_default().unwrap();
+        let settings = Settings::eks("us-west-2");
+        let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+        for _ in 0..3000 {
+            let mut body = valid.clone();
+            for _ in 0..rng.gen_range(1..4) {
+                let at = rng.gen_range(0..body.len());
+                const BYTES: &[u8] = b" {}[]\":,0a-";
+                body[at] = BYTES[rng.gen_range(0..BYTES.len())];
+            }
+            let (answer, verdict) = review(&body, world.default_cluster(), &settings);
+            assert_eq!(answer.response.allowed, verdict != Verdict::Refused);
+            assert!(serde_json::to_vec(&answer).is_ok());
+        }
+    }
 }
