@@ -9,7 +9,9 @@
 //!   stateless temporary credentials.
 //! - [`router`], [`state`], [`config`]: the HTTP application around them; [`store`]: the
 //!   world as IAM, EKS and Kubernetes writes change it, saved in the data dir.
-//! - [`offline`]: the commands that work on the data dir without a server.
+//! - [`server`]: the accept loop, HTTP and HTTPS on one port; [`tls`]: its certificate.
+//! - [`offline`]: the commands that work on the data dir without a server; [`manifest`]:
+//!   Kubernetes objects read from and written to JSON or YAML files.
 //! - [`client`]: commands that call a running server's APIs, as AWS tooling would.
 //! - [`projection`]: token files kept fresh as the kubelet keeps them (`serve --project`).
 //! - [`pod_env`]: a local process as an IRSA pod (`env`, `exec`); [`health`]: the
@@ -26,6 +28,7 @@ pub mod health;
 pub mod hex;
 pub mod iam;
 pub mod k8s;
+pub mod manifest;
 pub mod offline;
 pub mod oidc;
 pub mod persist;
@@ -35,10 +38,12 @@ pub mod projection;
 pub mod protocol;
 pub mod router;
 pub mod s3;
+pub mod server;
 pub mod sigv4;
 pub mod state;
 pub mod store;
 pub mod sts;
+pub mod tls;
 pub mod validation;
 pub mod world;
 
@@ -163,7 +168,15 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::run(listener, router, None, shutdown).await
+}
+
+/// [`serve`], with HTTPS beside plain HTTP on the same port.
+pub async fn serve_tls(
+    listener: TcpListener,
+    router: Router,
+    tls: Arc<rustls::ServerConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    server::run(listener, router, Some(tls), shutdown).await
 }

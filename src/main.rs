@@ -11,12 +11,14 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use irsa_local::client::create_service_account::{self, Options, Outcome};
 use irsa_local::client::target::TargetFlags;
-use irsa_local::clock::SystemClock;
+use irsa_local::clock::{Clock, SystemClock};
 use irsa_local::config::{self, Config, WorldSource, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
-use irsa_local::offline::{self, TokenOptions};
+use irsa_local::manifest::Format;
+use irsa_local::offline::{self, MutateOptions, TokenOptions};
 use irsa_local::oidc::inspect::SignatureCheck;
 use irsa_local::pod_env::{self, PodEnv, PodEnvOptions};
 use irsa_local::projection::{self, Projection};
+use irsa_local::tls::{self, TlsFlags};
 use irsa_local::world::{ClusterName, Namespace, RoleName, ServiceAccountName};
 use irsa_local::{health, App};
 
@@ -39,6 +41,8 @@ enum Command {
     Token(TokenArgs),
     /// Print a token's header and claims and whether the world's keys verify it.
     Decode(DecodeArgs),
+    /// Print a pod as the pod identity webhook would mutate it (offline, no server needed).
+    Mutate(MutateArgs),
     /// Manage issuer signing keys.
     Keys {
         #[command(subcommand)]
@@ -110,6 +114,8 @@ struct ServeArgs {
     /// Log line format.
     #[arg(long, env = "IRSA_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    #[command(flatten)]
+    tls: TlsFlags,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -248,6 +254,24 @@ fn token_expiration_range() -> clap::builder::RangedU64ValueParser {
         .range(projection::MIN_EXPIRATION_SECONDS..=projection::MAX_EXPIRATION_SECONDS)
 }
 
+#[derive(Args)]
+struct MutateArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// The pod manifest (JSON or YAML), or `-` for standard input.
+    #[arg(short = 'f', long = "filename")]
+    file: String,
+    /// Cluster whose service accounts count (default: the world's first cluster).
+    #[arg(long)]
+    cluster: Option<String>,
+    /// Region for AWS_REGION and AWS_DEFAULT_REGION (default: the world's region).
+    #[arg(long)]
+    region: Option<String>,
+    /// Output format (default: the input's).
+    #[arg(short = 'o', long = "output", value_enum)]
+    output: Option<Format>,
+}
+
 #[derive(Subcommand)]
 enum KeysCommand {
     /// Add a new signing key: it signs from the next start on, and older keys stay in the JWKS.
@@ -277,6 +301,7 @@ fn main() -> ExitCode {
             )
         }
         Command::Decode(args) => decode(args),
+        Command::Mutate(args) => mutate(args),
         Command::Keys {
             command: KeysCommand::Rotate { world, cluster },
         } => report(
@@ -404,6 +429,21 @@ fn decode(args: DecodeArgs) -> ExitCode {
     }
 }
 
+fn mutate(args: MutateArgs) -> ExitCode {
+    let options = MutateOptions {
+        cluster: args.cluster,
+        region: args.region,
+        output: args.output,
+    };
+    let result = offline::mutate_file(&args.world.config(None), &options, &args.file);
+    report(result.map(|mutated| {
+        if let Some(note) = mutated.note {
+            eprintln!("irsa-local: {note}; the pod is unchanged");
+        }
+        print!("{}", mutated.text);
+    }))
+}
+
 fn serve(args: ServeArgs) -> ExitCode {
     init_logging(args.log_format, "info");
     let config = Config {
@@ -428,6 +468,17 @@ fn serve(args: ServeArgs) -> ExitCode {
                 return exit_code(err.exit_code());
             }
         };
+    let tls = args
+        .tls
+        .source()
+        .map(|source| tls::load(&source, &config.data_dir, SystemClock.now()));
+    let tls = match tls.transpose() {
+        Ok(tls) => tls,
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            return exit_code(err.exit_code());
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -459,7 +510,14 @@ fn serve(args: ServeArgs) -> ExitCode {
             .local_addr()
             .map_or_else(|_| args.listen.to_string(), |addr| addr.to_string());
         tracing::info!(address = %address, data_dir = %config.data_dir.display(), "listening on http://{address}");
-        match irsa_local::serve(listener, app.router(), shutdown_signal()).await {
+        let served = match tls {
+            None => irsa_local::serve(listener, app.router(), shutdown_signal()).await,
+            Some(tls) => {
+                tls.log_serving(&address);
+                irsa_local::serve_tls(listener, app.router(), tls.config, shutdown_signal()).await
+            }
+        };
+        match served {
             Ok(()) => {
                 tracing::info!("stopped");
                 ExitCode::SUCCESS

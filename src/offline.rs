@@ -1,13 +1,18 @@
 //! Commands that work on the world and the data dir directly, with no server running:
-//! mint a token, decode one, rotate a cluster's signing key. They read the same keys the
-//! server reads, so their tokens verify against the server's JWKS.
+//! mint a token, decode one, rotate a cluster's signing key, mutate a pod. They read the
+//! same keys and saved state the server reads, so their tokens verify against the
+//! server's JWKS and their pods see the server's service accounts.
 
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::k8s::mutate::{self, Outcome, PodError, Settings};
 use crate::k8s::status::Status;
 use crate::k8s::token_request::{self, BoundObjectReference, TokenRequest, TokenRequestSpec};
+use crate::manifest::{self, Format, ManifestError};
 use crate::oidc::inspect::{self, DecodeError, Inspection};
 use crate::oidc::keys::{self, KeyError};
 use crate::world::random_uuid;
@@ -26,6 +31,18 @@ pub enum OfflineError {
     Decode(#[from] DecodeError),
     #[error(transparent)]
     Keys(#[from] KeyError),
+    #[error(transparent)]
+    Pod(#[from] PodError),
+    #[error("irsa-local mutate takes a Pod, not a {0}")]
+    NotAPod(String),
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error("cannot read {source_name}: {error}")]
+    Input {
+        source_name: String,
+        #[source]
+        error: std::io::Error,
+    },
 }
 
 impl OfflineError {
@@ -33,7 +50,13 @@ impl OfflineError {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::Start(err) => err.exit_code(),
-            Self::UnknownCluster(_) | Self::Refused(_) | Self::Decode(_) => 2,
+            Self::UnknownCluster(_)
+            | Self::Refused(_)
+            | Self::Decode(_)
+            | Self::Pod(_)
+            | Self::NotAPod(_)
+            | Self::Manifest(_)
+            | Self::Input { .. } => 2,
             Self::Keys(_) => 1,
         }
     }
@@ -90,6 +113,104 @@ pub fn token(config: &Config, options: &TokenOptions) -> Result<String, OfflineE
     )
     .map_err(OfflineError::Refused)?;
     Ok(response.token().to_owned())
+}
+
+/// What `irsa-local mutate` mutates with.
+#[derive(Debug, Clone, Default)]
+pub struct MutateOptions {
+    /// Cluster name; the default cluster when `None`.
+    pub cluster: Option<String>,
+    /// `AWS_REGION`/`AWS_DEFAULT_REGION`; the world's region when `None`.
+    pub region: Option<String>,
+    /// The output format; the input's when `None`.
+    pub output: Option<Format>,
+}
+
+/// Mutates `pod` as the server's admission webhook would: the service account is looked
+/// up in the pod's namespace (`default` when it names none) of the chosen cluster.
+pub fn mutate_pod(
+    config: &Config,
+    options: &MutateOptions,
+    pod: &Value,
+) -> Result<Outcome, OfflineError> {
+    match pod.get("kind").and_then(Value::as_str) {
+        None | Some("Pod") => {}
+        Some(kind) => return Err(OfflineError::NotAPod(kind.to_owned())),
+    }
+    let app = App::build(config, Arc::new(SystemClock))?;
+    let snapshot = app.state().current();
+    let world = snapshot.world();
+    let cluster = match &options.cluster {
+        Some(name) => world
+            .cluster(name)
+            .ok_or_else(|| OfflineError::UnknownCluster(name.clone()))?,
+        None => world.default_cluster(),
+    };
+    let namespace = pod
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .filter(|namespace| !namespace.is_empty())
+        .unwrap_or("default");
+    let region = options
+        .region
+        .as_deref()
+        .unwrap_or(world.account.region.as_str());
+    Ok(mutate::mutate_in_cluster(
+        cluster,
+        namespace,
+        pod,
+        &Settings::eks(region),
+    )?)
+}
+
+/// A pod manifest after `irsa-local mutate`.
+#[derive(Debug, Clone)]
+pub struct MutatedManifest {
+    /// The pod, rendered in the output format.
+    pub text: String,
+    /// Why the pod is unchanged, when the webhook leaves it alone.
+    pub note: Option<&'static str>,
+}
+
+/// Reads the pod manifest in `file` (`-` for standard input), mutates it and renders it.
+pub fn mutate_file(
+    config: &Config,
+    options: &MutateOptions,
+    file: &str,
+) -> Result<MutatedManifest, OfflineError> {
+    let read = if file == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map(|_| text)
+    } else {
+        std::fs::read_to_string(file)
+    };
+    let text = read.map_err(|error| OfflineError::Input {
+        source_name: if file == "-" { "standard input" } else { file }.to_owned(),
+        error,
+    })?;
+    mutate_manifest(config, options, &text)
+}
+
+/// Mutates the pod manifest `text` (JSON or YAML) and renders it.
+pub fn mutate_manifest(
+    config: &Config,
+    options: &MutateOptions,
+    text: &str,
+) -> Result<MutatedManifest, OfflineError> {
+    let (pod, input_format) = manifest::parse(text)?;
+    let (pod, note) = match mutate_pod(config, options, &pod)? {
+        Outcome::Mutated(mutation) => (mutation.pod, None),
+        Outcome::NoRole => (
+            pod,
+            Some("the pod's service account has no eks.amazonaws.com/role-arn annotation"),
+        ),
+        Outcome::ForeignTokenVolume => (
+            pod,
+            Some("the pod declares its own aws-iam-token volume, which the webhook leaves alone"),
+        ),
+    };
+    let text = manifest::render(&pod, options.output.unwrap_or(input_format))?;
+    Ok(MutatedManifest { text, note })
 }
 
 /// Decodes `token` and checks its signature against every cluster's keys.

@@ -2,13 +2,18 @@
 //! delete) and the TokenRequest subresource that mints their tokens. The default cluster
 //! answers at `/api/v1/…`, and every cluster at `/k8s/<cluster>/api/v1/…` (a kubeconfig
 //! `server:` URL with that path works). Failures are Kubernetes `Status` objects.
+//!
+//! Beside the API, the pod identity webhook: `POST /mutate` (and `/k8s/<cluster>/mutate`)
+//! answers AdmissionReviews with the pod mutation of [`mutate`].
 
+pub mod admission;
+pub mod mutate;
 pub mod service_account;
 pub mod status;
 pub mod token_request;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -46,6 +51,7 @@ fn api_routes() -> Router<AppState> {
             "/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token",
             post(create_token),
         )
+        .route("/mutate", post(admission_review))
         .route("/api", any(no_route))
         .route("/api/{*rest}", any(no_route))
 }
@@ -92,6 +98,67 @@ impl ApiPath {
     fn name(&self) -> &str {
         self.name.as_deref().unwrap_or_default()
     }
+}
+
+/// The path parameters of the webhook: `cluster` only under `/k8s/<cluster>`.
+#[derive(Debug, Deserialize)]
+struct WebhookPath {
+    cluster: Option<String>,
+}
+
+/// `POST /mutate`: an AdmissionReview from kube-apiserver. A SigV4-signed request is an
+/// S3 call to a bucket named `mutate`, and goes to the AWS protocols instead.
+async fn admission_review(
+    State(state): State<AppState>,
+    Path(path): Path<WebhookPath>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    if matches!(crate::sigv4::parse(&parts), Ok(Some(_))) {
+        let request = Request::from_parts(parts, body);
+        return crate::protocol::dispatch(State(state), request).await;
+    }
+    // The webhook accepts exactly this media type and answers anything else in plain text.
+    let essence = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(str::trim);
+    if !essence.is_some_and(|essence| essence.eq_ignore_ascii_case("application/json")) {
+        let message = "Invalid Content-Type, expected `application/json`\n";
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response();
+    }
+    let body = match axum::body::to_bytes(body, admission::MAX_REVIEW_BYTES).await {
+        Ok(body) => body,
+        Err(err) => {
+            let over_limit = std::error::Error::source(&err)
+                .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+            return if over_limit {
+                Status::too_large(admission::MAX_REVIEW_BYTES).into_response()
+            } else {
+                Status::bad_request(format!("cannot read the request body: {err}")).into_response()
+            };
+        }
+    };
+    let snapshot = state.current();
+    let world = snapshot.world();
+    let cluster = match &path.cluster {
+        None => world.default_cluster(),
+        Some(name) => match world.cluster(name) {
+            Some(cluster) => cluster,
+            None => return Status::no_route().into_response(),
+        },
+    };
+    let settings = mutate::Settings::eks(world.account.region.as_str());
+    let (answer, verdict) = admission::review(&body, cluster, &settings);
+    tracing::debug!(
+        target: "irsa_local::admission",
+        uid = %answer.response.uid,
+        cluster = %cluster.name,
+        verdict = ?verdict,
+    );
+    Json(answer).into_response()
 }
 
 /// Any other path under `/api`: the Kubernetes API has no such resource.

@@ -1,10 +1,12 @@
 //! End-to-end tests: the real router over HTTP on an ephemeral port, and the real binary
 //! for start-up, restart and exit-code behaviour.
 
+mod admission;
 mod bad_input;
 mod cli;
 mod create_iamserviceaccount;
 mod hostile;
+mod mutate_cli;
 mod oidc;
 mod pod_env;
 mod restart;

@@ -1,0 +1,299 @@
+//! `POST /mutate`: AdmissionReviews as kube-apiserver sends them, answered over HTTP.
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+use crate::support::TestServer;
+
+const TOKEN_FILE: &str = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";
+const UID: &str = "918ef1dc-3c3a-4a7e-9b1e-0e3c4f3a7f51";
+
+/// A v1 review of creating `pod` in `namespace`.
+fn review(namespace: &str, pod: &Value) -> Value {
+    json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        "request": {"uid": UID, "kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "namespace": namespace, "operation": "CREATE",
+            "userInfo": {"username": "system:serviceaccount:kube-system:replicaset-controller"},
+            "object": pod, "oldObject": null, "dryRun": false,
+            "options": {"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1"}}})
+}
+
+fn pod(account: &str, annotations: Value, containers: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"generateName": "web-", "annotations": annotations},
+        "spec": {"serviceAccountName": account, "containers": containers}})
+}
+
+fn env(pairs: &[(&str, &str)]) -> Value {
+    pairs
+        .iter()
+        .map(|(name, value)| json!({"name": name, "value": value}))
+        .collect()
+}
+
+/// The env EKS injects for the default world's `iam-test` account.
+fn injected(role: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_STS_REGIONAL_ENDPOINTS", "regional".into()),
+        ("AWS_DEFAULT_REGION", "us-west-2".into()),
+        ("AWS_REGION", "us-west-2".into()),
+        ("AWS_ROLE_ARN", role.into()),
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", TOKEN_FILE.into()),
+    ]
+}
+
+fn owned_env(pairs: &[(&str, String)]) -> Value {
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    env(&borrowed)
+}
+
+fn mount() -> Value {
+    json!({"name": "aws-iam-token", "readOnly": true,
+           "mountPath": "/var/run/secrets/eks.amazonaws.com/serviceaccount"})
+}
+
+fn volume(seconds: i64) -> Value {
+    json!({"name": "aws-iam-token", "projected": {"sources": [{"serviceAccountToken":
+        {"audience": "sts.amazonaws.com", "expirationSeconds": seconds, "path": "token"}}]}})
+}
+
+async fn post(server: &TestServer, path: &str, review: &Value) -> Value {
+    let reply = server
+        .send(
+            "POST",
+            path,
+            Some("application/json"),
+            review.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let answer = reply.json();
+    assert_eq!(answer["apiVersion"], "admission.k8s.io/v1");
+    assert_eq!(answer["kind"], "AdmissionReview");
+    answer
+}
+
+/// The decoded JSON Patch of an allowed answer, or `None` when it carries none.
+fn patch_of(answer: &Value) -> Option<Value> {
+    let response = &answer["response"];
+    assert_eq!(response["uid"], UID, "uid echoed");
+    assert_eq!(response["allowed"], true, "{answer}");
+    let patch = response.get("patch")?.as_str()?;
+    assert_eq!(response["patchType"], "JSONPatch");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(patch)
+        .expect("base64");
+    Some(serde_json::from_slice(&bytes).expect("JSON Patch"))
+}
+
+/// Creates `namespace/name` through the API with these annotations.
+async fn create_account(server: &TestServer, namespace: &str, name: &str, annotations: Value) {
+    let body = json!({"metadata": {"name": name, "annotations": annotations}});
+    let reply = server
+        .send(
+            "POST",
+            &format!("/api/v1/namespaces/{namespace}/serviceaccounts"),
+            Some("application/json"),
+            body.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn workshop_pod_gets_the_webhook_patch() {
+    let server = TestServer::start().await;
+    let pod = pod(
+        "iam-test",
+        json!(null),
+        json!([{"name": "eks-iam-test", "image": "amazon/aws-cli:latest", "args": ["s3", "ls"]}]),
+    );
+    let answer = post(&server, "/mutate", &review("default", &pod)).await;
+    let role = "arn:aws:iam::111122223333:role/iam-test";
+    let want = json!([
+        {"op": "add", "path": "/spec/volumes", "value": [volume(86400)]},
+        {"op": "add", "path": "/spec/containers", "value": [{"name": "eks-iam-test",
+            "image": "amazon/aws-cli:latest", "args": ["s3", "ls"],
+            "env": owned_env(&injected(role)), "volumeMounts": [mount()]}]},
+    ]);
+    assert_eq!(patch_of(&answer), Some(want));
+
+    // The same pod under the cluster's own path.
+    let answer = post(
+        &server,
+        "/k8s/eksworkshop-eksctl/mutate",
+        &review("default", &pod),
+    )
+    .await;
+    assert!(patch_of(&answer).is_some());
+}
+
+#[tokio::test]
+async fn pods_without_a_role_or_already_mutated_are_allowed_without_a_patch() {
+    let server = TestServer::start().await;
+    let plain = pod("default", json!(null), json!([{"name": "app"}]));
+    let answer = post(&server, "/mutate", &review("default", &plain)).await;
+    assert_eq!(patch_of(&answer), None, "no role annotation: {answer}");
+    assert!(answer["response"].get("patchType").is_none());
+
+    let role = "arn:aws:iam::111122223333:role/iam-test";
+    let done = json!({"metadata": {"name": "done"}, "spec": {"serviceAccountName": "iam-test",
+        "containers": [{"name": "app", "env": owned_env(&injected(role)), "volumeMounts": [mount()]}],
+        "volumes": [volume(86400)]}});
+    let answer = post(&server, "/mutate", &review("default", &done)).await;
+    assert_eq!(patch_of(&answer), None, "nothing to change: {answer}");
+
+    // The account exists in another namespace only.
+    let elsewhere = pod("iam-test", json!(null), json!([{"name": "app"}]));
+    let answer = post(&server, "/mutate", &review("apps", &elsewhere)).await;
+    assert_eq!(patch_of(&answer), None);
+}
+
+#[tokio::test]
+async fn existing_env_skip_containers_and_init_containers() {
+    let server = TestServer::start().await;
+    let role = "arn:aws:iam::111122223333:role/iam-test";
+    let pod = pod(
+        "iam-test",
+        json!({"eks.amazonaws.com/skip-containers": "sidecar"}),
+        json!([{"name": "app", "env": env(&[("AWS_ROLE_ARN", "mine"), ("AWS_REGION", "eu-west-1")])},
+               {"name": "sidecar"}]),
+    );
+    let mut pod = pod;
+    pod["spec"]["initContainers"] = json!([{"name": "init"}]);
+    let answer = post(&server, "/mutate", &review("default", &pod)).await;
+    let want = json!([
+        {"op": "add", "path": "/spec/volumes", "value": [volume(86400)]},
+        {"op": "add", "path": "/spec/containers", "value": [
+            {"name": "app", "env": env(&[("AWS_ROLE_ARN", "mine"), ("AWS_REGION", "eu-west-1"),
+                ("AWS_STS_REGIONAL_ENDPOINTS", "regional")]), "volumeMounts": [mount()]},
+            {"name": "sidecar"}]},
+        {"op": "add", "path": "/spec/initContainers", "value": [
+            {"name": "init", "env": owned_env(&injected(role)), "volumeMounts": [mount()]}]},
+    ]);
+    assert_eq!(patch_of(&answer), Some(want));
+}
+
+#[tokio::test]
+async fn token_expiration_is_pod_over_account_over_default_with_a_floor() {
+    let server = TestServer::start().await;
+    create_account(
+        &server,
+        "apps",
+        "short",
+        json!({"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/iam-test",
+               "eks.amazonaws.com/token-expiration": "7200"}),
+    )
+    .await;
+    create_account(
+        &server,
+        "apps",
+        "floored",
+        json!({"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/iam-test",
+               "eks.amazonaws.com/token-expiration": "60"}),
+    )
+    .await;
+    let cases = [
+        ("default", "iam-test", json!(null), 86400),
+        ("account", "short", json!(null), 7200),
+        (
+            "pod_over_account",
+            "short",
+            json!({"eks.amazonaws.com/token-expiration": "1200"}),
+            1200,
+        ),
+        (
+            "pod_floor",
+            "short",
+            json!({"eks.amazonaws.com/token-expiration": "100"}),
+            600,
+        ),
+        ("account_floor", "floored", json!(null), 600),
+    ];
+    for (name, account, annotations, want) in cases {
+        let namespace = if account == "iam-test" {
+            "default"
+        } else {
+            "apps"
+        };
+        let pod = pod(account, annotations, json!([{"name": "app"}]));
+        // The object names no namespace: the request's counts, as for controller pods.
+        let answer = post(&server, "/mutate", &review(namespace, &pod)).await;
+        let patch = patch_of(&answer).unwrap_or_else(|| panic!("case {name}: {answer}"));
+        let seconds = &patch[0]["value"][0]["projected"]["sources"][0]["serviceAccountToken"]
+            ["expirationSeconds"];
+        assert_eq!(seconds, &json!(want), "case {name}");
+    }
+}
+
+#[tokio::test]
+async fn bad_requests_get_answers_the_api_server_understands() {
+    let server = TestServer::start().await;
+    let body = review("default", &pod("iam-test", json!(null), json!([]))).to_string();
+    for content_type in [Some("text/plain"), Some("application/yaml"), None] {
+        let reply = server
+            .send("POST", "/mutate", content_type, body.clone().into_bytes())
+            .await;
+        assert_eq!(reply.status, 415, "{content_type:?}");
+    }
+    let reply = server.send("GET", "/mutate", None, Vec::new()).await;
+    assert_eq!(reply.status, 405);
+
+    let cases = [
+        ("not_json", "{".to_owned(), "cannot decode"),
+        (
+            "no_request",
+            json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview"}).to_string(),
+            "bad content",
+        ),
+        (
+            "no_object",
+            json!({"request": {"uid": UID}}).to_string(),
+            "no object",
+        ),
+        (
+            "containers_not_a_list",
+            review(
+                "default",
+                &json!({"spec": {"serviceAccountName": "iam-test", "containers": 5}}),
+            )
+            .to_string(),
+            "spec.containers",
+        ),
+    ];
+    for (name, body, message) in cases {
+        let reply = server
+            .send(
+                "POST",
+                "/mutate",
+                Some("application/json"),
+                body.into_bytes(),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "case {name}");
+        let answer = reply.json();
+        assert_eq!(answer["kind"], "AdmissionReview", "case {name}");
+        assert_eq!(answer["response"]["allowed"], false, "case {name}");
+        let got = answer["response"]["status"]["message"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(got.contains(message), "case {name}: {got}");
+    }
+
+    let reply = server
+        .send(
+            "POST",
+            "/k8s/no-such-cluster/mutate",
+            Some("application/json"),
+            body_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 404);
+}
+
+fn body_bytes() -> Vec<u8> {
+    review("default", &pod("iam-test", json!(null), json!([])))
+        .to_string()
+        .into_bytes()
+}
