@@ -53,6 +53,8 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
+pub use crate::server::ServeOptions;
+
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::credentials::{CredentialSecret, SecretError};
@@ -168,15 +170,15 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    server::run(listener, router, None, shutdown).await
+    server::run(listener, router, ServeOptions::default(), shutdown).await
 }
 
-/// [`serve`], with HTTPS beside plain HTTP on the same port.
-pub async fn serve_tls(
+/// [`serve`] with options: HTTPS beside plain HTTP on the same port, the idle timeout.
+pub async fn serve_with(
     listener: TcpListener,
     router: Router,
-    tls: Arc<rustls::ServerConfig>,
+    options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    server::run(listener, router, Some(tls), shutdown).await
+    server::run(listener, router, options, shutdown).await
 }

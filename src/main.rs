@@ -111,6 +111,11 @@ struct ServeArgs {
     /// from the world file again (signing keys and the credential secret are kept).
     #[arg(long)]
     reset: bool,
+    /// Seconds a connection may wait for a request's headers (an idle keep-alive
+    /// connection, or a client sending slowly) before the server closes it.
+    #[arg(long, env = "IRSA_LOCAL_IDLE_TIMEOUT", value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    idle_timeout: u64,
     /// Log line format.
     #[arg(long, env = "IRSA_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -499,6 +504,13 @@ fn serve(args: ServeArgs) -> ExitCode {
             };
             tokio::spawn(refresh_on_hangup(hangups, projection::spawn_all(token_files)));
         }
+        let shutdown = match shutdown_signal() {
+            Ok(shutdown) => shutdown,
+            Err(err) => {
+                eprintln!("irsa-local: cannot handle SIGINT/SIGTERM: {err}");
+                return ExitCode::from(1);
+            }
+        };
         let listener = match tokio::net::TcpListener::bind(args.listen).await {
             Ok(listener) => listener,
             Err(err) => {
@@ -510,13 +522,15 @@ fn serve(args: ServeArgs) -> ExitCode {
             .local_addr()
             .map_or_else(|_| args.listen.to_string(), |addr| addr.to_string());
         tracing::info!(address = %address, data_dir = %config.data_dir.display(), "listening on http://{address}");
-        let served = match tls {
-            None => irsa_local::serve(listener, app.router(), shutdown_signal()).await,
-            Some(tls) => {
-                tls.log_serving(&address);
-                irsa_local::serve_tls(listener, app.router(), tls.config, shutdown_signal()).await
-            }
+        let mut options = irsa_local::ServeOptions {
+            idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
+            ..irsa_local::ServeOptions::default()
         };
+        if let Some(tls) = tls {
+            tls.log_serving(&address);
+            options.tls = Some(tls.config);
+        }
+        let served = irsa_local::serve_with(listener, app.router(), options, shutdown).await;
         match served {
             Ok(()) => {
                 tracing::info!("stopped");
@@ -554,21 +568,18 @@ async fn refresh_on_hangup(
 }
 
 /// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Registers SIGINT and SIGTERM handlers now, so that a signal arriving at any moment
+/// after this returns stops the server gracefully (a handler registered lazily, on the
+/// future's first poll, would leave a window where SIGTERM still kills the process).
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
+        tracing::info!("shutting down");
+    })
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::Router;
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
@@ -25,16 +25,38 @@ const TLS_HANDSHAKE: u8 = 0x16;
 const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// `--idle-timeout` default, hyper's own default for reading a request's headers.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Serves `router` on `listener` (HTTPS beside HTTP when `tls` is given) until
-/// `shutdown` completes, then finishes the requests in flight.
+/// How connections are served.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// HTTPS beside HTTP on the same port.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// How long a connection may wait for a request's headers to arrive in full: an idle
+    /// keep-alive connection, or a client sending its headers slowly, is closed after it.
+    pub idle_timeout: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            tls: None,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+        }
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then finishes the requests
+/// in flight.
 pub async fn run(
     listener: TcpListener,
     router: Router,
-    tls: Option<Arc<rustls::ServerConfig>>,
+    options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let acceptor = tls.map(TlsAcceptor::from);
+    let acceptor = options.tls.map(TlsAcceptor::from);
+    let idle_timeout = options.idle_timeout;
     let (stop, stopping) = watch::channel(());
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -56,6 +78,7 @@ pub async fn run(
             stream,
             router.clone(),
             acceptor.clone(),
+            idle_timeout,
             stopping.clone(),
         ));
     }
@@ -71,19 +94,20 @@ async fn connection(
     stream: TcpStream,
     router: Router,
     acceptor: Option<TlsAcceptor>,
+    idle_timeout: Duration,
     mut stop: watch::Receiver<()>,
 ) {
     let _ = stream.set_nodelay(true);
     let Some(acceptor) = acceptor else {
-        return serve(stream, router, stop).await;
+        return serve(stream, router, idle_timeout, stop).await;
     };
     let opened = tokio::select! {
         opened = open(stream, &acceptor) => opened,
         _ = stop.changed() => return,
     };
     match opened {
-        Some(Wire::Plain(stream)) => serve(stream, router, stop).await,
-        Some(Wire::Tls(stream)) => serve(*stream, router, stop).await,
+        Some(Wire::Plain(stream)) => serve(stream, router, idle_timeout, stop).await,
+        Some(Wire::Tls(stream)) => serve(*stream, router, idle_timeout, stop).await,
         None => {}
     }
 }
@@ -117,14 +141,17 @@ async fn open(stream: TcpStream, acceptor: &TlsAcceptor) -> Option<Wire> {
 
 /// Serves HTTP/1.1 on one connection until the client closes it, or until shutdown
 /// and the request in flight is answered.
-async fn serve<I>(io: I, router: Router, mut stop: watch::Receiver<()>)
+async fn serve<I>(io: I, router: Router, idle_timeout: Duration, mut stop: watch::Receiver<()>)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    // No header timer, as under axum::serve: idle keep-alive connections stay open for
-    // the clients that pool them.
-    let connection =
-        http1::Builder::new().serve_connection(TokioIo::new(io), TowerToHyperService::new(router));
+    // The header timer runs from the moment the connection waits for a request's head,
+    // so it closes idle keep-alive connections as well as slow ones (pooling clients
+    // reconnect, as they do after any server's keep-alive timeout).
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(idle_timeout)
+        .serve_connection(TokioIo::new(io), TowerToHyperService::new(router));
     let mut connection = std::pin::pin!(connection);
     let mut stopping = false;
     loop {

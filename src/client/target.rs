@@ -35,7 +35,7 @@ pub struct TargetFlags {
 /// Why the target could not be resolved: each is the user's to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
-    #[error("endpoint {url:?}: only http:// endpoints are supported (irsa-local serves plain HTTP; put a TLS proxy in front of it and keep the client on its http:// side)")]
+    #[error("endpoint {url:?}: only http:// endpoints are supported (irsa-local's own commands speak plain HTTP; the server answers http:// on the same port even with --tls)")]
     Https { url: String },
     #[error("endpoint {url:?} must be http://host[:port]: {detail}")]
     MalformedEndpoint { url: String, detail: String },

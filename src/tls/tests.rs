@@ -117,7 +117,10 @@ async fn one_port_serves_https_and_http() {
     let server = tokio::spawn(crate::server::run(
         listener,
         router,
-        Some(tls.config),
+        crate::server::ServeOptions {
+            tls: Some(tls.config),
+            ..crate::server::ServeOptions::default()
+        },
         async {
             let _ = stopped.await;
         },

@@ -234,3 +234,97 @@ async fn percent_encoded_invalid_utf8_in_a_kubernetes_path_is_a_status() {
         still_serves(&server, path).await;
     }
 }
+
+/// A server whose idle timeout is one second, on an ephemeral port.
+async fn impatient_server() -> (String, tokio::sync::oneshot::Sender<()>, tempfile::TempDir) {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    crate::support::seed_fixture_key(data_dir.path());
+    let config = irsa_local::config::Config::with_default_world(data_dir.path());
+    let app = irsa_local::App::build(&config, std::sync::Arc::new(irsa_local::clock::SystemClock))
+        .expect("the world starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address").to_string();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let options = irsa_local::ServeOptions {
+        idle_timeout: Duration::from_secs(1),
+        ..irsa_local::ServeOptions::default()
+    };
+    tokio::spawn(irsa_local::serve_with(
+        listener,
+        app.router(),
+        options,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    (address, stop, data_dir)
+}
+
+/// Reads until the server closes the connection; how long that took, or `None` if it
+/// stayed open past `limit`.
+async fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let started = std::time::Instant::now();
+    let mut sink = Vec::new();
+    match tokio::time::timeout(limit, stream.read_to_end(&mut sink)).await {
+        Ok(_) => Some(started.elapsed()),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test]
+async fn silent_slow_and_idle_connections_are_closed_after_the_idle_timeout() {
+    let (address, _stop, _data) = impatient_server().await;
+    let limit = Duration::from_secs(5);
+
+    let mut silent = TcpStream::connect(&address).await.unwrap();
+    assert!(
+        closed_within(&mut silent, limit).await.is_some(),
+        "a silent connection stayed open"
+    );
+
+    // Headers trickling in, one byte every 300 ms, never finishing within the timeout.
+    let mut slow = TcpStream::connect(&address).await.unwrap();
+    let trickle = async {
+        for byte in b"GET /keys HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa" {
+            if slow.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    };
+    let _ = tokio::time::timeout(limit, trickle).await;
+    assert!(
+        closed_within(&mut slow, Duration::from_millis(100))
+            .await
+            .is_some(),
+        "a slowloris client kept its connection"
+    );
+
+    // A keep-alive connection answers, then is closed once it has been idle too long.
+    let mut idle = TcpStream::connect(&address).await.unwrap();
+    idle.write_all(b"GET /_irsa/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut head = [0u8; 12];
+    idle.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head[9..12], b"200");
+    let took = closed_within(&mut idle, limit)
+        .await
+        .expect("an idle keep-alive connection stayed open");
+    assert!(
+        took >= Duration::from_millis(500),
+        "closed too early: {took:?}"
+    );
+
+    // And the server still answers.
+    let mut fresh = TcpStream::connect(&address).await.unwrap();
+    fresh
+        .write_all(b"GET /_irsa/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    fresh.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
