@@ -128,7 +128,7 @@ pub(crate) fn parse_bool(text: &str) -> Option<bool> {
 /// Decodes padded standard base64 (RFC 4648 §4).
 pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     let padding = bytes.iter().rev().take_while(|b| **b == b'=').count();

@@ -1,0 +1,142 @@
+//! The commands that work on the data dir with no server: `token`, `decode`, `mutate`
+//! and `keys rotate`.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use irsa_local::manifest::Format;
+use irsa_local::offline::{self, MutateOptions, TokenOptions};
+use irsa_local::oidc::inspect::SignatureCheck;
+
+use super::{exit_code, report, WorldArgs};
+
+#[derive(Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// Namespace of the service account.
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+    /// Service account name.
+    #[arg(short = 's', long = "service-account")]
+    service_account: String,
+    /// Audience (repeatable).
+    #[arg(long = "audience", default_value = "sts.amazonaws.com")]
+    audiences: Vec<String>,
+    /// Lifetime in seconds (at least 600).
+    #[arg(long)]
+    expiration_seconds: Option<i64>,
+    /// Bind the token to this pod name (adds the kubernetes.io pod claim).
+    #[arg(long)]
+    pod: Option<String>,
+    /// Cluster name (default: the world's first cluster).
+    #[arg(long)]
+    cluster: Option<String>,
+}
+
+/// Mints and prints a token.
+pub fn token(args: TokenArgs) -> ExitCode {
+    let options = TokenOptions {
+        cluster: args.cluster,
+        namespace: args.namespace,
+        service_account: args.service_account,
+        audiences: args.audiences,
+        expiration_seconds: args.expiration_seconds,
+        pod: args.pod,
+    };
+    report(offline::token(&args.world.config(None), &options).map(|token| println!("{token}")))
+}
+
+#[derive(Args)]
+pub struct DecodeArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// The token, or `-` (the default) to read it from standard input.
+    #[arg(default_value = "-")]
+    token: String,
+}
+
+pub fn decode(args: DecodeArgs) -> ExitCode {
+    let token = if args.token == "-" {
+        let mut input = String::new();
+        if let Err(err) = std::io::stdin().read_to_string(&mut input) {
+            eprintln!("irsa-local: cannot read the token from standard input: {err}");
+            return ExitCode::from(2);
+        }
+        input
+    } else {
+        args.token
+    };
+    match offline::decode(&args.world.config(None), &token) {
+        Ok(inspection) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&inspection).unwrap_or_default()
+            );
+            match inspection.signature {
+                SignatureCheck::Verified { .. } => ExitCode::SUCCESS,
+                SignatureCheck::NotVerified { .. } => ExitCode::from(1),
+            }
+        }
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            exit_code(err.exit_code())
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct MutateArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// The pod manifest (JSON or YAML), or `-` for standard input.
+    #[arg(short = 'f', long = "filename")]
+    file: String,
+    /// Cluster whose service accounts count (default: the world's first cluster).
+    #[arg(long)]
+    cluster: Option<String>,
+    /// Region for AWS_REGION and AWS_DEFAULT_REGION (default: the world's region).
+    #[arg(long)]
+    region: Option<String>,
+    /// Output format (default: the input's).
+    #[arg(short = 'o', long = "output", value_enum)]
+    output: Option<Format>,
+}
+
+pub fn mutate(args: MutateArgs) -> ExitCode {
+    let options = MutateOptions {
+        cluster: args.cluster,
+        region: args.region,
+        output: args.output,
+    };
+    let result = offline::mutate_file(&args.world.config(None), &options, &args.file);
+    report(result.map(|mutated| {
+        if let Some(note) = mutated.note {
+            eprintln!("irsa-local: {note}; the pod is unchanged");
+        }
+        print!("{}", mutated.text);
+    }))
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Add a new signing key: it signs from the next start on, and older keys stay in the JWKS.
+    Rotate {
+        #[command(flatten)]
+        world: WorldArgs,
+        /// Cluster name (default: the world's first cluster).
+        #[arg(long)]
+        cluster: Option<String>,
+    },
+}
+
+/// Runs a `keys` subcommand.
+pub fn keys(command: KeysCommand) -> ExitCode {
+    match command {
+        KeysCommand::Rotate { world, cluster } => report(
+            offline::rotate_key(&world.config(None), cluster.as_deref())
+                .map(|kid| println!("{kid}")),
+        ),
+    }
+}

@@ -1,0 +1,202 @@
+//! `irsa-local serve`: its flags, logging, signals, and the server's life from start to
+//! graceful stop.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use irsa_local::clock::{Clock, SystemClock};
+use irsa_local::config::{self, Config, DEFAULT_LISTEN};
+use irsa_local::projection::{self, Projection};
+use irsa_local::tls::{self, TlsFlags};
+use irsa_local::App;
+
+use super::{exit_code, WorldArgs};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// Address to listen on (port 0 picks a free port; the log says which).
+    #[arg(long, env = "IRSA_LOCAL_LISTEN", default_value = DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// Base URL clients reach this server at, for jwks_uri (default: http://<Host header>).
+    #[arg(long, env = "IRSA_LOCAL_PUBLIC_URL", value_parser = config::parse_public_url)]
+    public_url: Option<String>,
+    /// The largest object S3 PutObject accepts, in bytes.
+    #[arg(long, env = "IRSA_LOCAL_S3_MAX_OBJECT_BYTES", default_value_t = config::DEFAULT_MAX_OBJECT_BYTES)]
+    s3_max_object_bytes: u64,
+    /// Host suffix for virtual-host-style S3 requests (`<bucket>.<suffix>[:port]`).
+    #[arg(long, env = "IRSA_LOCAL_S3_VIRTUAL_HOST_SUFFIX", default_value = config::DEFAULT_VIRTUAL_HOST_SUFFIX)]
+    s3_virtual_host_suffix: String,
+    /// Keep a token file as the kubelet keeps a projected volume:
+    /// NAMESPACE/NAME=PATH[,audience=AUDIENCE] in the default cluster (repeatable).
+    /// Written before the server listens, refreshed at 80% of its lifetime; SIGHUP
+    /// replaces every file at once.
+    #[arg(long = "project", value_name = "NS/NAME=PATH")]
+    projections: Vec<Projection>,
+    /// Lifetime of projected tokens in seconds, at least 600 (default: the account's
+    /// eks.amazonaws.com/token-expiration annotation, else 86400).
+    #[arg(long, value_name = "SECONDS", value_parser = token_expiration_range())]
+    token_expiration: Option<u64>,
+    /// Forget the IAM/EKS/Kubernetes changes and S3 data saved in the data dir and start
+    /// from the world file again (signing keys and the credential secret are kept).
+    #[arg(long)]
+    reset: bool,
+    /// Seconds a connection may wait for a request's headers (an idle keep-alive
+    /// connection, or a client sending slowly) before the server closes it.
+    #[arg(long, env = "IRSA_LOCAL_IDLE_TIMEOUT", value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    idle_timeout: u64,
+    /// Log line format.
+    #[arg(long, env = "IRSA_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    #[command(flatten)]
+    tls: TlsFlags,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+pub fn token_expiration_range() -> clap::builder::RangedU64ValueParser {
+    clap::value_parser!(u64)
+        .range(projection::MIN_EXPIRATION_SECONDS..=projection::MAX_EXPIRATION_SECONDS)
+}
+
+pub fn serve(args: ServeArgs) -> ExitCode {
+    init_logging(args.log_format, "info");
+    let config = Config {
+        max_object_bytes: args.s3_max_object_bytes,
+        s3_virtual_host_suffix: args.s3_virtual_host_suffix,
+        reset: args.reset,
+        ..args.world.config(args.public_url)
+    };
+    let app = match App::build(&config, Arc::new(SystemClock)) {
+        Ok(app) => app,
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            return exit_code(err.exit_code());
+        }
+    };
+    // Before the server listens, so a client that waits for its health check finds them.
+    let token_files =
+        match projection::write_all(app.state(), &args.projections, args.token_expiration) {
+            Ok(files) => files,
+            Err(err) => {
+                eprintln!("irsa-local: {err}");
+                return exit_code(err.exit_code());
+            }
+        };
+    let tls = args
+        .tls
+        .source()
+        .map(|source| tls::load(&source, &config.data_dir, SystemClock.now()));
+    let tls = match tls.transpose() {
+        Ok(tls) => tls,
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            return exit_code(err.exit_code());
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("irsa-local: cannot start the async runtime: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(async move {
+        if !token_files.is_empty() {
+            // Registered before the log says "listening", so no SIGHUP finds the default
+            // action (ending the process) in place.
+            let hangups = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+                Ok(hangups) => hangups,
+                Err(err) => {
+                    eprintln!("irsa-local: cannot handle SIGHUP: {err}");
+                    return ExitCode::from(1);
+                }
+            };
+            tokio::spawn(refresh_on_hangup(hangups, projection::spawn_all(token_files)));
+        }
+        let shutdown = match shutdown_signal() {
+            Ok(shutdown) => shutdown,
+            Err(err) => {
+                eprintln!("irsa-local: cannot handle SIGINT/SIGTERM: {err}");
+                return ExitCode::from(1);
+            }
+        };
+        let listener = match tokio::net::TcpListener::bind(args.listen).await {
+            Ok(listener) => listener,
+            Err(err) => {
+                eprintln!("irsa-local: cannot listen on {}: {err}", args.listen);
+                return ExitCode::from(1);
+            }
+        };
+        let address = listener
+            .local_addr()
+            .map_or_else(|_| args.listen.to_string(), |addr| addr.to_string());
+        tracing::info!(address = %address, data_dir = %config.data_dir.display(), "listening on http://{address}");
+        let mut options = irsa_local::ServeOptions {
+            idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
+            ..irsa_local::ServeOptions::default()
+        };
+        if let Some(tls) = tls {
+            tls.log_serving(&address);
+            options.tls = Some(tls.config);
+        }
+        let served = irsa_local::serve_with(listener, app.router(), options, shutdown).await;
+        match served {
+            Ok(()) => {
+                tracing::info!("stopped");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("irsa-local: server error: {err}");
+                ExitCode::from(1)
+            }
+        }
+    })
+}
+
+pub fn init_logging(format: LogFormat, default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(false).init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+/// Replaces every projected token file on each SIGHUP.
+async fn refresh_on_hangup(
+    mut hangups: tokio::signal::unix::Signal,
+    refresh_now: tokio::sync::watch::Sender<()>,
+) {
+    while hangups.recv().await.is_some() {
+        tracing::info!("SIGHUP: replacing the token files");
+        refresh_now.send_replace(());
+    }
+}
+
+/// Registers SIGINT and SIGTERM handlers now, so that a signal arriving at any moment
+/// after this returns stops the server gracefully (a handler registered lazily, on the
+/// future's first poll, would leave a window where SIGTERM still kills the process).
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
+        }
+        tracing::info!("shutting down");
+    })
+}
