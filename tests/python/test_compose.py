@@ -23,16 +23,24 @@ IMAGE_BINARY = "/usr/local/bin/irsa-local"
 # Where the webhook mounts the token volume, and the file in it (REFERENCE.md 9.2).
 MOUNT = "/var/run/secrets/eks.amazonaws.com/serviceaccount"
 TOKEN_FILE = f"{MOUNT}/token"
-# The webhook's variables for the seed pod (default/iam-test) on EKS, where it runs with
-# regional STS and the cluster's region. NOTE: compare with `irsa-local mutate`'s output
-# for the workshop pod once that command lands on main.
-WEBHOOK_ENV = {
-    "AWS_STS_REGIONAL_ENDPOINTS": "regional",
-    "AWS_DEFAULT_REGION": "us-west-2",
-    "AWS_REGION": "us-west-2",
-    "AWS_ROLE_ARN": "arn:aws:iam::111122223333:role/iam-test",
-    "AWS_WEB_IDENTITY_TOKEN_FILE": TOKEN_FILE,
+# The workshop's seed pod, which `irsa-local mutate` turns into what the webhook admits.
+SEED_POD = {
+    "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "eks-iam-test4", "namespace": "default"},
+    "spec": {"serviceAccountName": "iam-test", "restartPolicy": "Never",
+             "containers": [{"name": "eks-iam-test", "image": "amazon/aws-cli:latest", "args": ["s3", "ls"]}]},
 }
+
+
+def webhook_env(tmp_path):
+    """The variables `irsa-local mutate` gives the seed pod's container, and its mounts."""
+    pod_file = tmp_path / "pod.json"
+    pod_file.write_text(json.dumps(SEED_POD))
+    mutated = subprocess.run([BINARY, "mutate", "-f", str(pod_file), "--data-dir", str(tmp_path / "data")],
+                             capture_output=True, text=True, check=False)
+    assert mutated.returncode == 0, mutated.stderr
+    container = json.loads(mutated.stdout)["spec"]["containers"][0]
+    return ({entry["name"]: entry["value"] for entry in container["env"]},
+            {mount["mountPath"]: mount.get("readOnly", False) for mount in container["volumeMounts"]})
 
 
 def compose():
@@ -73,12 +81,14 @@ def test_docker_compose_accepts_the_file():
     assert checked.returncode == 0, checked.stderr
 
 
-def test_client_env_is_what_the_webhook_gives_the_seed_pod():
+def test_client_env_and_mount_are_what_mutate_gives_the_seed_pod(tmp_path):
+    env, mounts = webhook_env(tmp_path)
+    assert env["AWS_WEB_IDENTITY_TOKEN_FILE"] == TOKEN_FILE and mounts == {MOUNT: True}
     client = compose()["services"]["client"]
     environment = client["environment"]
     assert isinstance(environment, dict), "environment as a mapping"
-    assert {key: value for key, value in environment.items() if key != "AWS_ENDPOINT_URL"} \
-        == WEBHOOK_ENV
+    assert {key: value for key, value in environment.items() if key != "AWS_ENDPOINT_URL"} == env
+    assert volume_mounts(client)[MOUNT] == ("aws-iam-token", True)
     assert environment["AWS_ENDPOINT_URL"] == "http://irsa:4772"
     assert client["image"].startswith("amazon/aws-cli:2.")
     assert client["command"] == ["s3", "ls"]
