@@ -79,13 +79,10 @@ pub struct TokenOptions {
 pub fn token(config: &Config, options: &TokenOptions) -> Result<String, OfflineError> {
     let app = App::build(config, Arc::new(SystemClock))?;
     let snapshot = app.state().current();
-    let cluster = match &options.cluster {
-        Some(name) => snapshot
-            .world()
-            .cluster(name)
-            .ok_or_else(|| OfflineError::UnknownCluster(name.clone()))?,
-        None => snapshot.world().default_cluster(),
-    };
+    let cluster = snapshot
+        .world()
+        .cluster_or_default(options.cluster.as_deref())
+        .map_err(OfflineError::UnknownCluster)?;
     let keys = snapshot
         .keys_of(cluster)
         .ok_or_else(|| OfflineError::UnknownCluster(cluster.name.to_string()))?;
@@ -140,12 +137,9 @@ pub fn mutate_pod(
     let app = App::build(config, Arc::new(SystemClock))?;
     let snapshot = app.state().current();
     let world = snapshot.world();
-    let cluster = match &options.cluster {
-        Some(name) => world
-            .cluster(name)
-            .ok_or_else(|| OfflineError::UnknownCluster(name.clone()))?,
-        None => world.default_cluster(),
-    };
+    let cluster = world
+        .cluster_or_default(options.cluster.as_deref())
+        .map_err(OfflineError::UnknownCluster)?;
     let namespace = pod
         .pointer("/metadata/namespace")
         .and_then(Value::as_str)

@@ -82,11 +82,10 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ApiPath {
 impl ApiPath {
     /// The cluster the path names, in `snapshot`.
     fn cluster<'a>(&self, snapshot: &'a Snapshot) -> Result<&'a Cluster, Status> {
-        let world = snapshot.world();
-        match &self.cluster {
-            None => Ok(world.default_cluster()),
-            Some(name) => world.cluster(name).ok_or_else(Status::no_route),
-        }
+        snapshot
+            .world()
+            .cluster_or_default(self.cluster.as_deref())
+            .map_err(|_| Status::no_route())
     }
 
     /// The cluster's name, for a change applied to a later world.
@@ -143,12 +142,8 @@ async fn admission_review(
     };
     let snapshot = state.current();
     let world = snapshot.world();
-    let cluster = match &path.cluster {
-        None => world.default_cluster(),
-        Some(name) => match world.cluster(name) {
-            Some(cluster) => cluster,
-            None => return Status::no_route().into_response(),
-        },
+    let Ok(cluster) = world.cluster_or_default(path.cluster.as_deref()) else {
+        return Status::no_route().into_response();
     };
     let settings = mutate::Settings::eks(world.account.region.as_str());
     let (answer, verdict) = admission::review(&body, cluster, &settings);

@@ -109,12 +109,9 @@ impl PodEnv {
         let app = App::build(config, Arc::new(SystemClock))?;
         let snapshot = app.state().current();
         let world = snapshot.world();
-        let cluster = match &options.cluster {
-            Some(name) => world
-                .cluster(name)
-                .ok_or_else(|| PodEnvError::UnknownCluster(name.clone()))?,
-            None => world.default_cluster(),
-        };
+        let cluster = world
+            .cluster_or_default(options.cluster.as_deref())
+            .map_err(PodEnvError::UnknownCluster)?;
         let account = format!("{}/{}", options.namespace, options.service_account);
         let service_account = cluster
             .service_account(&options.namespace, &options.service_account)

@@ -165,12 +165,9 @@ impl TokenFile {
     ) -> Result<Self, ProjectionError> {
         let snapshot = state.current();
         let world = snapshot.world();
-        let cluster = match cluster {
-            Some(name) => world
-                .cluster(name)
-                .ok_or_else(|| ProjectionError::UnknownCluster(name.to_owned()))?,
-            None => world.default_cluster(),
-        };
+        let cluster = world
+            .cluster_or_default(cluster)
+            .map_err(ProjectionError::UnknownCluster)?;
         let account = cluster.service_account(&projection.namespace, &projection.service_account);
         Ok(Self {
             state: state.clone(),

@@ -31,6 +31,15 @@ impl World {
         self.clusters.iter().find(|c| c.name.as_str() == name)
     }
 
+    /// The named cluster, or the default one when no name is given; `Err` carries a name
+    /// the world does not have.
+    pub fn cluster_or_default(&self, name: Option<&str>) -> Result<&Cluster, String> {
+        match name {
+            None => Ok(self.default_cluster()),
+            Some(name) => self.cluster(name).ok_or_else(|| name.to_owned()),
+        }
+    }
+
     /// The cluster whose issuer's last path segment is `id` (`/id/<id>/keys`).
     pub fn cluster_by_path_id(&self, id: &str) -> Option<&Cluster> {
         self.clusters
