@@ -257,7 +257,10 @@ fn request(
         .expect("request")
 }
 
-/// One keep-alive connection sending requests back to back until `until`.
+/// One keep-alive connection sending requests back to back until `until`. A server that
+/// closes the connection after a response (`Connection: close`, as moto's development
+/// server does) gets a new connection, as any HTTP client would open; a request that
+/// fails on the wire counts as an error and also gets a new connection.
 async fn connection(
     port: u16,
     plan: Arc<Vec<Prepared>>,
@@ -266,8 +269,7 @@ async fn connection(
 ) -> (Vec<Duration>, u64) {
     let mut latencies = Vec::new();
     let mut errors = 0;
-    let (mut sender, connection) = open(port).await;
-    tokio::spawn(connection);
+    let mut sender = connect(port).await;
     let mut next = worker * 997;
     while !until.reached() {
         let prepared = &plan[next % plan.len()];
@@ -291,20 +293,34 @@ async fn connection(
         match sender.send_request(request).await {
             Ok(response) => {
                 let status = response.status().as_u16();
+                let closes = response
+                    .headers()
+                    .get(hyper::header::CONNECTION)
+                    .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"close"));
                 let complete = response.into_body().collect().await.is_ok();
                 if status == scenario.expect && complete {
                     latencies.push(sent.elapsed());
                 } else {
                     errors += 1;
                 }
+                if closes || !complete {
+                    sender = connect(port).await;
+                }
             }
             Err(_) => {
                 errors += 1;
-                break;
+                sender = connect(port).await;
             }
         }
     }
     (latencies, errors)
+}
+
+/// A new connection whose driver runs in the background.
+async fn connect(port: u16) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
+    let (sender, connection) = open(port).await;
+    tokio::spawn(connection);
+    sender
 }
 
 /// Signs one request with the admin keys (`test`/`test`) for `service`; every request of
