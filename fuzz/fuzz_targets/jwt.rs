@@ -4,6 +4,7 @@
 //! plus one JWKS provider with EC P-256, P-384 and P-521 keys, so every verifier path is
 //! reachable. A token whose signature part is exactly `RESIGN` is signed RS256 with the
 //! fixture key first: that lets the fuzzer past the signature into the claim checks.
+//! Where both verifiers apply (an RS256 token STS accepts), `decode` must verify it too.
 #![no_main]
 
 use std::path::Path;
@@ -11,7 +12,7 @@ use std::sync::OnceLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use irsa_local::oidc::inspect::inspect;
+use irsa_local::oidc::inspect::{inspect, SignatureCheck};
 use irsa_local::oidc::keyring::Keyring;
 use irsa_local::oidc::keys::{key_dir, SigningKey};
 use irsa_local::oidc::verify::verify;
@@ -77,6 +78,18 @@ fuzz_target!(|data: &[u8]| {
         },
         None => text.to_owned(),
     };
-    let _ = verify(&token, &fixture.world.oidc_providers, &fixture.keyring, NOW);
-    let _ = inspect(&token, &fixture.world, &fixture.keyring);
+    let verified = verify(&token, &fixture.world.oidc_providers, &fixture.keyring, NOW);
+    let inspected = inspect(&token, &fixture.world, &fixture.keyring);
+    // The two verifiers must agree where both apply: an RS256 token STS accepts was signed
+    // by a cluster key, which `decode` checks too.
+    if let (Ok(claims), Ok(inspection)) = (&verified, &inspected) {
+        if inspection.header.get("alg").and_then(|alg| alg.as_str()) == Some("RS256") {
+            assert!(
+                matches!(inspection.signature, SignatureCheck::Verified { .. }),
+                "STS accepted a token for {} that decode does not verify: {:?}",
+                claims.subject,
+                inspection.signature
+            );
+        }
+    }
 });
