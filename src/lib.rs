@@ -3,10 +3,13 @@
 //! Module map (data flows wire → domain → wire; the domain knows no HTTP):
 //! - [`world`]: the emulated account, loaded from a world file and checked whole.
 //! - [`oidc`]: each cluster's issuer — keys, discovery, JWKS, token minting, inspection.
-//! - [`k8s`]: the Kubernetes API subset (ServiceAccount, TokenRequest).
+//! - [`k8s`]: the Kubernetes API subset (ServiceAccounts, TokenRequest) and the pod
+//!   identity webhook's mutation (AdmissionReview).
 //! - [`protocol`]: AWS wire protocols and the one place errors become AWS errors.
-//! - [`sts`]: STS actions; [`policy`]: the IAM policy language; [`credentials`]:
-//!   stateless temporary credentials.
+//! - [`sts`], [`iam`], [`eks`], [`s3`]: each service's actions over the world;
+//!   [`policy`]: the IAM policy language; [`access`]: who is calling and what they may do;
+//!   [`sigv4`]: signature verification and signing; [`credentials`]: stateless temporary
+//!   credentials; [`validation`]: AWS's parameter validation report.
 //! - [`router`], [`state`], [`config`]: the HTTP application around them; [`store`]: the
 //!   world as IAM, EKS and Kubernetes writes change it, saved in the data dir.
 //! - [`server`]: the accept loop, HTTP and HTTPS on one port; [`tls`]: its certificate.
@@ -16,7 +19,7 @@
 //! - [`projection`]: token files kept fresh as the kubelet keeps them (`serve --project`).
 //! - [`pod_env`]: a local process as an IRSA pod (`env`, `exec`); [`health`]: the
 //!   container health check.
-//! - [`clock`], [`persist`]: time as a value, crash-safe writes.
+//! - [`clock`], [`persist`], [`hex`]: time as a value, crash-safe writes, hex.
 
 pub mod access;
 pub mod client;
