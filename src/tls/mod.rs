@@ -31,7 +31,7 @@ pub enum TlsSource {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct TlsFlags {
     /// Serve HTTPS beside HTTP on the same port, with a certificate generated into
-    /// <data-dir>/tls/ (trust its ca.crt; a webhook's caBundle is that file in base64).
+    /// `<data-dir>/tls/` (trust its ca.crt; a webhook's caBundle is that file in base64).
     #[arg(long = "tls", conflicts_with = "tls_cert")]
     pub generate: bool,
     /// Serve HTTPS beside HTTP with this PEM certificate chain (needs --tls-key).
