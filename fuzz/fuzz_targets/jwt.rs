@@ -50,13 +50,14 @@ fn fixture() -> &'static Fixture {
             .push(serde_json::from_str(JWKS_PROVIDER).expect("provider JSON"));
         let world = world::parse("fuzz world", &document.to_string(), Path::new("."))
             .expect("fuzz world loads");
-        // Keyring::load reads keys/<cluster>/NNNN.pem; the directory lives as long as the
-        // process (kept, not deleted, so the fixture stays valid).
-        let data_dir = tempfile::tempdir().expect("temp dir").keep();
-        let dir = key_dir(&data_dir, world.default_cluster().name.as_str());
+        // Keyring::load reads keys/<cluster>/NNNN.pem once and keeps the keys in memory,
+        // so the directory goes as soon as it has loaded (a static is never dropped).
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let dir = key_dir(data_dir.path(), world.default_cluster().name.as_str());
         std::fs::create_dir_all(&dir).expect("key dir");
         std::fs::write(dir.join("0001.pem"), FIXTURE_KEY).expect("key file");
-        let keyring = Keyring::load(&world, &data_dir).expect("keyring loads");
+        let keyring = Keyring::load(&world, data_dir.path()).expect("keyring loads");
+        drop(data_dir);
         let signer = SigningKey::from_pem(FIXTURE_KEY, Path::new("fixture")).expect("fixture key");
         Fixture {
             world,
