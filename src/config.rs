@@ -1,6 +1,7 @@
 //! Server configuration: where the world comes from, where state persists, and the URL
 //! the server is reached at. Defaults are part of the public contract (DESIGN.md).
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use crate::world::{self, LoadError, World};
@@ -21,6 +22,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The base URL clients reach this server at, without a trailing slash.
     pub public_url: Option<String>,
+    /// The address the server listens on: a loopback one serves loopback Host names only.
+    pub listen: SocketAddr,
+    /// `--allow-host`: further Host names a loopback listener serves.
+    pub allow_hosts: Vec<String>,
     /// The largest object PutObject accepts.
     pub max_object_bytes: u64,
     /// Host suffix for virtual-host-style S3 (`<bucket>.<suffix>`).
@@ -61,6 +66,8 @@ impl Config {
             world: WorldSource::Default,
             data_dir: data_dir.into(),
             public_url: None,
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 4772)),
+            allow_hosts: Vec::new(),
             max_object_bytes: DEFAULT_MAX_OBJECT_BYTES,
             s3_virtual_host_suffix: DEFAULT_VIRTUAL_HOST_SUFFIX.to_owned(),
             reset: false,

@@ -5,12 +5,16 @@
 //! - [`oidc`]: each cluster's issuer — keys, discovery, JWKS, token minting, inspection.
 //! - [`k8s`]: the Kubernetes API subset (ServiceAccounts, TokenRequest) and the pod
 //!   identity webhook's mutation (AdmissionReview).
-//! - [`protocol`]: AWS wire protocols and the one place errors become AWS errors.
-//! - [`sts`], [`iam`], [`eks`], [`s3`]: each service's actions over the world;
-//!   [`policy`]: the IAM policy language; [`access`]: who is calling and what they may do;
+//! - [`router`]: the front door — one classifier sends each AWS call to its service, and
+//!   the rest to the own routes; the Host check, request ids and the request log.
+//! - [`protocol`]: AWS wire codecs (query form, envelopes, error bodies); no service.
+//! - [`sts`], [`iam`], [`eks`], [`s3`]: each service's actions over the world, its error
+//!   mapping (`error`) and its HTTP edge (`http`); [`policy`]: the IAM policy language;
+//!   [`access`]: who is calling and what they may do, and the one authenticate-and-
+//!   authorize step every edge takes;
 //!   [`sigv4`]: signature verification and signing; [`credentials`]: stateless temporary
 //!   credentials; [`validation`]: AWS's parameter validation report.
-//! - [`router`], [`state`], [`config`]: the HTTP application around them; [`store`]: the
+//! - [`state`], [`config`]: the state every edge shares; [`store`]: the
 //!   world as IAM, EKS and Kubernetes writes change it, saved in the data dir.
 //! - [`server`]: the accept loop, HTTP and HTTPS on one port; [`tls`]: its certificate.
 //! - [`offline`]: the commands that work on the data dir without a server; [`manifest`]:
@@ -113,6 +117,7 @@ impl StartError {
 #[derive(Debug, Clone)]
 pub struct App {
     state: AppState,
+    s3: Arc<S3Store>,
 }
 
 impl App {
@@ -151,13 +156,16 @@ impl App {
         )
         .map_err(|err| StartError::S3(err.to_string()))?
         .with_owner_account(world.account.id.as_str());
-        let state = AppState::new(store, secret, s3, clock, config.clone());
-        Ok(Self { state })
+        let state = AppState::new(store, secret, clock, config.clone());
+        Ok(Self {
+            state,
+            s3: Arc::new(s3),
+        })
     }
 
     /// The router over this application's state.
     pub fn router(&self) -> Router {
-        router::build(self.state.clone())
+        router::build(self.state.clone(), self.s3.clone())
     }
 
     /// The shared state, for callers that mint or inspect without HTTP.

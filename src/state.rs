@@ -1,12 +1,14 @@
-//! `AppState`: the cheap-to-clone handle every handler gets. It holds the world store
-//! (world and signing keys), the clock and the configured public URL; nothing global.
+//! `AppState`: the cheap-to-clone handle every service edge gets. It holds the world store
+//! (world and signing keys), the credential secret, the clock and the configuration;
+//! nothing global. S3's object store is the S3 edge's own, beside it in the router.
 
 use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::credentials::CredentialSecret;
-use crate::s3::S3Store;
+use crate::oidc::http::IssuerSource;
+use crate::oidc::keyring::Keyring;
 use crate::store::{Snapshot, Store, UpdateError};
 use crate::world::World;
 
@@ -22,7 +24,6 @@ struct Inner {
     secret: CredentialSecret,
     clock: Arc<dyn Clock>,
     config: Config,
-    s3: S3Store,
     started_at: u64,
 }
 
@@ -31,7 +32,6 @@ impl AppState {
     pub fn new(
         store: Store,
         secret: CredentialSecret,
-        s3: S3Store,
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Self {
@@ -42,7 +42,6 @@ impl AppState {
                 secret,
                 clock,
                 config,
-                s3,
                 started_at,
             }),
         }
@@ -92,9 +91,15 @@ impl AppState {
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
+}
 
-    /// The S3 store.
-    pub fn s3(&self) -> &S3Store {
-        &self.inner.s3
+impl IssuerSource for AppState {
+    fn read_issuers<R>(&self, read: impl FnOnce(&World, &Keyring) -> R) -> R {
+        let snapshot = self.current();
+        read(snapshot.world(), snapshot.keyring())
+    }
+
+    fn public_url(&self) -> Option<&str> {
+        AppState::public_url(self)
     }
 }

@@ -5,6 +5,9 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
 
 pub mod authenticate;
+pub mod error;
+pub mod http;
+pub mod regions;
 
 use crate::clock::rfc3339;
 use crate::credentials::Session;

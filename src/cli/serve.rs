@@ -24,6 +24,16 @@ pub struct ServeArgs {
     /// Base URL clients reach this server at, for jwks_uri (default: http://<Host header>).
     #[arg(long, env = "IRSA_LOCAL_PUBLIC_URL", value_parser = config::parse_public_url)]
     public_url: Option<String>,
+    /// A further Host name to serve when listening on a loopback address, where only
+    /// loopback names (localhost, *.localhost, 127.0.0.0/8, [::1]) and the --public-url
+    /// host are served otherwise (repeatable).
+    #[arg(
+        long = "allow-host",
+        value_name = "NAME",
+        env = "IRSA_LOCAL_ALLOW_HOST",
+        value_delimiter = ','
+    )]
+    allow_hosts: Vec<String>,
     /// The largest object S3 PutObject accepts, in bytes.
     #[arg(long, env = "IRSA_LOCAL_S3_MAX_OBJECT_BYTES", default_value_t = config::DEFAULT_MAX_OBJECT_BYTES)]
     s3_max_object_bytes: u64,
@@ -73,6 +83,8 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         max_object_bytes: args.s3_max_object_bytes,
         s3_virtual_host_suffix: args.s3_virtual_host_suffix,
         reset: args.reset,
+        listen: args.listen,
+        allow_hosts: args.allow_hosts,
         ..args.world.config(args.public_url)
     };
     let app = match App::build(&config, Arc::new(SystemClock)) {

@@ -8,6 +8,8 @@
 //! `InvalidRequestException`; a cluster is ACTIVE as soon as CreateCluster returns.
 
 mod cluster;
+pub mod error;
+pub mod http;
 
 use std::collections::BTreeMap;
 
@@ -15,6 +17,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::world::World;
+pub use error::EksError;
 
 /// The EKS operations irsa-local serves, parsed from the route and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,21 +41,6 @@ pub struct CreateClusterInput {
     pub tags: BTreeMap<String, String>,
     /// Required by EKS; its contents are not modelled.
     pub resources_vpc_config: serde_json::Map<String, Value>,
-}
-
-/// Why EKS refused a request.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EksError {
-    #[error("No cluster found for name: {0}.")]
-    NoSuchCluster(String),
-    #[error("Cluster already exists with name: {0}")]
-    ClusterExists(String),
-    #[error("{0}")]
-    InvalidParameter(String),
-    #[error("{0}")]
-    InvalidRequest(String),
-    #[error("irsa-local's EKS does not serve {method} {path}")]
-    Unsupported { method: String, path: String },
 }
 
 impl EksAction {

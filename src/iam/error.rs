@@ -1,6 +1,9 @@
-//! Why IAM refused a request. Variants name causes; `protocol::error` picks the AWS code
-//! and the message AWS gives for each.
+//! Why IAM refused a request. Variants name causes; the `From` impl below picks the AWS
+//! code, status and message AWS gives for each, in one place.
 
+use axum::http::StatusCode;
+
+use crate::protocol::error::AwsError;
 use crate::validation::ValidationProblems;
 
 /// An IAM failure.
@@ -70,4 +73,91 @@ pub enum IamError {
     AwsOwnedPolicy(String),
     #[error("{0} changes the world: call iam::apply, not iam::execute")]
     WriteOverSnapshot(&'static str),
+}
+
+impl From<IamError> for AwsError {
+    fn from(err: IamError) -> Self {
+        let reason = err.to_string();
+        let invalid_input =
+            |message: String| Self::sender("InvalidInput", StatusCode::BAD_REQUEST, message);
+        let no_such =
+            |message: String| Self::sender("NoSuchEntity", StatusCode::NOT_FOUND, message);
+        let exists =
+            |message: String| Self::sender("EntityAlreadyExists", StatusCode::CONFLICT, message);
+        let conflict =
+            |message: &str| Self::sender("DeleteConflict", StatusCode::CONFLICT, message);
+        let malformed = |message: String| {
+            Self::sender("MalformedPolicyDocument", StatusCode::BAD_REQUEST, message)
+        };
+        let limit = |message: String| Self::sender("LimitExceeded", StatusCode::CONFLICT, message);
+        match err {
+            IamError::UnknownAction(action) => Self::sender(
+                "InvalidAction",
+                StatusCode::BAD_REQUEST,
+                format!("Could not find operation {action} for version 2010-05-08"),
+            ),
+            IamError::MissingParameter(name) => Self::sender(
+                "ValidationError",
+                StatusCode::BAD_REQUEST,
+                format!("1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null", lower_first(&name)),
+            ),
+            IamError::Validation(problems) => {
+                Self::sender("ValidationError", StatusCode::BAD_REQUEST, problems.message())
+            }
+            IamError::Unsupported(name) => invalid_input(format!("irsa-local does not support the parameter {name}.")),
+            IamError::InvalidInput(message) => invalid_input(message),
+            IamError::InvalidArn(arn) => invalid_input(format!("ARN {arn} is not valid.")),
+            IamError::InvalidMarker { marker, .. } => invalid_input(format!("Invalid Marker: {marker}")),
+            IamError::InvalidProviderUrl { url, .. } => invalid_input(format!("Invalid Url: {url}")),
+            IamError::InvalidThumbprint(thumbprint) => invalid_input(format!("Thumbprint {thumbprint} is not a valid hexadecimal SHA-1 fingerprint.")),
+            IamError::DuplicateTagKeys => invalid_input("Duplicate tag keys found. Please note that Tag keys are case insensitive.".into()),
+            IamError::MalformedPolicyDocument(problem) => malformed(problem),
+            IamError::PolicyNotJson(_) => malformed("This policy contains invalid Json".into()),
+            IamError::LegacyPolicyVersion => malformed("Policy document must be version 2012-10-17 or greater.".into()),
+            IamError::NoSuchRole(name) => no_such(format!("The role with name {name} cannot be found.")),
+            IamError::NoSuchPolicy(arn) => no_such(format!("Policy {arn} does not exist or is not attachable.")),
+            IamError::NoSuchPolicyVersion { arn, version } => {
+                no_such(format!("Policy {arn} version {version} does not exist or is not attachable."))
+            }
+            IamError::NoSuchProvider(arn) => no_such(format!("OpenIDConnect Provider not found for arn {arn}")),
+            IamError::PolicyNotAttached(arn) => no_such(format!("Policy {arn} was not found.")),
+            IamError::NoSuchRolePolicy { policy, .. } => no_such(format!("The role policy with name {policy} cannot be found.")),
+            IamError::RoleExists(name) => exists(format!("Role with name {name} already exists.")),
+            IamError::PolicyExists(name) => {
+                exists(format!("A policy called {name} already exists. Duplicate names are not allowed."))
+            }
+            IamError::ProviderExists(url) => exists(format!("Provider with url {url} already exists.")),
+            IamError::LimitExceeded { quota, limit: max } => limit(format!("Cannot exceed quota for {quota}: {max}")),
+            IamError::InlinePolicySizeExceeded { role, limit: max } => {
+                limit(format!("Maximum policy size of {max} bytes exceeded for role {role}"))
+            }
+            IamError::RoleHasAttachedPolicies(_) => conflict("Cannot delete entity, must detach all policies first."),
+            IamError::RoleHasInlinePolicies(_) => conflict("Cannot delete entity, must delete policies first."),
+            IamError::PolicyInUse(_) => conflict("Cannot delete a policy attached to entities."),
+            IamError::ProtectedRole(name) => Self::sender(
+                "UnmodifiableEntity",
+                StatusCode::BAD_REQUEST,
+                format!("Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS"),
+            ),
+            IamError::AwsOwnedPolicy(arn) => Self::sender(
+                "AccessDenied",
+                StatusCode::FORBIDDEN,
+                format!("Not authorized to perform: iam:DeletePolicy on resource: policy {arn}"),
+            ),
+            IamError::WriteOverSnapshot(_) => Self::sender(
+                "ServiceFailure",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The request processing has failed because of an unknown error, exception or failure.",
+            ),
+        }
+        .because(reason)
+    }
+}
+
+/// `RoleName` → `roleName`, as AWS names members in validation messages.
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_ascii_lowercase().to_string() + chars.as_str()
+    })
 }

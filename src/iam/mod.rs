@@ -1,7 +1,7 @@
 //! IAM over the query protocol (version 2010-05-08): OIDC providers, roles, managed and
 //! inline policies and attachments, as pure functions over the world. [`execute`] answers
 //! reads from a snapshot; [`apply`] makes a change to a world the caller owns (a clone it
-//! swaps in only on `Ok`). The protocol layer signs, authorizes with
+//! swaps in only on `Ok`). The edge ([`http`]) authenticates, authorizes with
 //! [`IamAction::permission`] and renders the [`Output`].
 //! <https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html>
 //!
@@ -16,6 +16,7 @@
 mod action;
 mod attachments;
 pub mod error;
+pub mod http;
 mod inline;
 mod input;
 mod output;

@@ -36,6 +36,7 @@ mod error;
 mod evaluate;
 mod pattern;
 mod variables;
+mod version;
 
 use serde_json::Value;
 

@@ -13,8 +13,8 @@
 use std::borrow::Cow;
 
 use super::context::ContextKeys;
-use super::document::Version;
 use super::pattern::{Chunk, Pattern};
+use super::version::Version;
 
 /// A policy string, with its variables found once at parse time.
 #[derive(Debug, Clone, PartialEq, Eq)]

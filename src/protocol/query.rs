@@ -14,6 +14,10 @@ use serde::Serialize;
 /// The most parameters one request may carry; real calls send a handful.
 pub const MAX_PARAMETERS: usize = 1000;
 
+/// Largest query-protocol body accepted (a 20,000-character token and a 2,048-character
+/// session policy, URL-encoded, fit many times over).
+pub const MAX_QUERY_BODY_BYTES: usize = 256 * 1024;
+
 /// A parsed query-protocol request: `Action`, `Version` and the other parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryRequest {

@@ -31,6 +31,7 @@
 
 mod checksum;
 mod error;
+pub mod http;
 mod input;
 mod operations;
 mod preconditions;

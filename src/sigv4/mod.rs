@@ -28,9 +28,11 @@
 mod authorization;
 mod canonical;
 mod chunked;
+mod encode;
 mod error;
 mod hash;
 mod payload;
+mod query;
 mod sign;
 mod signing_key;
 mod time;
@@ -43,6 +45,7 @@ pub use canonical::{canonical_query, canonical_request, canonical_uri, string_to
 pub use chunked::decode_chunked;
 pub use error::SigV4Error;
 pub use payload::{PayloadHash, PayloadMode};
+pub use query::query_pairs;
 pub use sign::sign;
 pub use signing_key::{SecretKey, SigningKey};
 pub use time::parse_amz_date;

@@ -147,8 +147,20 @@ impl Store {
             .map_err(|err| UpdateError::Failed(format!("keys: {err}")))?;
         self.save(&world)
             .map_err(|err| UpdateError::Failed(format!("saving the state: {err}")))?;
+        let removed: Vec<String> = before
+            .world
+            .clusters
+            .iter()
+            .filter(|old| world.cluster(old.name.as_str()).is_none())
+            .map(|old| old.name.to_string())
+            .collect();
         *self.current.write().unwrap_or_else(PoisonError::into_inner) =
             Arc::new(Snapshot { world, keyring });
+        for name in removed {
+            // A deleted cluster's generated keys go with it, so a new cluster of the same
+            // name starts with new keys. Best effort: the deletion itself is saved.
+            let _ = std::fs::remove_dir_all(crate::oidc::keys::key_dir(&self.data_dir, &name));
+        }
         Ok(output)
     }
 

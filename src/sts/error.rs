@@ -1,6 +1,10 @@
-//! Why STS refused a request. Variants name causes; `protocol::error` picks AWS's code.
+//! Why STS refused a request. Variants name causes; the `From` impls below pick AWS's
+//! code, status and message for each, in one place.
+
+use axum::http::StatusCode;
 
 use crate::oidc::verify::TokenError;
+use crate::protocol::error::AwsError;
 use crate::protocol::query::QueryError;
 pub use crate::validation::ValidationProblems;
 
@@ -34,4 +38,157 @@ pub enum StsError {
     },
     #[error("internal failure: {0}")]
     Internal(String),
+}
+
+const GENERIC_INVALID_TOKEN: &str = "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.";
+const NO_VERIFICATION_KEY: &str = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
+
+impl From<TokenError> for AwsError {
+    fn from(err: TokenError) -> Self {
+        let reason = format!("web identity token refused: {err}");
+        let invalid = |message: String| {
+            Self::sender("InvalidIdentityToken", StatusCode::BAD_REQUEST, message)
+        };
+        let error = match &err {
+            TokenError::Length(length) => Self::sender(
+                "ValidationError",
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length {}",
+                    if *length < 4 { "greater than or equal to 4" } else { "less than or equal to 20000" }
+                ),
+            ),
+            TokenError::UnknownIssuer { issuer } => {
+                invalid(format!("No OpenIDConnect provider found in your account for {issuer}"))
+            }
+            TokenError::MissingAudience => invalid("Missing a required claim: aud".into()),
+            TokenError::MissingClaim(claim) => invalid(format!("Missing a required claim: {claim}")),
+            TokenError::IncorrectAudience { .. } => invalid("Incorrect token audience".into()),
+            TokenError::UnknownKey { .. } | TokenError::NoKeyOfType { .. } | TokenError::NoKeys(_) => {
+                invalid(NO_VERIFICATION_KEY.into())
+            }
+            TokenError::Expired { now, expires_at } => Self::sender(
+                "ExpiredTokenException",
+                StatusCode::BAD_REQUEST,
+                format!("Token expired: current date/time {now} must be before the expiration date/time{expires_at}"),
+            ),
+            TokenError::Malformed(_)
+            | TokenError::AlgorithmNotAllowed(_)
+            | TokenError::BadSignature { .. }
+            | TokenError::BadTimestamp { .. }
+            | TokenError::NotYetValid { .. }
+            | TokenError::IssuedInFuture { .. } => invalid(GENERIC_INVALID_TOKEN.into()),
+        };
+        error.because(reason)
+    }
+}
+
+impl From<StsError> for AwsError {
+    fn from(err: StsError) -> Self {
+        let reason = err.to_string();
+        match err {
+            StsError::Query(query) => return query.into(),
+            StsError::Token(token) => return token.into(),
+            StsError::UnknownAction { action, version } => Self::sender(
+                "InvalidAction",
+                StatusCode::BAD_REQUEST,
+                format!("Could not find operation {action} for version {version}"),
+            ),
+            StsError::Validation(problems) => {
+                Self::sender("ValidationError", StatusCode::BAD_REQUEST, problems.message())
+            }
+            StsError::DurationExceedsRoleMaximum { .. } => Self::sender(
+                "ValidationError",
+                StatusCode::BAD_REQUEST,
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+            ),
+            StsError::InvalidRoleArn => {
+                Self::sender("ValidationError", StatusCode::BAD_REQUEST, "Request ARN is invalid")
+            }
+            StsError::PackedPolicyTooLarge(percent) => Self::sender(
+                "PackedPolicyTooLarge",
+                StatusCode::BAD_REQUEST,
+                format!("Packed policy consumes {percent}% of allotted space, please use smaller policy."),
+            ),
+            StsError::ProviderIdWithOidcToken => Self::sender(
+                "InvalidParameterValue",
+                StatusCode::BAD_REQUEST,
+                "ProviderId is only for OAuth 2.0 access tokens; omit it for an OpenID Connect ID token.",
+            ),
+            StsError::MalformedSessionPolicy(problem) => {
+                Self::sender("MalformedPolicyDocument", StatusCode::BAD_REQUEST, problem)
+            }
+            StsError::UnknownPolicyArn(arn) => Self::sender(
+                "InvalidParameterValue",
+                StatusCode::BAD_REQUEST,
+                format!("Policy {arn} does not exist or is not attachable."),
+            ),
+            StsError::NotAuthorized { action, .. } => Self::sender(
+                "AccessDenied",
+                StatusCode::FORBIDDEN,
+                format!("Not authorized to perform {action}"),
+            ),
+            StsError::Internal(_) => Self::sender(
+                "InternalFailure",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The request processing has failed because of an unknown error, exception or failure.",
+            ),
+        }
+        .because(reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_causes_map_to_aws_codes() {
+        let cases = [
+            ("length", TokenError::Length(3), "ValidationError", 400),
+            (
+                "unknown_issuer",
+                TokenError::UnknownIssuer {
+                    issuer: "https://x".into(),
+                },
+                "InvalidIdentityToken",
+                400,
+            ),
+            (
+                "expired",
+                TokenError::Expired {
+                    now: 2,
+                    expires_at: 1,
+                },
+                "ExpiredTokenException",
+                400,
+            ),
+            (
+                "bad_signature",
+                TokenError::BadSignature { checked: 1 },
+                "InvalidIdentityToken",
+                400,
+            ),
+            (
+                "unknown_kid",
+                TokenError::UnknownKey { kid: "k".into() },
+                "InvalidIdentityToken",
+                400,
+            ),
+        ];
+        for (name, cause, code, status) in cases {
+            let error = AwsError::from(cause);
+            assert_eq!(
+                (error.code, error.status.as_u16()),
+                (code, status),
+                "case {name}"
+            );
+            assert!(!error.reason.is_empty(), "case {name}");
+        }
+        let expired = AwsError::from(TokenError::Expired {
+            now: 1624482533,
+            expires_at: 1624482335,
+        });
+        assert_eq!(expired.message, "Token expired: current date/time 1624482533 must be before the expiration date/time1624482335");
+    }
 }

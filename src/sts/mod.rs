@@ -1,7 +1,7 @@
 //! STS over the query protocol (version 2011-06-15). Actions are an enum parsed from
 //! `Action`; an action irsa-local does not serve answers `InvalidAction`, as AWS answers
 //! one it does not know. AssumeRoleWithWebIdentity is unsigned; every other action needs a
-//! verified caller, which the protocol layer supplies.
+//! verified caller, which the edge ([`http`]) supplies.
 //!
 //! Known gaps: AssumeRole, AssumeRoleWithSAML, GetSessionToken, GetFederationToken,
 //! DecodeAuthorizationMessage and GetAccessKeyInfo answer `InvalidAction`.
@@ -9,12 +9,9 @@
 pub mod assume_role_with_web_identity;
 pub mod error;
 pub mod get_caller_identity;
+pub mod http;
 
-use axum::response::Response;
-
-use crate::access::Caller;
-use crate::protocol::query::{self, QueryRequest};
-use crate::state::AppState;
+use crate::protocol::query::QueryRequest;
 use error::StsError;
 
 /// The query API version of STS.
@@ -48,43 +45,5 @@ impl StsAction {
     /// which ignores any signature).
     pub fn requires_signature(&self) -> bool {
         !matches!(self, Self::AssumeRoleWithWebIdentity(_))
-    }
-}
-
-/// Runs one STS action for `caller` (`None` only for the unsigned action).
-pub fn execute(
-    state: &AppState,
-    action: StsAction,
-    caller: Option<&Caller>,
-    request_id: &str,
-) -> Result<Response, StsError> {
-    match action {
-        StsAction::AssumeRoleWithWebIdentity(input) => {
-            let snapshot = state.current();
-            let services = assume_role_with_web_identity::Services {
-                world: snapshot.world(),
-                keys: snapshot.keyring(),
-                secret: state.credential_secret(),
-                now: state.now(),
-            };
-            let output = assume_role_with_web_identity::execute(&input, &services)?;
-            Ok(query::xml_response(
-                "AssumeRoleWithWebIdentity",
-                NAMESPACE,
-                Some(&output),
-                request_id,
-            ))
-        }
-        StsAction::GetCallerIdentity => {
-            let caller = caller
-                .ok_or_else(|| StsError::Internal("GetCallerIdentity without a caller".into()))?;
-            let output = get_caller_identity::execute(caller);
-            Ok(query::xml_response(
-                "GetCallerIdentity",
-                NAMESPACE,
-                Some(&output),
-                request_id,
-            ))
-        }
     }
 }

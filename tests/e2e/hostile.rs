@@ -184,11 +184,11 @@ async fn oversized_and_malformed_bodies_get_each_protocols_refusal() {
 async fn broken_http_gets_a_4xx_or_a_closed_connection() {
     let server = TestServer::start().await;
     let huge_header = format!(
-        "GET /keys HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "GET /keys HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\n\r\n",
         "a".repeat(1 << 20)
     );
     let many_headers = format!(
-        "GET /keys HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        "GET /keys HTTP/1.1\r\nHost: localhost\r\n{}\r\n",
         (0..10_000)
             .map(|i| format!("X-H{i}: v\r\n"))
             .collect::<String>()
@@ -198,10 +198,10 @@ async fn broken_http_gets_a_4xx_or_a_closed_connection() {
         ("ten_thousand_headers", many_headers.into_bytes()),
         ("garbage", b"\x16\x03\x01\x02\x00hello\r\n\r\n".to_vec()),
         ("bad_request_line", b"GET\r\n\r\n".to_vec()),
-        ("invalid_utf8_path", b"GET /api/v1/namespaces/\xff/serviceaccounts/x HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()),
-        ("truncated_body", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nAction=Get".to_vec()),
-        ("truncated_chunked", b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nAct".to_vec()),
-        ("bad_content_length", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n".to_vec()),
+        ("invalid_utf8_path", b"GET /api/v1/namespaces/\xff/serviceaccounts/x HTTP/1.1\r\nHost: localhost\r\n\r\n".to_vec()),
+        ("truncated_body", b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nAction=Get".to_vec()),
+        ("truncated_chunked", b"POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nAct".to_vec()),
+        ("bad_content_length", b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\n".to_vec()),
     ];
     for (name, bytes) in cases {
         // A truncated request is answered (or dropped) once the client gives up: half-close.
@@ -287,7 +287,7 @@ async fn silent_slow_and_idle_connections_are_closed_after_the_idle_timeout() {
     // Headers trickling in, one byte every 300 ms, never finishing within the timeout.
     let mut slow = TcpStream::connect(&address).await.unwrap();
     let trickle = async {
-        for byte in b"GET /keys HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa" {
+        for byte in b"GET /keys HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa" {
             if slow.write_all(&[*byte]).await.is_err() {
                 return;
             }
@@ -304,7 +304,7 @@ async fn silent_slow_and_idle_connections_are_closed_after_the_idle_timeout() {
 
     // A keep-alive connection answers, then is closed once it has been idle too long.
     let mut idle = TcpStream::connect(&address).await.unwrap();
-    idle.write_all(b"GET /_irsa/health HTTP/1.1\r\nHost: x\r\n\r\n")
+    idle.write_all(b"GET /_irsa/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .await
         .unwrap();
     let mut head = [0u8; 12];
@@ -321,7 +321,7 @@ async fn silent_slow_and_idle_connections_are_closed_after_the_idle_timeout() {
     // And the server still answers.
     let mut fresh = TcpStream::connect(&address).await.unwrap();
     fresh
-        .write_all(b"GET /_irsa/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .write_all(b"GET /_irsa/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .await
         .unwrap();
     let mut answer = String::new();

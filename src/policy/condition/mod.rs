@@ -29,8 +29,8 @@ use serde_json::Value;
 
 use super::context::ContextKeys;
 use super::display::{quote, quote_list};
-use super::document::Version;
 use super::error::PolicyError;
+use super::version::Version;
 use operator::{BaseOperator, Comparison, Operator, SetQualifier, Test};
 use values::PolicyValues;
 

@@ -9,9 +9,9 @@
 use std::net::IpAddr;
 
 use super::super::context::ContextKeys;
-use super::super::document::Version;
 use super::super::pattern::Pattern;
 use super::super::variables::Template;
+use super::super::version::Version;
 use super::date::{parse_instant, Instant};
 use super::operator::{Comparison, Test};
 use super::scalars::{decode_base64, parse_bool, Cidr, Decimal};

@@ -19,6 +19,7 @@ use super::condition::Condition;
 use super::error::PolicyError;
 use super::pattern::Pattern;
 use super::variables::Template;
+pub use super::version::Version;
 use super::PolicyKind;
 use elements::{action_patterns, resource_templates};
 
@@ -30,15 +31,6 @@ pub struct Policy {
     version: Version,
     id: Option<String>,
     pub(super) statements: Vec<Statement>,
-}
-
-/// The policy language version (the `Version` element).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Version {
-    /// `2008-10-17`, also meant by a missing `Version`: no policy variables.
-    Legacy,
-    /// `2012-10-17`: policy variables are substituted.
-    Current,
 }
 
 /// One statement.

@@ -1,7 +1,9 @@
-//! `AwsError`: the one place where a domain failure becomes AWS's code, HTTP status and
-//! message, and the query-protocol `ErrorResponse` body that carries them. Every refusal
-//! also carries irsa-local's own reason (which check failed, which statement decided) in
-//! the `x-irsa-local-reason` header, since AWS's messages are famously opaque.
+//! `AwsError`: an AWS code, HTTP status and message, and the error bodies that carry them
+//! in each protocol (query `ErrorResponse`, rest-json `x-amzn-ErrorType`, S3 `<Error>`).
+//! Each service maps its own causes to an `AwsError` in its `error` module; this module
+//! only renders. Every refusal also carries irsa-local's own reason (which check failed,
+//! which statement decided) in the `x-irsa-local-reason` header, since AWS's messages are
+//! famously opaque, and a [`Refusal`] extension that the request log writes out.
 
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -9,16 +11,21 @@ use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use crate::store::UpdateError;
-
 mod query;
 mod rest_json;
-mod s3;
 #[cfg(test)]
 mod tests;
 
 /// Header with irsa-local's explanation of a refusal.
 pub const REASON_HEADER: &str = "x-irsa-local-reason";
+
+/// What a refused request's answer carries for the request log: the AWS code and
+/// irsa-local's reason. Set on the response by every error renderer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub reason: String,
+}
 
 /// An error as AWS reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,15 +66,6 @@ impl AwsError {
         .because(reason)
     }
 
-    /// A failed world update as the service reports it: the change's own refusal, or a
-    /// server fault named `fault_code` (IAM's `ServiceFailure`, EKS's `ServerException`).
-    pub fn from_update<E: Into<Self>>(err: UpdateError<E>, fault_code: &'static str) -> Self {
-        match err {
-            UpdateError::Rejected(err) => err.into(),
-            UpdateError::Failed(reason) => Self::service_failure(fault_code, reason),
-        }
-    }
-
     /// Adds an element to the S3 error document.
     #[must_use]
     pub fn with_detail(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -101,9 +99,7 @@ impl AwsError {
         if let Ok(value) = HeaderValue::from_str(request_id) {
             headers.insert("x-amz-request-id", value);
         }
-        if let Ok(value) = HeaderValue::from_str(&header_safe(&self.reason)) {
-            headers.insert(REASON_HEADER, value);
-        }
+        self.mark(&mut response);
         response
     }
 
@@ -157,10 +153,19 @@ impl AwsError {
         let body = self.query_body(namespace, request_id);
         let mut response =
             (self.status, [(header::CONTENT_TYPE, "text/xml")], body).into_response();
+        self.mark(&mut response);
+        response
+    }
+
+    /// Puts the reason on `response`: the [`REASON_HEADER`] and the [`Refusal`] extension.
+    fn mark(&self, response: &mut Response) {
         if let Ok(value) = HeaderValue::from_str(&header_safe(&self.reason)) {
             response.headers_mut().insert(REASON_HEADER, value);
         }
-        response
+        response.extensions_mut().insert(Refusal {
+            code: self.code,
+            reason: self.reason.clone(),
+        });
     }
 
     /// The XML of [`query_response`](Self::query_response).

@@ -10,8 +10,8 @@ use axum::http::header::{AUTHORIZATION, DATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 
-use super::canonical::query_pairs;
 use super::hash::decode_hex;
+use super::query::query_pairs;
 use super::time::{imf_fixdate_to_amz, parse_amz_date};
 use super::{RequestView, SigV4Error};
 

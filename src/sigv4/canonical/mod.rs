@@ -3,15 +3,15 @@
 //! built from what the request carries: its method, its path as received, its query, and
 //! the values of the headers the client says it signed.
 
-mod encode;
-
 use axum::http::HeaderValue;
 
 use super::authorization::{SignatureForm, ALGORITHM, SIGNATURE_PARAM};
 use super::hash::sha256_hex;
+use super::query::split_query;
 use super::{Authorization, RequestView, Rules, SigV4Error};
 
-pub use encode::{normalize_path, uri_encode};
+use super::encode::percent_decode;
+pub use super::encode::{normalize_path, uri_encode};
 
 /// The canonical request: method, URI, query, headers, signed header list, payload hash.
 pub fn canonical_request(
@@ -59,8 +59,8 @@ pub fn canonical_query(query: &str, form: SignatureForm) -> String {
     let mut pairs: Vec<(String, String)> = split_query(query)
         .map(|(key, value)| {
             (
-                uri_encode(&encode::percent_decode(key), false),
-                uri_encode(&encode::percent_decode(value), false),
+                uri_encode(&percent_decode(key), false),
+                uri_encode(&percent_decode(value), false),
             )
         })
         .filter(|(key, _)| !(presigned && key == SIGNATURE_PARAM))
@@ -71,14 +71,6 @@ pub fn canonical_query(query: &str, form: SignatureForm) -> String {
         .map(|(key, value)| format!("{key}={value}"))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// The query's parameters, decoded (`+` is a space; invalid UTF-8 is replaced).
-pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
-    let text = |raw: &str| String::from_utf8_lossy(&encode::percent_decode(raw)).into_owned();
-    split_query(query)
-        .map(|(key, value)| (text(key), text(value)))
-        .collect()
 }
 
 /// One `name:value\n` line per signed header, in the order signed. A header sent several
@@ -111,14 +103,6 @@ pub(crate) fn canonical_headers(
         out.push_str(&format!("{name}:{value}\n"));
     }
     Ok(out)
-}
-
-/// The `(key, value)` pieces of a raw query; a piece without `=` has an empty value.
-fn split_query(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    query
-        .split('&')
-        .filter(|piece| !piece.is_empty())
-        .map(|piece| piece.split_once('=').unwrap_or((piece, "")))
 }
 
 /// A header value as text: UTF-8 when it is, otherwise each byte as the Latin-1 character

@@ -3,8 +3,8 @@
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 
-use super::encode::percent_decode;
 use super::*;
+use crate::sigv4::encode::percent_decode;
 use crate::sigv4::hash::EMPTY_SHA256;
 use crate::sigv4::{CredentialScope, SignatureForm};
 

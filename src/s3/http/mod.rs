@@ -1,47 +1,44 @@
-//! S3 over rest-xml: authenticate (SigV4 with S3's rules, aws-chunked bodies decoded and
-//! their chunk signatures checked), parse the operation, authorize it against the caller's
-//! policies, run it on the store, and answer with S3's headers, XML and error documents.
+//! S3's HTTP edge (rest-xml): authenticate (SigV4 with S3's rules, aws-chunked bodies
+//! decoded and their chunk signatures checked), parse the operation, authorize it against
+//! the caller's policies, run it on the [`S3Store`], and answer with S3's headers, XML and
+//! error documents. An unsigned request reaches here too and is refused as S3 refuses an
+//! anonymous caller.
+
+mod refusal;
 
 use axum::body::Body;
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::error::AwsError;
-use crate::access::authenticate::{authenticate, AuthError, Signature};
-use crate::access::{self, Request};
-use crate::s3::{self, S3Operation};
-use crate::sigv4::{self, PayloadHash, PayloadMode, Rules};
+use super::{S3Operation, S3Response, S3Store};
+use crate::access::authenticate::{AuthError, Service, Signature};
+use crate::access::http::Gate;
+use crate::access::Request;
+use crate::protocol::body::{self, BodyError};
+use crate::protocol::error::AwsError;
+use crate::sigv4::{self, PayloadHash, PayloadMode};
 use crate::state::AppState;
+pub use refusal::auth_error;
 
 /// Answers one S3 request.
 pub async fn handle(
     state: &AppState,
+    store: &S3Store,
     parts: Parts,
     signature: &Signature,
     body: Body,
-    request_id: &str,
 ) -> Response {
-    let head = parts.method == Method::HEAD;
-    let resource = parts.uri.path().to_owned();
-    match run(state, &parts, signature, body).await {
+    let request_id = crate::protocol::request_id(&parts.extensions);
+    match run(state, store, &parts, signature, body).await {
         Ok(response) => with_request_id(response, request_id),
-        Err(error) => {
-            tracing::info!(
-                target: "irsa_local::refusal",
-                request_id,
-                method = %parts.method,
-                path = %resource,
-                code = error.code,
-                reason = %error.reason,
-            );
-            error.s3_response(&resource, request_id, head)
-        }
+        Err(error) => error.s3_response(parts.uri.path(), request_id, parts.method == Method::HEAD),
     }
 }
 
 async fn run(
     state: &AppState,
+    store: &S3Store,
     parts: &Parts,
     signature: &Signature,
     body: Body,
@@ -49,33 +46,31 @@ async fn run(
     let limit = usize::try_from(state.config().max_object_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(1 << 20);
-    let raw = axum::body::to_bytes(body, limit).await.map_err(|err| {
-        AwsError::sender(
+    let raw = body::read(body, limit).await.map_err(|err| match err {
+        BodyError::TooLarge { .. } => AwsError::sender(
             "EntityTooLarge",
             StatusCode::BAD_REQUEST,
             "Your proposed upload exceeds the maximum allowed size",
         )
-        .because(format!("cannot read the body: {err}"))
+        .because(err.to_string()),
+        BodyError::Broken(_) => AwsError::sender(
+            "IncompleteBody",
+            StatusCode::BAD_REQUEST,
+            "The request body terminated unexpectedly",
+        )
+        .because(err.to_string()),
     })?;
-    let payload = PayloadHash::of(&raw);
-    let snapshot = state.current();
-    let (caller, verified) = authenticate(
-        snapshot.world(),
-        state.credential_secret(),
-        parts,
-        signature,
-        Rules::S3,
-        payload,
-        state.now(),
-    )
-    .map_err(AwsError::from_s3_auth)?;
+    let gate = Gate::new(state);
+    let (caller, verified) = gate
+        .authenticate(parts, signature, Service::S3, PayloadHash::of(&raw))
+        .map_err(auth_error)?;
     let body = match verified.payload_mode {
         PayloadMode::Hashed | PayloadMode::Unsigned => raw.to_vec(),
         _ => {
             let decoded_length =
                 header(parts, "x-amz-decoded-content-length").and_then(|v| v.parse().ok());
             sigv4::decode_chunked(&raw, &verified, decoded_length)
-                .map_err(|err| AwsError::from_s3_auth(AuthError::Signature(err)))?
+                .map_err(|err| auth_error(AuthError::Signature(err)))?
         }
     };
     let headers: Vec<(String, String)> = parts
@@ -85,7 +80,7 @@ async fn run(
             Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
         })
         .collect();
-    let operation = s3::parse_operation(
+    let operation = super::parse_operation(
         parts.method.as_str(),
         parts.uri.path(),
         parts.uri.query(),
@@ -106,12 +101,12 @@ async fn run(
         resource: &resource,
         service_keys: operation.condition_keys(),
     };
-    access::authorize(snapshot.world(), &caller, &request, state.now()).map_err(|denied| {
+    gate.authorize(&caller, &request).map_err(|denied| {
         AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, "Access Denied")
             .because(format!("{} on {resource} denied: {denied}", request.action))
     })?;
-    let response = s3::execute(state.s3(), &operation, &body, state.now())
-        .map_err(|err| AwsError::from(&err))?;
+    let response =
+        super::execute(store, &operation, &body, gate.now()).map_err(|err| AwsError::from(&err))?;
     Ok(into_response(response))
 }
 
@@ -122,7 +117,7 @@ fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .and_then(|value| value.to_str().ok())
 }
 
-fn into_response(response: s3::S3Response) -> Response {
+fn into_response(response: S3Response) -> Response {
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK);
     let mut answer = (status, response.body).into_response();
     for (name, value) in response.headers {

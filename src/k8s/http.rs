@@ -1,0 +1,309 @@
+//! The Kubernetes API's HTTP edge: routes for ServiceAccounts, TokenRequest and the
+//! webhook, JSON bodies in and out, failures as `Status` objects.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::service_account::{self, NewServiceAccount};
+use super::status::Status;
+use super::token_request::{self, TokenRequest};
+use super::{admission, mutate, MAX_BODY_BYTES};
+use crate::protocol::body::{self, BodyError};
+use crate::state::AppState;
+use crate::store::{Snapshot, UpdateError};
+use crate::world::{random_uuid, Cluster, ServiceAccount, World};
+
+/// The Kubernetes routes: the default cluster's, and every cluster's under `/k8s/<name>`.
+pub fn routes() -> Router<AppState> {
+    api_routes().nest("/k8s/{cluster}", api_routes())
+}
+
+fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/namespaces/{namespace}/serviceaccounts",
+            get(list_accounts).post(create_account),
+        )
+        .route(
+            "/api/v1/namespaces/{namespace}/serviceaccounts/{name}",
+            get(read_account)
+                .patch(patch_account)
+                .delete(delete_account),
+        )
+        .route(
+            "/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token",
+            post(create_token),
+        )
+        .route("/mutate", post(admission_review))
+        .route("/api", any(no_route))
+        .route("/api/{*rest}", any(no_route))
+}
+
+/// The path parameters: `cluster` only under `/k8s/<cluster>`, `name` only for one object.
+/// A path that does not decode (invalid UTF-8 in a percent-escape) is a 400 Status.
+#[derive(Debug, Deserialize)]
+struct ApiPath {
+    cluster: Option<String>,
+    namespace: String,
+    name: Option<String>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ApiPath {
+    type Rejection = Status;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Status> {
+        Path::<Self>::from_request_parts(parts, state)
+            .await
+            .map(|Path(path)| path)
+            .map_err(|rejection| Status::bad_request(rejection.body_text()))
+    }
+}
+
+impl ApiPath {
+    /// The cluster the path names, in `snapshot`.
+    fn cluster<'a>(&self, snapshot: &'a Snapshot) -> Result<&'a Cluster, Status> {
+        snapshot
+            .world()
+            .cluster_or_default(self.cluster.as_deref())
+            .map_err(|_| Status::no_route())
+    }
+
+    /// The cluster's name, for a change applied to a later world.
+    fn cluster_name(&self, snapshot: &Snapshot) -> Result<String, Status> {
+        self.cluster(snapshot)
+            .map(|cluster| cluster.name.to_string())
+    }
+
+    fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or_default()
+    }
+}
+
+/// The path parameters of the webhook: `cluster` only under `/k8s/<cluster>`.
+#[derive(Debug, Deserialize)]
+struct WebhookPath {
+    cluster: Option<String>,
+}
+
+/// `POST /mutate`: an AdmissionReview from kube-apiserver. (A SigV4-signed request to
+/// `/mutate` is an S3 call to a bucket named `mutate`: the router never sends it here.)
+async fn admission_review(
+    State(state): State<AppState>,
+    Path(path): Path<WebhookPath>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    // The webhook accepts exactly this media type and answers anything else in plain text.
+    let essence = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(str::trim);
+    if !essence.is_some_and(|essence| essence.eq_ignore_ascii_case("application/json")) {
+        let message = "Invalid Content-Type, expected `application/json`\n";
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response();
+    }
+    let body = match body::read(body, admission::MAX_REVIEW_BYTES).await {
+        Ok(body) => body,
+        Err(err) => return body_status(err).into_response(),
+    };
+    let snapshot = state.current();
+    let world = snapshot.world();
+    let Ok(cluster) = world.cluster_or_default(path.cluster.as_deref()) else {
+        return Status::no_route().into_response();
+    };
+    let settings = mutate::Settings::eks(world.account.region.as_str());
+    let (answer, verdict) = admission::review(&body, cluster, &settings);
+    tracing::debug!(
+        target: "irsa_local::admission",
+        uid = %answer.response.uid,
+        cluster = %cluster.name,
+        verdict = ?verdict,
+    );
+    Json(answer).into_response()
+}
+
+/// Any other path under `/api`: the Kubernetes API has no such resource.
+async fn no_route() -> Response {
+    Status::no_route().into_response()
+}
+
+fn answer<T: serde::Serialize>(code: StatusCode, result: Result<T, Status>) -> Response {
+    match result {
+        Ok(object) => (code, Json(object)).into_response(),
+        Err(status) => status.into_response(),
+    }
+}
+
+async fn read_account(State(state): State<AppState>, path: ApiPath) -> Response {
+    let snapshot = state.current();
+    let result = path.cluster(&snapshot).and_then(|cluster| {
+        service_account::read(cluster, &path.namespace, path.name(), state.started_at())
+    });
+    answer(StatusCode::OK, result)
+}
+
+async fn list_accounts(State(state): State<AppState>, path: ApiPath) -> Response {
+    let snapshot = state.current();
+    let result = path
+        .cluster(&snapshot)
+        .map(|cluster| service_account::list(cluster, &path.namespace, state.started_at()));
+    answer(StatusCode::OK, result)
+}
+
+async fn create_account(
+    State(state): State<AppState>,
+    path: ApiPath,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        let new: NewServiceAccount =
+            parse_json(&headers, read_body(body).await?, &["application/json"])?
+                .unwrap_or_default();
+        let now = state.now();
+        change_account(&state, &path, move |world, cluster, namespace, _| {
+            service_account::create(world, cluster, namespace, new, now)
+        })
+        .await
+    };
+    answer(StatusCode::CREATED, result.await)
+}
+
+async fn patch_account(
+    State(state): State<AppState>,
+    path: ApiPath,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    const PATCH_TYPES: &[&str] = &[
+        "application/merge-patch+json",
+        "application/strategic-merge-patch+json",
+    ];
+    let result = async {
+        let patch: serde_json::Value = match headers.get(header::CONTENT_TYPE) {
+            None => return Err(Status::unsupported_media_type("<none>")),
+            Some(_) => parse_json(&headers, read_body(body).await?, PATCH_TYPES)?
+                .ok_or_else(|| Status::bad_request("the patch is empty"))?,
+        };
+        change_account(&state, &path, move |world, cluster, namespace, name| {
+            service_account::patch(world, cluster, namespace, name, &patch)
+        })
+        .await
+    };
+    answer(StatusCode::OK, result.await)
+}
+
+async fn delete_account(State(state): State<AppState>, path: ApiPath) -> Response {
+    let result = change_account(&state, &path, service_account::delete).await;
+    answer(StatusCode::OK, result)
+}
+
+/// Applies `change(world, cluster, namespace, name)` through the store and answers the
+/// changed account's object, as the cluster after the change has it.
+async fn change_account<F>(
+    state: &AppState,
+    path: &ApiPath,
+    change: F,
+) -> Result<service_account::ServiceAccountObject, Status>
+where
+    F: FnOnce(&mut World, &str, &str, &str) -> Result<ServiceAccount, Status> + Send + 'static,
+{
+    let cluster = path.cluster_name(&state.current())?;
+    let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
+    let account = state
+        .update(move |world| change(world, &cluster, &namespace, &name))
+        .await
+        .map_err(from_update)?;
+    let snapshot = state.current();
+    let world = snapshot.world();
+    let cluster = path.cluster(&snapshot).unwrap_or(world.default_cluster());
+    Ok(service_account::object(
+        cluster,
+        &account,
+        state.started_at(),
+    ))
+}
+
+fn from_update(err: UpdateError<Status>) -> Status {
+    match err {
+        UpdateError::Rejected(status) => status,
+        UpdateError::Failed(reason) => Status::internal(&reason),
+    }
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    path: ApiPath,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        let request: TokenRequest =
+            parse_json(&headers, read_body(body).await?, &["application/json"])?
+                .unwrap_or_default();
+        let snapshot = state.current();
+        let cluster = path.cluster(&snapshot)?;
+        let keys = snapshot
+            .keys_of(cluster)
+            .ok_or_else(|| Status::internal("the cluster has no signing keys"))?;
+        token_request::issue(
+            cluster,
+            keys,
+            &path.namespace,
+            path.name(),
+            &request,
+            state.now(),
+            &random_uuid(),
+        )
+    };
+    answer(StatusCode::CREATED, result.await)
+}
+
+async fn read_body(body: Body) -> Result<Bytes, Status> {
+    body::read(body, MAX_BODY_BYTES).await.map_err(body_status)
+}
+
+/// A body that could not be read, as kube-apiserver answers it.
+fn body_status(err: BodyError) -> Status {
+    match err {
+        BodyError::TooLarge { limit } => Status::too_large(limit),
+        BodyError::Broken(cause) => {
+            Status::bad_request(format!("cannot read the request body: {cause}"))
+        }
+    }
+}
+
+/// Parses a JSON body of one of the `accepted` media types (a missing Content-Type is
+/// taken as JSON, so `curl -X POST` works); an empty body is `None`.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Bytes,
+    accepted: &[&str],
+) -> Result<Option<T>, Status> {
+    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
+        let content_type = content_type.to_str().unwrap_or("<not text>");
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        let known = accepted.iter().any(|t| essence.eq_ignore_ascii_case(t));
+        // An empty TokenRequest or create body of any type is taken as "all defaults".
+        let empty_json = body.is_empty() && accepted.contains(&"application/json");
+        if !(known || empty_json) {
+            return Err(Status::unsupported_media_type(content_type));
+        }
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(&body).map(Some).map_err(|err| {
+        Status::bad_request(format!("couldn't decode the body: json parse error: {err}"))
+    })
+}
