@@ -64,7 +64,11 @@ fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
             (name != "lib" && name != "main").then_some(name)
         })
         .collect();
-    assert!(modules.len() > 20, "found only {modules:?} under {}", src.display());
+    assert!(
+        modules.len() > 20,
+        "found only {modules:?} under {}",
+        src.display()
+    );
     modules
         .iter()
         .map(|module| {
@@ -93,7 +97,10 @@ fn source_files(src: &Path, module: &str) -> Vec<PathBuf> {
     while let Some(folder) = folders.pop() {
         for entry in std::fs::read_dir(&folder).expect("module folder is readable") {
             let path = entry.expect("folder entry").path();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             if path.is_dir() {
                 if name != "tests" {
                     folders.push(path);

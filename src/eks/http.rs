@@ -65,12 +65,14 @@ async fn run(
         )
         .because(denied.to_string())
     })?;
-    if !action.is_write() {
-        return Ok(super::execute(gate.world(), &action, state.started_at())?);
+    match action {
+        EksAction::Read(read) => Ok(super::execute(gate.world(), &read, state.started_at())?),
+        EksAction::Write(write) => {
+            let now = gate.now();
+            state
+                .update(move |world| super::apply(world, &write, now))
+                .await
+                .map_err(|err| update_error(err, "ServerException"))
+        }
     }
-    let now = gate.now();
-    state
-        .update(move |world| super::apply(world, &action, now))
-        .await
-        .map_err(|err| update_error(err, "ServerException"))
 }

@@ -19,14 +19,26 @@ use serde_json::{json, Value};
 use crate::world::World;
 pub use error::EksError;
 
-/// The EKS operations irsa-local serves, parsed from the route and body.
+/// The EKS operations irsa-local serves, parsed from the route and body: a read,
+/// answered from a snapshot of the world, or a write, applied through the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EksAction {
+    Read(EksRead),
+    Write(EksWrite),
+}
+
+/// An EKS operation that changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EksRead {
     ListClusters,
     DescribeCluster { name: String },
+}
+
+/// An EKS operation that changes the world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EksWrite {
     CreateCluster(CreateClusterInput),
     DeleteCluster { name: String },
-    Unsupported { method: String, path: String },
 }
 
 /// CreateCluster's parameters that irsa-local keeps.
@@ -44,75 +56,73 @@ pub struct CreateClusterInput {
 }
 
 impl EksAction {
-    /// From the method, the (decoded) path and the body.
+    /// From the method, the (decoded) path and the body; a route EKS has that irsa-local
+    /// does not serve is [`EksError::Unsupported`].
     pub fn from_request(method: &str, path: &str, body: &[u8]) -> Result<Self, EksError> {
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
         Ok(match (method, segments.as_slice()) {
-            ("GET", ["clusters"]) => Self::ListClusters,
-            ("POST", ["clusters"]) => Self::CreateCluster(cluster::parse_create(body)?),
-            ("GET", ["clusters", name]) => Self::DescribeCluster {
+            ("GET", ["clusters"]) => Self::Read(EksRead::ListClusters),
+            ("POST", ["clusters"]) => {
+                Self::Write(EksWrite::CreateCluster(cluster::parse_create(body)?))
+            }
+            ("GET", ["clusters", name]) => Self::Read(EksRead::DescribeCluster {
                 name: (*name).to_owned(),
-            },
-            ("DELETE", ["clusters", name]) => Self::DeleteCluster {
+            }),
+            ("DELETE", ["clusters", name]) => Self::Write(EksWrite::DeleteCluster {
                 name: (*name).to_owned(),
-            },
-            _ => Self::Unsupported {
-                method: method.to_owned(),
-                path: path.to_owned(),
-            },
+            }),
+            _ => {
+                return Err(EksError::Unsupported {
+                    method: method.to_owned(),
+                    path: path.to_owned(),
+                })
+            }
         })
     }
 
     /// The IAM action and resource a caller needs permission for.
     pub fn permission(&self, world: &World) -> (&'static str, String) {
         match self {
-            Self::ListClusters | Self::Unsupported { .. } => ("eks:ListClusters", "*".to_owned()),
-            Self::DescribeCluster { name } => ("eks:DescribeCluster", cluster::arn(world, name)),
-            Self::CreateCluster(input) => ("eks:CreateCluster", cluster::arn(world, &input.name)),
-            Self::DeleteCluster { name } => ("eks:DeleteCluster", cluster::arn(world, name)),
+            Self::Read(EksRead::ListClusters) => ("eks:ListClusters", "*".to_owned()),
+            Self::Read(EksRead::DescribeCluster { name }) => {
+                ("eks:DescribeCluster", cluster::arn(world, name))
+            }
+            Self::Write(EksWrite::CreateCluster(input)) => {
+                ("eks:CreateCluster", cluster::arn(world, &input.name))
+            }
+            Self::Write(EksWrite::DeleteCluster { name }) => {
+                ("eks:DeleteCluster", cluster::arn(world, name))
+            }
         }
-    }
-
-    /// Whether the action changes the world (and so runs through the store).
-    pub fn is_write(&self) -> bool {
-        matches!(self, Self::CreateCluster(_) | Self::DeleteCluster { .. })
     }
 }
 
-/// Runs a read action; `created_at` stands in for creation dates the world lacks.
-pub fn execute(world: &World, action: &EksAction, created_at: u64) -> Result<Value, EksError> {
+/// Answers a read; `created_at` stands in for creation dates the world lacks.
+pub fn execute(world: &World, action: &EksRead, created_at: u64) -> Result<Value, EksError> {
     match action {
-        EksAction::ListClusters => Ok(json!({
+        EksRead::ListClusters => Ok(json!({
             "clusters": world.clusters.iter().map(|c| c.name.to_string()).collect::<Vec<_>>(),
         })),
-        EksAction::DescribeCluster { name } => {
+        EksRead::DescribeCluster { name } => {
             let cluster = world
                 .cluster(name)
                 .ok_or_else(|| EksError::NoSuchCluster(name.clone()))?;
             Ok(json!({ "cluster": cluster::describe(world, cluster, created_at, "ACTIVE") }))
         }
-        EksAction::CreateCluster(_) | EksAction::DeleteCluster { .. } => Err(
-            EksError::InvalidRequest("a write action must be applied to the world".to_owned()),
-        ),
-        EksAction::Unsupported { method, path } => Err(EksError::Unsupported {
-            method: method.clone(),
-            path: path.clone(),
-        }),
     }
 }
 
-/// Runs a write action on `world` at `now`; reads are answered as [`execute`] would.
-pub fn apply(world: &mut World, action: &EksAction, now: u64) -> Result<Value, EksError> {
+/// Makes a change to `world` at `now`.
+pub fn apply(world: &mut World, action: &EksWrite, now: u64) -> Result<Value, EksError> {
     match action {
-        EksAction::CreateCluster(input) => {
+        EksWrite::CreateCluster(input) => {
             let created = cluster::create(world, input, now)?;
             Ok(json!({ "cluster": cluster::describe(world, &created, now, "CREATING") }))
         }
-        EksAction::DeleteCluster { name } => {
+        EksWrite::DeleteCluster { name } => {
             let deleted = cluster::delete(world, name)?;
             Ok(json!({ "cluster": cluster::describe(world, &deleted, now, "DELETING") }))
         }
-        read => execute(world, read, now),
     }
 }
 

@@ -11,43 +11,66 @@ fn create_body(name: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Method, path, body, and the action (or refusal) they parse to.
+type RouteCase = (
+    &'static str,
+    &'static str,
+    Vec<u8>,
+    Result<EksAction, EksError>,
+);
+
 #[test]
 fn routes() {
-    let cases: Vec<(&str, &str, Vec<u8>, EksAction)> = vec![
-        ("GET", "/clusters", Vec::new(), EksAction::ListClusters),
-        ("GET", "/clusters/", Vec::new(), EksAction::ListClusters),
+    let cases: Vec<RouteCase> = vec![
+        (
+            "GET",
+            "/clusters",
+            Vec::new(),
+            Ok(EksAction::Read(EksRead::ListClusters)),
+        ),
+        (
+            "GET",
+            "/clusters/",
+            Vec::new(),
+            Ok(EksAction::Read(EksRead::ListClusters)),
+        ),
         (
             "GET",
             "/clusters/a",
             Vec::new(),
-            EksAction::DescribeCluster { name: "a".into() },
+            Ok(EksAction::Read(EksRead::DescribeCluster {
+                name: "a".into(),
+            })),
         ),
         (
             "DELETE",
             "/clusters/a",
             Vec::new(),
-            EksAction::DeleteCluster { name: "a".into() },
+            Ok(EksAction::Write(EksWrite::DeleteCluster {
+                name: "a".into(),
+            })),
         ),
         (
             "GET",
             "/clusters/a/node-groups",
             Vec::new(),
-            EksAction::Unsupported {
+            Err(EksError::Unsupported {
                 method: "GET".into(),
                 path: "/clusters/a/node-groups".into(),
-            },
+            }),
         ),
     ];
     for (method, path, body, want) in cases {
         assert_eq!(
-            EksAction::from_request(method, path, &body).unwrap(),
+            EksAction::from_request(method, path, &body),
             want,
             "{method} {path}"
         );
     }
     let create = EksAction::from_request("POST", "/clusters", &create_body("second")).unwrap();
-    assert!(matches!(create, EksAction::CreateCluster(ref input) if input.name == "second"));
-    assert!(create.is_write());
+    assert!(
+        matches!(create, EksAction::Write(EksWrite::CreateCluster(ref input)) if input.name == "second")
+    );
 }
 
 #[test]
@@ -87,7 +110,11 @@ fn create_cluster_refusals() {
 #[test]
 fn a_created_cluster_has_its_own_issuer_and_can_be_deleted() {
     let mut world = world::load_default().unwrap();
-    let action = EksAction::from_request("POST", "/clusters", &create_body("second")).unwrap();
+    let EksAction::Write(action) =
+        EksAction::from_request("POST", "/clusters", &create_body("second")).unwrap()
+    else {
+        panic!("CreateCluster is a write");
+    };
     let created = apply(&mut world, &action, 1_700_000_000).unwrap();
     let cluster = &created["cluster"];
     assert_eq!(cluster["status"], "CREATING");
@@ -107,7 +134,7 @@ fn a_created_cluster_has_its_own_issuer_and_can_be_deleted() {
 
     let described = execute(
         &world,
-        &EksAction::DescribeCluster {
+        &EksRead::DescribeCluster {
             name: "second".into(),
         },
         0,
@@ -121,7 +148,7 @@ fn a_created_cluster_has_its_own_issuer_and_can_be_deleted() {
         EksError::ClusterExists("second".into())
     );
 
-    let delete = EksAction::DeleteCluster {
+    let delete = EksWrite::DeleteCluster {
         name: "second".into(),
     };
     assert_eq!(
@@ -132,7 +159,7 @@ fn a_created_cluster_has_its_own_issuer_and_can_be_deleted() {
         apply(&mut world, &delete, 0).unwrap_err(),
         EksError::NoSuchCluster("second".into())
     );
-    let last = EksAction::DeleteCluster {
+    let last = EksWrite::DeleteCluster {
         name: "eksworkshop-eksctl".into(),
     };
     assert!(matches!(

@@ -71,8 +71,6 @@ pub enum IamError {
     ProtectedRole(String),
     #[error("managed policy {0} belongs to AWS, not to this account")]
     AwsOwnedPolicy(String),
-    #[error("{0} changes the world: call iam::apply, not iam::execute")]
-    WriteOverSnapshot(&'static str),
 }
 
 impl From<IamError> for AwsError {
@@ -143,11 +141,6 @@ impl From<IamError> for AwsError {
                 "AccessDenied",
                 StatusCode::FORBIDDEN,
                 format!("Not authorized to perform: iam:DeletePolicy on resource: policy {arn}"),
-            ),
-            IamError::WriteOverSnapshot(_) => Self::sender(
-                "ServiceFailure",
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The request processing has failed because of an unknown error, exception or failure.",
             ),
         }
         .because(reason)

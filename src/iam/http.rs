@@ -59,14 +59,18 @@ async fn run(
         .because(denied.to_string())
     })?;
     let name = action.name();
-    if action.is_write() {
-        let now = gate.now();
-        let output = state
-            .update(move |world| super::apply(world, &action, now))
-            .await
-            .map_err(|err| update_error(err, "ServiceFailure"))?;
-        return Ok((name, output));
+    match action {
+        IamAction::Read(read) => {
+            let output = super::execute(gate.world(), &read, state.started_at())?;
+            Ok((name, Some(output)))
+        }
+        IamAction::Write(write) => {
+            let now = gate.now();
+            let output = state
+                .update(move |world| super::apply(world, &write, now))
+                .await
+                .map_err(|err| update_error(err, "ServiceFailure"))?;
+            Ok((name, output))
+        }
     }
-    let output = super::execute(gate.world(), &action, state.started_at())?;
-    Ok((name, output))
 }

@@ -31,7 +31,9 @@ use rand::Rng;
 use serde::Serialize;
 
 use crate::world::World;
-pub use action::{CreatePolicy, CreateProvider, CreateRole, IamAction, ListPolicies, Scope};
+pub use action::{
+    CreatePolicy, CreateProvider, CreateRole, IamAction, IamRead, IamWrite, ListPolicies, Scope,
+};
 use error::IamError;
 
 /// The query API version of IAM.
@@ -59,14 +61,9 @@ pub enum Output {
 }
 
 /// Answers a read over a snapshot of the world; `created_at` stands in for creation dates
-/// the world does not give (a world file's entities). A write is refused with
-/// [`IamError::WriteOverSnapshot`]: it needs [`apply`].
-pub fn execute(
-    world: &World,
-    action: &IamAction,
-    created_at: u64,
-) -> Result<Option<Output>, IamError> {
-    use IamAction as A;
+/// the world does not give (a world file's entities).
+pub fn execute(world: &World, action: &IamRead, created_at: u64) -> Result<Output, IamError> {
+    use IamRead as A;
     let output = match action {
         A::ListOpenIdConnectProviders => Output::Providers(providers::list(world)),
         A::GetOpenIdConnectProvider { arn } => {
@@ -96,17 +93,15 @@ pub fn execute(
         A::ListRolePolicies { name, page } => {
             Output::RolePolicyNames(inline::list(world, name, *page)?)
         }
-        write => return Err(IamError::WriteOverSnapshot(write.name())),
     };
-    Ok(Some(output))
+    Ok(output)
 }
 
 /// Makes a change to `world`; `now` is the request time (creation dates). `None` means the
-/// action has no result element. A read is answered as [`execute`] answers it, with `now`
-/// standing in for missing creation dates. Each action checks everything before it
-/// changes anything, so on `Err` the world is as it was (callers may discard it anyway).
-pub fn apply(world: &mut World, action: &IamAction, now: u64) -> Result<Option<Output>, IamError> {
-    use IamAction as A;
+/// action has no result element. Each action checks everything before it changes
+/// anything, so on `Err` the world is as it was (callers may discard it anyway).
+pub fn apply(world: &mut World, action: &IamWrite, now: u64) -> Result<Option<Output>, IamError> {
+    use IamWrite as A;
     let output = match action {
         A::CreateOpenIdConnectProvider(input) => Some(Output::ProviderCreated(providers::create(
             world, input, now,
@@ -154,7 +149,6 @@ pub fn apply(world: &mut World, action: &IamAction, now: u64) -> Result<Option<O
         A::DeleteRolePolicy { name, policy_name } => {
             none(inline::delete(world, name, policy_name))?
         }
-        read => execute(world, read, now)?,
     };
     Ok(output)
 }

@@ -4,18 +4,70 @@
 //! reported only to a caller who is authenticated and allowed the action.
 
 mod parse;
+mod read;
+mod write;
 
 use super::input::{Page, Tags};
 use crate::world::World;
 
-/// One IAM request. Roles are named by `name` (IAM role names compare case-insensitively),
-/// managed policies and providers by `arn`.
+/// One IAM request: a read, answered from a snapshot of the world, or a write, applied
+/// through the store. The two are separate types, so a write can never be answered as a
+/// read, and each is matched exhaustively.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IamAction {
+    Read(IamRead),
+    Write(IamWrite),
+}
+
+/// An IAM request that changes nothing. Roles are named by `name` (IAM role names compare
+/// case-insensitively), managed policies and providers by `arn`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IamRead {
     ListOpenIdConnectProviders,
     GetOpenIdConnectProvider {
         arn: String,
     },
+    ListOpenIdConnectProviderTags {
+        arn: String,
+        page: Page,
+    },
+    GetRole {
+        name: String,
+    },
+    ListRoles {
+        path_prefix: String,
+        page: Page,
+    },
+    ListRoleTags {
+        name: String,
+        page: Page,
+    },
+    ListPolicies(ListPolicies),
+    GetPolicy {
+        arn: String,
+    },
+    GetPolicyVersion {
+        arn: String,
+        version_id: String,
+    },
+    ListAttachedRolePolicies {
+        name: String,
+        path_prefix: String,
+        page: Page,
+    },
+    GetRolePolicy {
+        name: String,
+        policy_name: String,
+    },
+    ListRolePolicies {
+        name: String,
+        page: Page,
+    },
+}
+
+/// An IAM request that changes the world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IamWrite {
     CreateOpenIdConnectProvider(CreateProvider),
     DeleteOpenIdConnectProvider {
         arn: String,
@@ -40,18 +92,7 @@ pub enum IamAction {
         arn: String,
         keys: Vec<String>,
     },
-    ListOpenIdConnectProviderTags {
-        arn: String,
-        page: Page,
-    },
     CreateRole(CreateRole),
-    GetRole {
-        name: String,
-    },
-    ListRoles {
-        path_prefix: String,
-        page: Page,
-    },
     DeleteRole {
         name: String,
     },
@@ -72,19 +113,7 @@ pub enum IamAction {
         name: String,
         keys: Vec<String>,
     },
-    ListRoleTags {
-        name: String,
-        page: Page,
-    },
-    ListPolicies(ListPolicies),
-    GetPolicy {
-        arn: String,
-    },
     CreatePolicy(CreatePolicy),
-    GetPolicyVersion {
-        arn: String,
-        version_id: String,
-    },
     DeletePolicy {
         arn: String,
     },
@@ -96,27 +125,14 @@ pub enum IamAction {
         name: String,
         arn: String,
     },
-    ListAttachedRolePolicies {
-        name: String,
-        path_prefix: String,
-        page: Page,
-    },
     PutRolePolicy {
         name: String,
         policy_name: String,
         document: String,
     },
-    GetRolePolicy {
-        name: String,
-        policy_name: String,
-    },
     DeleteRolePolicy {
         name: String,
         policy_name: String,
-    },
-    ListRolePolicies {
-        name: String,
-        page: Page,
     },
 }
 
@@ -171,8 +187,66 @@ impl IamAction {
     /// The action's name as AWS spells it, for the response envelope.
     pub fn name(&self) -> &'static str {
         match self {
+            Self::Read(read) => read.name(),
+            Self::Write(write) => write.name(),
+        }
+    }
+
+    /// The IAM action and resource a caller needs permission for. An existing role is
+    /// named by its full ARN, path included, as IAM evaluates it; a role `world` does not
+    /// have by `role/<name>`.
+    pub fn permission(&self, world: &World) -> (String, String) {
+        let resource = match self {
+            Self::Read(read) => read.resource(world),
+            Self::Write(write) => write.resource(world),
+        };
+        (format!("iam:{}", self.name()), resource)
+    }
+}
+
+impl IamRead {
+    /// The action's name as AWS spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
             Self::ListOpenIdConnectProviders => "ListOpenIDConnectProviders",
             Self::GetOpenIdConnectProvider { .. } => "GetOpenIDConnectProvider",
+            Self::ListOpenIdConnectProviderTags { .. } => "ListOpenIDConnectProviderTags",
+            Self::GetRole { .. } => "GetRole",
+            Self::ListRoles { .. } => "ListRoles",
+            Self::ListRoleTags { .. } => "ListRoleTags",
+            Self::ListPolicies(_) => "ListPolicies",
+            Self::GetPolicy { .. } => "GetPolicy",
+            Self::GetPolicyVersion { .. } => "GetPolicyVersion",
+            Self::ListAttachedRolePolicies { .. } => "ListAttachedRolePolicies",
+            Self::GetRolePolicy { .. } => "GetRolePolicy",
+            Self::ListRolePolicies { .. } => "ListRolePolicies",
+        }
+    }
+
+    /// The resource the action names.
+    fn resource(&self, world: &World) -> String {
+        let account_id = world.account.id.as_str();
+        match self {
+            Self::ListOpenIdConnectProviders | Self::ListRoles { .. } | Self::ListPolicies(_) => {
+                "*".to_owned()
+            }
+            Self::GetOpenIdConnectProvider { arn }
+            | Self::ListOpenIdConnectProviderTags { arn, .. }
+            | Self::GetPolicy { arn }
+            | Self::GetPolicyVersion { arn, .. } => arn.clone(),
+            Self::GetRole { name }
+            | Self::ListRoleTags { name, .. }
+            | Self::ListAttachedRolePolicies { name, .. }
+            | Self::GetRolePolicy { name, .. }
+            | Self::ListRolePolicies { name, .. } => role_arn(world, account_id, name),
+        }
+    }
+}
+
+impl IamWrite {
+    /// The action's name as AWS spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
             Self::CreateOpenIdConnectProvider(_) => "CreateOpenIDConnectProvider",
             Self::DeleteOpenIdConnectProvider { .. } => "DeleteOpenIDConnectProvider",
             Self::AddClientIdToOpenIdConnectProvider { .. } => "AddClientIDToOpenIDConnectProvider",
@@ -184,96 +258,60 @@ impl IamAction {
             }
             Self::TagOpenIdConnectProvider { .. } => "TagOpenIDConnectProvider",
             Self::UntagOpenIdConnectProvider { .. } => "UntagOpenIDConnectProvider",
-            Self::ListOpenIdConnectProviderTags { .. } => "ListOpenIDConnectProviderTags",
             Self::CreateRole(_) => "CreateRole",
-            Self::GetRole { .. } => "GetRole",
-            Self::ListRoles { .. } => "ListRoles",
             Self::DeleteRole { .. } => "DeleteRole",
             Self::UpdateAssumeRolePolicy { .. } => "UpdateAssumeRolePolicy",
             Self::UpdateRole { .. } => "UpdateRole",
             Self::TagRole { .. } => "TagRole",
             Self::UntagRole { .. } => "UntagRole",
-            Self::ListRoleTags { .. } => "ListRoleTags",
-            Self::ListPolicies(_) => "ListPolicies",
-            Self::GetPolicy { .. } => "GetPolicy",
             Self::CreatePolicy(_) => "CreatePolicy",
-            Self::GetPolicyVersion { .. } => "GetPolicyVersion",
             Self::DeletePolicy { .. } => "DeletePolicy",
             Self::AttachRolePolicy { .. } => "AttachRolePolicy",
             Self::DetachRolePolicy { .. } => "DetachRolePolicy",
-            Self::ListAttachedRolePolicies { .. } => "ListAttachedRolePolicies",
             Self::PutRolePolicy { .. } => "PutRolePolicy",
-            Self::GetRolePolicy { .. } => "GetRolePolicy",
             Self::DeleteRolePolicy { .. } => "DeleteRolePolicy",
-            Self::ListRolePolicies { .. } => "ListRolePolicies",
         }
     }
 
-    /// The IAM action and resource a caller needs permission for. An existing role is
-    /// named by its full ARN, path included, as IAM evaluates it; a role `world` does not
-    /// have by `role/<name>`.
-    pub fn permission(&self, world: &World) -> (String, String) {
+    /// The resource the action names (the one it would create, for a create).
+    fn resource(&self, world: &World) -> String {
         let account_id = world.account.id.as_str();
         let iam = |resource: String| format!("arn:aws:iam::{account_id}:{resource}");
-        let resource = match self {
-            Self::ListOpenIdConnectProviders | Self::ListRoles { .. } | Self::ListPolicies(_) => {
-                "*".to_owned()
-            }
+        match self {
             Self::CreateOpenIdConnectProvider(input) => {
                 let host_and_path = input.url.strip_prefix("https://").unwrap_or(&input.url);
                 iam(format!("oidc-provider/{host_and_path}"))
             }
             Self::CreateRole(input) => iam(format!("role{}{}", input.path, input.name)),
             Self::CreatePolicy(input) => iam(format!("policy{}{}", input.path, input.name)),
-            Self::GetOpenIdConnectProvider { arn }
-            | Self::DeleteOpenIdConnectProvider { arn }
+            Self::DeleteOpenIdConnectProvider { arn }
             | Self::AddClientIdToOpenIdConnectProvider { arn, .. }
             | Self::RemoveClientIdFromOpenIdConnectProvider { arn, .. }
             | Self::UpdateOpenIdConnectProviderThumbprint { arn, .. }
             | Self::TagOpenIdConnectProvider { arn, .. }
             | Self::UntagOpenIdConnectProvider { arn, .. }
-            | Self::ListOpenIdConnectProviderTags { arn, .. }
-            | Self::GetPolicy { arn }
-            | Self::GetPolicyVersion { arn, .. }
             | Self::DeletePolicy { arn } => arn.clone(),
-            Self::GetRole { name }
-            | Self::DeleteRole { name }
+            Self::DeleteRole { name }
             | Self::UpdateAssumeRolePolicy { name, .. }
             | Self::UpdateRole { name, .. }
             | Self::TagRole { name, .. }
             | Self::UntagRole { name, .. }
-            | Self::ListRoleTags { name, .. }
             | Self::AttachRolePolicy { name, .. }
             | Self::DetachRolePolicy { name, .. }
-            | Self::ListAttachedRolePolicies { name, .. }
             | Self::PutRolePolicy { name, .. }
-            | Self::GetRolePolicy { name, .. }
-            | Self::DeleteRolePolicy { name, .. }
-            | Self::ListRolePolicies { name, .. } => world
-                .roles
-                .iter()
-                .find(|role| role.name.as_str().eq_ignore_ascii_case(name))
-                .map_or_else(|| iam(format!("role/{name}")), |role| role.arn(account_id)),
-        };
-        (format!("iam:{}", self.name()), resource)
+            | Self::DeleteRolePolicy { name, .. } => role_arn(world, account_id, name),
+        }
     }
+}
 
-    /// Whether the action changes the world (run it with [`super::apply`]).
-    pub fn is_write(&self) -> bool {
-        !matches!(
-            self,
-            Self::ListOpenIdConnectProviders
-                | Self::GetOpenIdConnectProvider { .. }
-                | Self::ListOpenIdConnectProviderTags { .. }
-                | Self::GetRole { .. }
-                | Self::ListRoles { .. }
-                | Self::ListRoleTags { .. }
-                | Self::ListPolicies(_)
-                | Self::GetPolicy { .. }
-                | Self::GetPolicyVersion { .. }
-                | Self::ListAttachedRolePolicies { .. }
-                | Self::GetRolePolicy { .. }
-                | Self::ListRolePolicies { .. }
+/// An existing role's ARN (path included), or `role/<name>` for one the world lacks.
+fn role_arn(world: &World, account_id: &str, name: &str) -> String {
+    world
+        .roles
+        .iter()
+        .find(|role| role.name.as_str().eq_ignore_ascii_case(name))
+        .map_or_else(
+            || format!("arn:aws:iam::{account_id}:role/{name}"),
+            |role| role.arn(account_id),
         )
-    }
 }

@@ -104,8 +104,7 @@ fn any_request_is_answered_without_panicking() {
             continue; // a repeated parameter name
         };
         if let Ok(parsed) = IamAction::from_query(&query) {
-            let _ = execute(&world, &parsed, NOW);
-            if let Ok(Some(output)) = apply(&mut world, &parsed, NOW) {
+            if let Ok(Some(output)) = run(&mut world, &parsed) {
                 render_envelope(parsed.name(), NAMESPACE, Some(&output), "req").unwrap();
             }
         }
