@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::credentials::CredentialSecret;
 use crate::oidc::http::IssuerSource;
 use crate::oidc::keyring::Keyring;
+use crate::policy::SessionPolicies;
 use crate::store::{Snapshot, Store, UpdateError};
 use crate::world::World;
 
@@ -25,6 +26,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     config: Config,
     started_at: u64,
+    session_policies: SessionPolicies,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
                 clock,
                 config,
                 started_at,
+                session_policies: SessionPolicies::default(),
             }),
         }
     }
@@ -90,6 +93,13 @@ impl AppState {
     /// The server's configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+}
+
+impl AppState {
+    /// Session policies parsed once per policy (see [`SessionPolicies`]).
+    pub fn session_policies(&self) -> &SessionPolicies {
+        &self.inner.session_policies
     }
 }
 

@@ -76,7 +76,13 @@ impl<'a> Gate<'a> {
     /// Whether `caller` may perform `action` on `resource`, given the service's own
     /// condition keys.
     pub fn authorize(&self, caller: &Caller, request: &Request<'_>) -> Result<(), Denied> {
-        authorize(self.world(), caller, request, self.now)
+        authorize(
+            self.world(),
+            caller,
+            request,
+            self.now,
+            self.state.session_policies(),
+        )
     }
 }
 

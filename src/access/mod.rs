@@ -11,7 +11,7 @@ pub mod regions;
 
 use crate::clock::rfc3339;
 use crate::credentials::Session;
-use crate::policy::{self, ContextKeys, Policy, PolicyKind, RequestContext};
+use crate::policy::{self, ContextKeys, Policy, RequestContext, SessionPolicies};
 use crate::world::World;
 
 /// An authenticated caller.
@@ -68,12 +68,14 @@ pub struct Request<'a> {
 #[error("{0}")]
 pub struct Denied(pub String);
 
-/// Decides whether `caller` may make `request` at `now`.
+/// Decides whether `caller` may make `request` at `now`; a session's inline policy is
+/// parsed through `session_policies`.
 pub fn authorize(
     world: &World,
     caller: &Caller,
     request: &Request,
     now: u64,
+    session_policies: &SessionPolicies,
 ) -> Result<(), Denied> {
     let Caller::Session { session, .. } = caller else {
         return Ok(());
@@ -118,12 +120,12 @@ pub fn authorize(
     let inline = session
         .session_policy
         .as_deref()
-        .map(|text| policy::parse(text, PolicyKind::Identity))
+        .map(|text| session_policies.parse(text))
         .transpose()
         .map_err(|err| Denied(format!("the session policy no longer parses: {err}")))?;
     let mut named: Vec<(String, &Policy)> = Vec::new();
     if let Some(inline) = &inline {
-        named.push(("session policy".to_owned(), inline));
+        named.push(("session policy".to_owned(), inline.as_ref()));
     }
     for arn in &session.policy_arns {
         let managed = world

@@ -3,6 +3,7 @@ use std::path::Path;
 use serde_json::json;
 
 use super::*;
+use crate::policy::SessionPolicies;
 
 const ACCOUNT: &str = "111122223333";
 
@@ -105,7 +106,7 @@ fn permissions_follow_the_role_and_the_session() {
         ("deleted_role_is_denied", &gone, request("s3:ListAllMyBuckets", "*", &[]), false),
     ];
     for (name, caller, request, want) in cases {
-        let got = authorize(&world, caller, &request, 100);
+        let got = authorize(&world, caller, &request, 100, &SessionPolicies::default());
         assert_eq!(got.is_ok(), want, "case {name}: {got:?}");
         if let Err(Denied(reason)) = got {
             assert!(!reason.is_empty(), "case {name}: a denial says why");

@@ -28,6 +28,7 @@
 //!   only; permissions boundaries, session policies, SCPs and cross-account rules are the
 //!   caller's to compose from several calls.
 
+mod cache;
 mod condition;
 mod context;
 mod display;
@@ -40,6 +41,7 @@ mod version;
 
 use serde_json::Value;
 
+pub use cache::SessionPolicies;
 pub use context::{ContextKeys, PrincipalRef, RequestContext};
 pub use document::{Policy, Version};
 pub use error::PolicyError;
