@@ -167,9 +167,7 @@ async fn create_account(
     body: Body,
 ) -> Response {
     let result = async {
-        let new: NewServiceAccount =
-            parse_json(&headers, read_body(body).await?, &["application/json"])?
-                .unwrap_or_default();
+        let new: NewServiceAccount = json_or_default(&headers, body).await?;
         let now = state.now();
         change_account(&state, &path, move |world, cluster, namespace, _| {
             service_account::create(world, cluster, namespace, new, now)
@@ -248,9 +246,7 @@ async fn create_token(
     body: Body,
 ) -> Response {
     let result = async {
-        let request: TokenRequest =
-            parse_json(&headers, read_body(body).await?, &["application/json"])?
-                .unwrap_or_default();
+        let request: TokenRequest = json_or_default(&headers, body).await?;
         let snapshot = state.current();
         let cluster = path.cluster(&snapshot)?;
         let keys = snapshot
@@ -281,6 +277,15 @@ fn body_status(err: BodyError) -> Status {
             Status::bad_request(format!("cannot read the request body: {cause}"))
         }
     }
+}
+
+/// A JSON body, or all defaults when it is empty (TokenRequest and create bodies).
+async fn json_or_default<T: serde::de::DeserializeOwned + Default>(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<T, Status> {
+    let body = read_body(body).await?;
+    Ok(parse_json(headers, body, &["application/json"])?.unwrap_or_default())
 }
 
 /// Parses a JSON body of one of the `accepted` media types (a missing Content-Type is
