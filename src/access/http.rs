@@ -34,11 +34,6 @@ impl<'a> Gate<'a> {
         }
     }
 
-    /// The server state, for writes and configuration.
-    pub fn state(&self) -> &'a AppState {
-        self.state
-    }
-
     /// The world every check of this request reads.
     pub fn world(&self) -> &World {
         self.snapshot.world()

@@ -27,8 +27,8 @@ use tower_http::request_id::{
 };
 use tower_http::trace::TraceLayer;
 
-pub use classify::{classify, ScopeService, Target};
-pub use hosts::{HostPolicy, HostRefusal};
+use classify::{classify, ScopeService, Target};
+use hosts::{HostPolicy, HostRefusal};
 
 use crate::access::authenticate::Signature;
 use crate::k8s::status::Status;
