@@ -10,11 +10,12 @@ pub mod query;
 
 use axum::http::Extensions;
 
+/// The id the router gives each request, as a request extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
 /// The id the router gave this request (echoed as `x-amzn-RequestId` and in the request
 /// log's span); empty only for a request that never passed the router.
 pub fn request_id(extensions: &Extensions) -> &str {
-    extensions
-        .get::<tower_http::request_id::RequestId>()
-        .and_then(|id| id.header_value().to_str().ok())
-        .unwrap_or_default()
+    extensions.get::<RequestId>().map_or("", |id| id.0.as_str())
 }
