@@ -438,3 +438,22 @@ def test_an_s3_request_signed_by_hand_for_s3_is_accepted(server):
     response = signed_s3(server, "GET", "/")
     assert response.status_code == 200, f"ListBuckets signed for s3: {response.status_code} {response.text}"
     assert xml_fields(response.text).get("") == "ListAllMyBucketsResult", response.text[:300]
+
+
+# --- request ids ---------------------------------------------------------------------------
+
+def test_request_ids_are_the_servers_own(server):
+    # A client's own x-amzn-RequestId is not echoed: the id in the header and in the body
+    # is one the server made, the same in both, and new for every request.
+    ids = []
+    for _ in range(2):
+        response = requests.post(server.url + "/", data=GET_CALLER_IDENTITY,
+                                 headers={"Content-Type": FORM_CONTENT_TYPE,
+                                          "x-amzn-RequestId": "client-chosen"})
+        assert response.status_code == 403, response.text[:300]
+        header = response.headers.get("x-amzn-RequestId")
+        body_id = ET.fromstring(response.text).find("{*}RequestId").text
+        assert header and header != "client-chosen", header
+        assert body_id == header, f"body {body_id} vs header {header}"
+        ids.append(header)
+    assert ids[0] != ids[1], ids
