@@ -1,5 +1,6 @@
 //! Why a request's SigV4 signature was refused. Each variant names one cause; the AWS code,
-//! status and message for it are chosen in `protocol::error`, not here.
+//! status and message for it are chosen by each service's edge (`access::error` for the
+//! query protocol and rest-json, `s3::http` for S3), not here.
 
 /// Why a signature, its parts or a streaming body could not be verified.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! The contract the protocol layer relies on, and helpers for the tables and lifecycles
+//! The contract the HTTP edge relies on, and helpers for the tables and lifecycles
 //! in the sibling files: every request goes in as query parameters and every refusal is
 //! checked as the AWS code and HTTP status it becomes.
 

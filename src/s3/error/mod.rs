@@ -1,7 +1,7 @@
 //! Why an S3 request failed. Each variant names a cause; [`S3Error::code`],
 //! [`S3Error::status`] and [`S3Error::message`] are the one place a cause becomes S3's
-//! code, HTTP status and message, and `protocol::error` renders S3's error document from them
-//! (in `document`).
+//! code, HTTP status and message; `s3::http` turns them into an `AwsError`, and
+//! `protocol::error` renders S3's error document.
 //! <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>
 
 use std::io;
