@@ -7,8 +7,10 @@
 //! answers AdmissionReviews with the pod mutation of [`mutate`].
 
 pub mod admission;
+pub mod discovery;
 pub mod http;
 pub mod mutate;
+pub mod namespace;
 pub mod service_account;
 pub mod status;
 pub mod token_request;

@@ -1,5 +1,7 @@
-//! The Kubernetes API's HTTP edge: routes for ServiceAccounts, TokenRequest and the
-//! webhook, JSON bodies in and out, failures as `Status` objects.
+//! The Kubernetes API's HTTP edge: routes for discovery, namespaces, ServiceAccounts,
+//! TokenRequest and the webhook, JSON bodies in and out, failures as `Status` objects.
+
+mod discovery;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
@@ -39,9 +41,18 @@ fn api_routes() -> Router<AppState> {
             "/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token",
             post(create_token),
         )
+        .route("/api/v1/namespaces", get(discovery::list_namespaces))
+        .route("/api/v1/namespaces/{name}", get(discovery::read_namespace))
         .route("/mutate", post(admission_review))
-        .route("/api", any(no_route))
+        .route("/version", get(discovery::version))
+        .route("/api", get(discovery::api_versions))
+        .route("/api/v1", get(discovery::core_resources))
+        .route("/apis", get(discovery::api_groups))
+        .route("/openapi/v3", get(discovery::openapi_root))
+        .route("/openapi/v3/api/v1", get(discovery::openapi_core))
+        .route("/openapi/v2", any(no_route))
         .route("/api/{*rest}", any(no_route))
+        .route("/apis/{*rest}", any(no_route))
 }
 
 /// The path parameters: `cluster` only under `/k8s/<cluster>`, `name` only for one object.

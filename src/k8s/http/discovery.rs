@@ -1,0 +1,82 @@
+//! The discovery routes' handlers: version, group and resource lists, OpenAPI v3, and
+//! the namespaces (read-only).
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use super::super::status::Status;
+use super::super::{discovery, namespace};
+use crate::state::AppState;
+
+/// The cluster a discovery path names: `cluster` only under `/k8s/<cluster>`.
+#[derive(Debug, Deserialize)]
+pub(super) struct ClusterPath {
+    cluster: Option<String>,
+    name: Option<String>,
+}
+
+/// Runs `answer` over the cluster the path names, or 404 for an unknown cluster.
+fn with_cluster<T: serde::Serialize>(
+    state: &AppState,
+    path: &ClusterPath,
+    answer: impl FnOnce(&crate::world::Cluster) -> Result<T, Status>,
+) -> Response {
+    let snapshot = state.current();
+    let result = snapshot
+        .world()
+        .cluster_or_default(path.cluster.as_deref())
+        .map_err(|_| Status::no_route())
+        .and_then(answer);
+    match result {
+        Ok(body) => Json(body).into_response(),
+        Err(status) => status.into_response(),
+    }
+}
+
+pub(super) async fn version(State(state): State<AppState>, Path(path): Path<ClusterPath>) -> Response {
+    with_cluster(&state, &path, |cluster| Ok(discovery::version(cluster)))
+}
+
+pub(super) async fn api_versions(headers: HeaderMap) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    Json(discovery::api_versions(host)).into_response()
+}
+
+pub(super) async fn core_resources() -> Response {
+    Json(discovery::core_resources()).into_response()
+}
+
+pub(super) async fn api_groups() -> Response {
+    Json(discovery::api_groups()).into_response()
+}
+
+pub(super) async fn openapi_root() -> Response {
+    Json(discovery::openapi_root()).into_response()
+}
+
+pub(super) async fn openapi_core() -> Response {
+    Json(discovery::openapi_core()).into_response()
+}
+
+pub(super) async fn list_namespaces(
+    State(state): State<AppState>,
+    Path(path): Path<ClusterPath>,
+) -> Response {
+    let created_at = state.started_at();
+    with_cluster(&state, &path, |cluster| Ok(namespace::list(cluster, created_at)))
+}
+
+pub(super) async fn read_namespace(
+    State(state): State<AppState>,
+    Path(path): Path<ClusterPath>,
+) -> Response {
+    let created_at = state.started_at();
+    let name = path.name.clone().unwrap_or_default();
+    with_cluster(&state, &path, |cluster| namespace::read(cluster, &name, created_at))
+}
