@@ -185,7 +185,10 @@ pub fn openapi_core() -> Value {
     let mut paths = serde_json::Map::new();
     for resource in RESOURCES.iter().filter(|r| r.verbs.contains(&"patch")) {
         let path = if resource.namespaced {
-            format!("/api/v1/namespaces/{{namespace}}/{}/{{name}}", resource.name)
+            format!(
+                "/api/v1/namespaces/{{namespace}}/{}/{{name}}",
+                resource.name
+            )
         } else {
             format!("/api/v1/{}/{{name}}", resource.name)
         };
@@ -238,12 +241,22 @@ mod tests {
     fn versions_look_like_eks() {
         let cases = [
             ("default", None, "1", "31+", "v1.31.0-eks-irsalocal"),
-            ("declared", Some("1.29"), "1", "29+", "v1.29.0-eks-irsalocal"),
+            (
+                "declared",
+                Some("1.29"),
+                "1",
+                "29+",
+                "v1.29.0-eks-irsalocal",
+            ),
         ];
         for (name, declared, major, minor, git) in cases {
             let got = version(&cluster(declared));
             assert_eq!(
-                (got.major.as_str(), got.minor.as_str(), got.git_version.as_str()),
+                (
+                    got.major.as_str(),
+                    got.minor.as_str(),
+                    got.git_version.as_str()
+                ),
                 (major, minor, git),
                 "case {name}"
             );
@@ -271,7 +284,10 @@ mod tests {
         let paths = document["paths"].as_object().unwrap();
         assert_eq!(paths.len(), 1, "{paths:?}");
         let patch = &paths["/api/v1/namespaces/{namespace}/serviceaccounts/{name}"]["patch"];
-        assert_eq!(patch["x-kubernetes-group-version-kind"]["kind"], "ServiceAccount");
+        assert_eq!(
+            patch["x-kubernetes-group-version-kind"]["kind"],
+            "ServiceAccount"
+        );
         assert!(patch["parameters"]
             .as_array()
             .unwrap()

@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod http;
 pub mod mutate;
 pub mod namespace;
+pub mod protobuf;
 pub mod service_account;
 pub mod status;
 pub mod token_request;
@@ -19,3 +20,13 @@ pub mod token_request;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub use http::routes;
+
+/// Reads `null` as the default value, as kube-apiserver does for optional fields
+/// (client-go sends `"audiences": null` and `"labels": null`).
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    Ok(<Option<T> as serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
+}

@@ -136,14 +136,23 @@ mod tests {
             .iter()
             .map(|item| item["metadata"]["name"].as_str().unwrap())
             .collect();
-        assert_eq!(names, ["default", "kube-node-lease", "kube-public", "kube-system"]);
-        let cases = [("built_in", "kube-system", true), ("unknown", "nope", false)];
+        assert_eq!(
+            names,
+            ["default", "kube-node-lease", "kube-public", "kube-system"]
+        );
+        let cases = [
+            ("built_in", "kube-system", true),
+            ("unknown", "nope", false),
+        ];
         for (case, name, found) in cases {
             assert_eq!(read(cluster, name, 0).is_ok(), found, "case {case}");
         }
         let first = serde_json::to_value(read(cluster, "default", 0).unwrap()).unwrap();
         let again = serde_json::to_value(read(cluster, "default", 0).unwrap()).unwrap();
-        assert_eq!(first["metadata"]["uid"], again["metadata"]["uid"], "a stable uid");
+        assert_eq!(
+            first["metadata"]["uid"], again["metadata"]["uid"],
+            "a stable uid"
+        );
         assert_eq!(first["status"]["phase"], "Active");
     }
 }

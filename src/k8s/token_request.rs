@@ -16,7 +16,8 @@ const MIN_EXPIRATION_SECONDS: i64 = 600;
 const MAX_EXPIRATION_SECONDS: i64 = 1 << 32;
 const GROUP: &str = "authentication.k8s.io";
 
-/// A TokenRequest as posted: everything is optional on the wire.
+/// A TokenRequest as posted: everything is optional on the wire, and `null` (as client-go
+/// sends an absent list) is absent.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenRequest {
@@ -24,7 +25,7 @@ pub struct TokenRequest {
     pub api_version: Option<String>,
     #[serde(default)]
     pub kind: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub spec: TokenRequestSpec,
 }
 
@@ -32,7 +33,7 @@ pub struct TokenRequest {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenRequestSpec {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub audiences: Vec<String>,
     #[serde(default)]
     pub expiration_seconds: Option<i64>,

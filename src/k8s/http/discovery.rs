@@ -36,7 +36,10 @@ fn with_cluster<T: serde::Serialize>(
     }
 }
 
-pub(super) async fn version(State(state): State<AppState>, Path(path): Path<ClusterPath>) -> Response {
+pub(super) async fn version(
+    State(state): State<AppState>,
+    Path(path): Path<ClusterPath>,
+) -> Response {
     with_cluster(&state, &path, |cluster| Ok(discovery::version(cluster)))
 }
 
@@ -69,7 +72,9 @@ pub(super) async fn list_namespaces(
     Path(path): Path<ClusterPath>,
 ) -> Response {
     let created_at = state.started_at();
-    with_cluster(&state, &path, |cluster| Ok(namespace::list(cluster, created_at)))
+    with_cluster(&state, &path, |cluster| {
+        Ok(namespace::list(cluster, created_at))
+    })
 }
 
 pub(super) async fn read_namespace(
@@ -78,5 +83,7 @@ pub(super) async fn read_namespace(
 ) -> Response {
     let created_at = state.started_at();
     let name = path.name.clone().unwrap_or_default();
-    with_cluster(&state, &path, |cluster| namespace::read(cluster, &name, created_at))
+    with_cluster(&state, &path, |cluster| {
+        namespace::read(cluster, &name, created_at)
+    })
 }

@@ -11,6 +11,7 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use super::protobuf::{self, FromProtobuf};
 use super::service_account::{self, NewServiceAccount};
 use super::status::Status;
 use super::token_request::{self, TokenRequest};
@@ -290,12 +291,21 @@ fn body_status(err: BodyError) -> Status {
     }
 }
 
-/// A JSON body, or all defaults when it is empty (TokenRequest and create bodies).
-async fn json_or_default<T: serde::de::DeserializeOwned + Default>(
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<T, Status> {
+/// A JSON or protobuf body, or all defaults when it is empty (TokenRequest and create
+/// bodies; kubectl 1.32+ posts them as protobuf).
+async fn json_or_default<T>(headers: &HeaderMap, body: Body) -> Result<T, Status>
+where
+    T: serde::de::DeserializeOwned + Default + FromProtobuf,
+{
     let body = read_body(body).await?;
+    let is_protobuf = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(protobuf::MEDIA_TYPE));
+    if is_protobuf {
+        return protobuf::decode(&body);
+    }
     Ok(parse_json(headers, body, &["application/json"])?.unwrap_or_default())
 }
 

@@ -103,10 +103,11 @@ pub fn list(cluster: &Cluster, namespace: &str, created_at: u64) -> ServiceAccou
     }
 }
 
-/// The part of a posted ServiceAccount that irsa-local keeps.
+/// The part of a posted ServiceAccount that irsa-local keeps. `null` stands for an
+/// absent field, as client-go sends it.
 #[derive(Debug, Default, Deserialize)]
 pub struct NewServiceAccount {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     metadata: NewMetadata,
 }
 
@@ -115,10 +116,39 @@ pub struct NewServiceAccount {
 struct NewMetadata {
     name: Option<String>,
     namespace: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     labels: BTreeMap<String, String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     annotations: BTreeMap<String, String>,
+}
+
+impl NewServiceAccount {
+    /// An account from its metadata, as a protobuf body carries it.
+    pub fn from_metadata(
+        name: Option<String>,
+        namespace: Option<String>,
+        labels: BTreeMap<String, String>,
+        annotations: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            metadata: NewMetadata {
+                name,
+                namespace,
+                labels,
+                annotations,
+            },
+        }
+    }
+
+    /// `metadata.name`, if given.
+    pub fn name(&self) -> Option<&str> {
+        self.metadata.name.as_deref()
+    }
+
+    /// `metadata.namespace`, if given.
+    pub fn namespace(&self) -> Option<&str> {
+        self.metadata.namespace.as_deref()
+    }
 }
 
 /// Creates a service account in `namespace` of `cluster`.
