@@ -6,7 +6,7 @@ mod cli;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use cli::offline::{DecodeArgs, KeysCommand, MutateArgs, TokenArgs};
+use cli::offline::{DecodeArgs, KeysCommand, KubeconfigArgs, MutateArgs, TokenArgs};
 use cli::pod::{CreateIamServiceAccountArgs, ExecArgs, HealthArgs, PodEnvArgs};
 use cli::serve::ServeArgs;
 
@@ -31,6 +31,8 @@ enum Command {
     Decode(DecodeArgs),
     /// Print a pod as the pod identity webhook would mutate it (offline, no server needed).
     Mutate(MutateArgs),
+    /// Print a kubeconfig for the server: one context per cluster, as `kind get kubeconfig`.
+    Kubeconfig(KubeconfigArgs),
     /// Manage issuer signing keys.
     Keys {
         #[command(subcommand)]
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Token(args) => cli::offline::token(args),
         Command::Decode(args) => cli::offline::decode(args),
         Command::Mutate(args) => cli::offline::mutate(args),
+        Command::Kubeconfig(args) => cli::offline::kubeconfig(args),
         Command::Keys { command } => cli::offline::keys(command),
         Command::CreateIamServiceAccount(args) => cli::pod::create_iam_service_account(args),
         Command::Env(args) => cli::pod::env(args),

@@ -234,3 +234,20 @@ pub fn rotate_key(config: &Config, cluster: Option<&str>) -> Result<String, Offl
         other => OfflineError::Keys(other),
     })
 }
+
+/// The kubeconfig for the server at `server` over this data dir's world (clusters made by
+/// CreateCluster included), as YAML; its current context is `cluster`, else the default.
+pub fn kubeconfig(
+    config: &Config,
+    server: &str,
+    cluster: Option<&str>,
+) -> Result<String, OfflineError> {
+    let app = App::build(config, Arc::new(SystemClock))?;
+    let snapshot = app.state().current();
+    let file = crate::k8s::kubeconfig::kubeconfig(snapshot.world(), server, cluster).map_err(
+        |crate::k8s::kubeconfig::KubeconfigError::UnknownCluster(name)| {
+            OfflineError::UnknownCluster(name)
+        },
+    )?;
+    Ok(serde_saphyr::to_string(&file).map_err(ManifestError::from)?)
+}

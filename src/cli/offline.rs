@@ -140,3 +140,28 @@ pub fn keys(command: KeysCommand) -> ExitCode {
         ),
     }
 }
+
+#[derive(Args)]
+pub struct KubeconfigArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// The server's URL, as kubectl reaches it.
+    #[arg(
+        long,
+        env = "AWS_ENDPOINT_URL",
+        default_value = "http://127.0.0.1:4772"
+    )]
+    server: String,
+    /// The current context (default: the world's first cluster).
+    #[arg(long)]
+    cluster: Option<String>,
+}
+
+/// Prints a kubeconfig for the running server.
+pub fn kubeconfig(args: KubeconfigArgs) -> ExitCode {
+    let config = args.world.config(None);
+    report(
+        offline::kubeconfig(&config, &args.server, args.cluster.as_deref())
+            .map(|text| print!("{text}")),
+    )
+}

@@ -9,6 +9,7 @@
 pub mod admission;
 pub mod discovery;
 pub mod http;
+pub mod kubeconfig;
 pub mod mutate;
 pub mod namespace;
 pub mod protobuf;

@@ -52,6 +52,8 @@ fn api_routes() -> Router<AppState> {
         .route("/openapi/v3", get(discovery::openapi_root))
         .route("/openapi/v3/api/v1", get(discovery::openapi_core))
         .route("/openapi/v2", any(no_route))
+        .route("/swagger-2.0.0.pb-v1", any(no_route))
+        .route("/swagger.json", any(no_route))
         .route("/api/{*rest}", any(no_route))
         .route("/apis/{*rest}", any(no_route))
 }
