@@ -125,6 +125,16 @@ const RESOURCES: &[ApiResource] = &[
         short_names: &["ns"],
     },
     ApiResource {
+        name: "pods",
+        singular_name: "pod",
+        namespaced: true,
+        group: None,
+        version: None,
+        kind: "Pod",
+        verbs: &["create", "delete", "get", "list", "patch"],
+        short_names: &["po"],
+    },
+    ApiResource {
         name: "serviceaccounts",
         singular_name: "serviceaccount",
         namespaced: true,
@@ -282,7 +292,7 @@ mod tests {
     fn every_patchable_kind_advertises_field_validation() {
         let document = openapi_core();
         let paths = document["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 1, "{paths:?}");
+        assert_eq!(paths.len(), 2, "{paths:?}");
         let patch = &paths["/api/v1/namespaces/{namespace}/serviceaccounts/{name}"]["patch"];
         assert_eq!(
             patch["x-kubernetes-group-version-kind"]["kind"],

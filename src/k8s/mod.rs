@@ -12,6 +12,7 @@ pub mod http;
 pub mod kubeconfig;
 pub mod mutate;
 pub mod namespace;
+pub mod pod;
 pub mod protobuf;
 pub mod service_account;
 pub mod status;

@@ -89,6 +89,11 @@ pub fn read(cluster: &Cluster, name: &str, created_at: u64) -> Result<NamespaceO
     }
 }
 
+/// Whether `cluster` has the namespace `name`.
+pub fn exists(cluster: &Cluster, name: &str) -> bool {
+    names(cluster).contains(name)
+}
+
 fn names(cluster: &Cluster) -> BTreeSet<&str> {
     BUILT_IN
         .into_iter()

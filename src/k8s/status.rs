@@ -98,6 +98,21 @@ impl Status {
         }
     }
 
+    /// 403 `<resource> "<name>" is forbidden: <why>`, as an admission plugin refuses.
+    pub fn forbidden(resource: &'static str, name: &str, why: &str) -> Self {
+        Self {
+            code: StatusCode::FORBIDDEN,
+            reason: "Forbidden",
+            message: format!("{resource} {name:?} is forbidden: {why}"),
+            details: Some(Box::new(Details {
+                name: Some(name.to_owned()),
+                group: None,
+                kind: resource,
+                causes: Vec::new(),
+            })),
+        }
+    }
+
     /// 404 for a path the API does not serve.
     pub fn no_route() -> Self {
         Self {

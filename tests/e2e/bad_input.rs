@@ -88,7 +88,7 @@ async fn bad_requests_get_status_objects_and_the_server_keeps_serving() {
         (
             "unknown_api_path",
             "GET",
-            "/api/v1/pods",
+            "/api/v1/replicationcontrollers",
             None,
             Vec::new(),
             404,

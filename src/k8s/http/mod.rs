@@ -2,6 +2,7 @@
 //! TokenRequest and the webhook, JSON bodies in and out, failures as `Status` objects.
 
 mod discovery;
+mod pods;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
@@ -42,6 +43,15 @@ fn api_routes() -> Router<AppState> {
             "/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token",
             post(create_token),
         )
+        .route(
+            "/api/v1/namespaces/{namespace}/pods",
+            get(pods::list).post(pods::create),
+        )
+        .route(
+            "/api/v1/namespaces/{namespace}/pods/{name}",
+            get(pods::read).patch(pods::patch).delete(pods::delete),
+        )
+        .route("/api/v1/pods", get(pods::list_all))
         .route("/api/v1/namespaces", get(discovery::list_namespaces))
         .route("/api/v1/namespaces/{name}", get(discovery::read_namespace))
         .route("/mutate", post(admission_review))
@@ -61,7 +71,7 @@ fn api_routes() -> Router<AppState> {
 /// The path parameters: `cluster` only under `/k8s/<cluster>`, `name` only for one object.
 /// A path that does not decode (invalid UTF-8 in a percent-escape) is a 400 Status.
 #[derive(Debug, Deserialize)]
-struct ApiPath {
+pub(super) struct ApiPath {
     cluster: Option<String>,
     namespace: String,
     name: Option<String>,
@@ -246,7 +256,7 @@ where
     ))
 }
 
-fn from_update(err: UpdateError<Status>) -> Status {
+pub(super) fn from_update(err: UpdateError<Status>) -> Status {
     match err {
         UpdateError::Rejected(status) => status,
         UpdateError::Failed(reason) => Status::internal(&reason),
@@ -279,7 +289,7 @@ async fn create_token(
     answer(StatusCode::CREATED, result.await)
 }
 
-async fn read_body(body: Body) -> Result<Bytes, Status> {
+pub(super) async fn read_body(body: Body) -> Result<Bytes, Status> {
     body::read(body, MAX_BODY_BYTES).await.map_err(body_status)
 }
 
@@ -313,7 +323,7 @@ where
 
 /// Parses a JSON body of one of the `accepted` media types (a missing Content-Type is
 /// taken as JSON, so `curl -X POST` works); an empty body is `None`.
-fn parse_json<T: serde::de::DeserializeOwned>(
+pub(super) fn parse_json<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     body: Bytes,
     accepted: &[&str],

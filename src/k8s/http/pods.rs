@@ -1,0 +1,147 @@
+//! The pod routes' handlers: create (JSON bodies; `dryRun=All` admits without storing),
+//! get, list in a namespace or across all (with `labelSelector` and `fieldSelector`),
+//! delete.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use super::super::mutate::Settings;
+use super::super::pod::{self, Selectors};
+use super::super::status::Status;
+use super::{from_update, parse_json, read_body, ApiPath};
+use crate::state::AppState;
+
+/// The query parameters pod calls read; the others kubectl sends (`fieldManager`,
+/// `fieldValidation`, `limit`) change nothing here.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct PodQuery {
+    label_selector: Option<String>,
+    field_selector: Option<String>,
+    dry_run: Option<String>,
+}
+
+/// `cluster` only under `/k8s/<cluster>`, for the all-namespaces list.
+#[derive(Debug, Deserialize)]
+pub(super) struct ClusterOnly {
+    cluster: Option<String>,
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    path: ApiPath,
+    Query(query): Query<PodQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        let body = read_body(body).await?;
+        let object: serde_json::Value = parse_json(&headers, body, &["application/json"])?
+            .ok_or_else(|| Status::bad_request("the body is empty"))?;
+        let snapshot = state.current();
+        let cluster = path.cluster_name(&snapshot)?;
+        let settings = Settings::eks(snapshot.world().account.region.as_str());
+        let now = state.now();
+        let namespace = path.namespace.clone();
+        if query.dry_run.as_deref() == Some("All") {
+            let mut world = snapshot.world().clone();
+            return pod::create(&mut world, &cluster, &namespace, object, &settings, now);
+        }
+        state
+            .update(move |world| pod::create(world, &cluster, &namespace, object, &settings, now))
+            .await
+            .map_err(from_update)
+    };
+    answer(StatusCode::CREATED, result.await)
+}
+
+pub(super) async fn read(State(state): State<AppState>, path: ApiPath) -> Response {
+    let snapshot = state.current();
+    let result = path
+        .cluster(&snapshot)
+        .and_then(|cluster| pod::read(cluster, &path.namespace, path.name()));
+    answer(StatusCode::OK, result)
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    path: ApiPath,
+    Query(query): Query<PodQuery>,
+) -> Response {
+    let snapshot = state.current();
+    let result = Selectors::parse(
+        query.label_selector.as_deref(),
+        query.field_selector.as_deref(),
+    )
+    .and_then(|selectors| {
+        let cluster = path.cluster(&snapshot)?;
+        Ok(pod::list(cluster, Some(&path.namespace), &selectors))
+    });
+    answer(StatusCode::OK, result)
+}
+
+pub(super) async fn list_all(
+    State(state): State<AppState>,
+    Path(path): Path<ClusterOnly>,
+    Query(query): Query<PodQuery>,
+) -> Response {
+    let snapshot = state.current();
+    let result = Selectors::parse(
+        query.label_selector.as_deref(),
+        query.field_selector.as_deref(),
+    )
+    .and_then(|selectors| {
+        let cluster = snapshot
+            .world()
+            .cluster_or_default(path.cluster.as_deref())
+            .map_err(|_| Status::no_route())?;
+        Ok(pod::list(cluster, None, &selectors))
+    });
+    answer(StatusCode::OK, result)
+}
+
+pub(super) async fn patch(
+    State(state): State<AppState>,
+    path: ApiPath,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    const PATCH_TYPES: &[&str] = &[
+        "application/merge-patch+json",
+        "application/strategic-merge-patch+json",
+    ];
+    let result = async {
+        let patch: serde_json::Value = parse_json(&headers, read_body(body).await?, PATCH_TYPES)?
+            .ok_or_else(|| Status::bad_request("the patch is empty"))?;
+        let cluster = path.cluster_name(&state.current())?;
+        let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
+        state
+            .update(move |world| pod::patch(world, &cluster, &namespace, &name, &patch))
+            .await
+            .map_err(from_update)
+    };
+    answer(StatusCode::OK, result.await)
+}
+
+pub(super) async fn delete(State(state): State<AppState>, path: ApiPath) -> Response {
+    let result = async {
+        let cluster = path.cluster_name(&state.current())?;
+        let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
+        state
+            .update(move |world| pod::delete(world, &cluster, &namespace, &name))
+            .await
+            .map_err(from_update)
+    };
+    answer(StatusCode::OK, result.await)
+}
+
+fn answer<T: serde::Serialize>(code: StatusCode, result: Result<T, Status>) -> Response {
+    match result {
+        Ok(object) => (code, Json(object)).into_response(),
+        Err(status) => status.into_response(),
+    }
+}

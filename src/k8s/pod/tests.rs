@@ -1,0 +1,225 @@
+//! Pod admission, from the workshop's `eks-iam-test4` pod to the refusals kube-apiserver
+//! gives.
+
+use serde_json::json;
+
+use super::*;
+
+const NOW: u64 = 1_704_164_645;
+
+fn world() -> World {
+    crate::world::load_default().expect("the default world loads")
+}
+
+fn settings() -> Settings {
+    Settings::eks("us-west-2")
+}
+
+fn create_in(world: &mut World, namespace: &str, pod: Value) -> Result<Value, Status> {
+    create(
+        world,
+        "eksworkshop-eksctl",
+        namespace,
+        pod,
+        &settings(),
+        NOW,
+    )
+}
+
+/// The workshop's pod (eks-iam-test4.yaml).
+fn workshop_pod() -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "eks-iam-test4"},
+        "spec": {
+            "serviceAccountName": "iam-test",
+            "containers": [{"name": "eks-iam-test", "image": "amazon/aws-cli:latest",
+                            "args": ["s3", "ls"]}],
+            "restartPolicy": "Never"
+        }
+    })
+}
+
+#[test]
+fn the_workshop_pod_is_admitted_as_eks_shows_it() {
+    let mut world = world();
+    let pod = create_in(&mut world, "default", workshop_pod()).unwrap();
+    let spec = &pod["spec"];
+    assert_eq!(spec["serviceAccountName"], "iam-test");
+    assert_eq!(spec["serviceAccount"], "iam-test");
+    assert_eq!(spec["restartPolicy"], "Never", "the client's value is kept");
+    let volumes: Vec<&str> = spec["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        volumes[0], "aws-iam-token",
+        "the webhook's volume comes first"
+    );
+    assert!(
+        volumes[1].starts_with("kube-api-access-") && volumes[1].len() == 21,
+        "{volumes:?}"
+    );
+    assert_eq!(spec["volumes"][0]["projected"]["defaultMode"], 420);
+    let container = &spec["containers"][0];
+    let mounts: Vec<&str> = container["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["mountPath"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        mounts,
+        [
+            "/var/run/secrets/kubernetes.io/serviceaccount",
+            "/var/run/secrets/eks.amazonaws.com/serviceaccount"
+        ]
+    );
+    let env: Vec<&str> = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        env.contains(&"AWS_ROLE_ARN") && env.contains(&"AWS_WEB_IDENTITY_TOKEN_FILE"),
+        "{env:?}"
+    );
+    assert_eq!(container["imagePullPolicy"], "Always");
+    assert_eq!(pod["status"]["phase"], "Pending");
+    assert_eq!(pod["status"]["conditions"][0]["type"], "PodScheduled");
+    assert_eq!(pod["status"]["conditions"][0]["status"], "False");
+    assert_eq!(pod["status"]["qosClass"], "BestEffort");
+    assert_eq!(pod["metadata"]["namespace"], "default");
+    assert_eq!(pod["metadata"]["resourceVersion"], "1");
+    assert_eq!(world.default_cluster().pods.len(), 1, "stored");
+}
+
+#[test]
+fn a_pod_of_the_default_account_gets_api_access_only() {
+    let mut world = world();
+    let pod = create_in(
+        &mut world,
+        "default",
+        json!({"metadata": {"name": "plain"}, "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}),
+    )
+    .unwrap();
+    assert_eq!(pod["spec"]["serviceAccountName"], "default");
+    assert_eq!(pod["spec"]["volumes"].as_array().unwrap().len(), 1);
+    assert!(
+        pod["spec"]["containers"][0].get("env").is_none(),
+        "no IRSA without a role"
+    );
+    assert_eq!(
+        pod["spec"]["containers"][0]["imagePullPolicy"],
+        "IfNotPresent"
+    );
+}
+
+#[test]
+fn refusals_are_kube_apiservers() {
+    let cases: [(&str, &str, Value, u16, &str); 7] = [
+        (
+            "unknown_account",
+            "default",
+            json!({"metadata": {"name": "p"}, "spec": {"serviceAccountName": "nobody", "containers": [{"name": "c", "image": "i"}]}}),
+            403,
+            "Forbidden",
+        ),
+        (
+            "unknown_namespace",
+            "nowhere",
+            json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}),
+            404,
+            "NotFound",
+        ),
+        (
+            "no_containers",
+            "default",
+            json!({"metadata": {"name": "p"}, "spec": {"containers": []}}),
+            422,
+            "Invalid",
+        ),
+        (
+            "no_image",
+            "default",
+            json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c"}]}}),
+            422,
+            "Invalid",
+        ),
+        (
+            "bad_name",
+            "default",
+            json!({"metadata": {"name": "P_Q"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}),
+            422,
+            "Invalid",
+        ),
+        (
+            "namespace_mismatch",
+            "default",
+            json!({"metadata": {"name": "p", "namespace": "other"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}),
+            400,
+            "BadRequest",
+        ),
+        (
+            "wrong_kind",
+            "default",
+            json!({"kind": "Service", "metadata": {"name": "p"}, "spec": {}}),
+            400,
+            "BadRequest",
+        ),
+    ];
+    for (name, namespace, pod, code, reason) in cases {
+        let mut world = world();
+        let status = create_in(&mut world, namespace, pod).expect_err(name);
+        assert_eq!(
+            (status.code.as_u16(), status.reason),
+            (code, reason),
+            "case {name}: {}",
+            status.message
+        );
+        assert!(
+            world.default_cluster().pods.is_empty(),
+            "case {name}: nothing stored"
+        );
+    }
+}
+
+#[test]
+fn a_pod_is_listed_read_and_deleted_with_its_uid() {
+    let mut world = world();
+    let created = create_in(&mut world, "default", workshop_pod()).unwrap();
+    let again = create_in(&mut world, "default", workshop_pod()).unwrap_err();
+    assert_eq!(again.reason, "AlreadyExists");
+    let cluster = world.default_cluster();
+    let all = serde_json::to_value(list(cluster, None, &Selectors::default())).unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+    let other =
+        serde_json::to_value(list(cluster, Some("kube-system"), &Selectors::default())).unwrap();
+    assert!(other["items"].as_array().unwrap().is_empty());
+    assert_eq!(read(cluster, "default", "eks-iam-test4").unwrap(), created);
+    let deleted = delete(&mut world, "eksworkshop-eksctl", "default", "eks-iam-test4").unwrap();
+    assert_eq!(deleted["metadata"]["uid"], created["metadata"]["uid"]);
+    assert_eq!(
+        read(world.default_cluster(), "default", "eks-iam-test4")
+            .unwrap_err()
+            .reason,
+        "NotFound"
+    );
+}
+
+#[test]
+fn generated_names_get_a_suffix() {
+    let mut world = world();
+    let pod = create_in(
+        &mut world,
+        "default",
+        json!({"metadata": {"generateName": "job-"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}),
+    )
+    .unwrap();
+    let name = pod["metadata"]["name"].as_str().unwrap();
+    assert!(name.starts_with("job-") && name.len() == 9, "{name}");
+}
