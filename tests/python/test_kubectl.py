@@ -101,6 +101,66 @@ def test_apply_creates_then_leaves_unchanged(kubectl, request, tmp_path):
     kubectl("delete", "-f", str(manifest))
 
 
+WORKSHOP_POD = {  # eks-iam-test4.yaml, as the workshop applies it
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "eks-iam-test4"},
+    "spec": {
+        "serviceAccountName": "iam-test",
+        "containers": [{"name": "eks-iam-test", "image": "amazon/aws-cli:latest", "args": ["s3", "ls"]}],
+        "restartPolicy": "Never",
+    },
+}
+
+
+def test_the_workshop_pod_is_admitted_and_shown_as_eks_shows_it(kubectl, request, tmp_path):
+    manifest = tmp_path / "eks-iam-test4.yaml"
+    manifest.write_text(yaml.safe_dump(WORKSHOP_POD))
+    validate = ["--validate=false"] if "1.27" in request.node.callspec.id else []
+    assert "created" in kubectl("apply", *validate, "-f", str(manifest)).stdout
+    assert "unchanged" in kubectl("apply", *validate, "-f", str(manifest)).stdout
+    assert "eks-iam-test4" in kubectl("get", "pod").stdout
+
+    pod = yaml.safe_load(kubectl("get", "pod", "eks-iam-test4", "-o", "yaml").stdout)
+    spec, container = pod["spec"], pod["spec"]["containers"][0]
+    assert [e["name"] for e in container["env"]] == [
+        "AWS_STS_REGIONAL_ENDPOINTS", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE"], container["env"]
+    volumes = [v["name"] for v in spec["volumes"]]
+    assert volumes[0] == "aws-iam-token" and volumes[1].startswith("kube-api-access-"), volumes
+    assert [m["mountPath"] for m in container["volumeMounts"]] == [
+        "/var/run/secrets/kubernetes.io/serviceaccount",
+        "/var/run/secrets/eks.amazonaws.com/serviceaccount"]
+    token_volume = spec["volumes"][0]["projected"]
+    assert token_volume["defaultMode"] == 420
+    assert token_volume["sources"][0]["serviceAccountToken"] == {
+        "audience": "sts.amazonaws.com", "expirationSeconds": 86400, "path": "token"}
+    assert spec["serviceAccountName"] == spec["serviceAccount"] == "iam-test"
+    assert container["imagePullPolicy"] == "Always"
+    assert pod["status"]["phase"] == "Pending"
+    scheduled = pod["status"]["conditions"][0]
+    assert (scheduled["type"], scheduled["status"]) == ("PodScheduled", "False"), scheduled
+    assert "no container runtime" in scheduled["message"]
+
+    described = kubectl("describe", "pod", "eks-iam-test4").stdout
+    assert "aws-iam-token" in described and "iam-test" in described, described
+    kubectl("label", "pod", "eks-iam-test4", "team=platform")
+    assert "team=platform" in kubectl("get", "pod", "-l", "team=platform", "--show-labels").stdout
+    assert "deleted" in kubectl("delete", "pod", "eks-iam-test4").stdout
+    gone = kubectl("get", "pod", "eks-iam-test4", check=False)
+    assert gone.returncode != 0 and "NotFound" in gone.stderr, gone.stderr
+
+
+def test_a_pod_of_an_unknown_service_account_is_refused(kubectl, tmp_path):
+    pod = {**WORKSHOP_POD, "metadata": {"name": "orphan"},
+           "spec": {**WORKSHOP_POD["spec"], "serviceAccountName": "nobody"}}
+    manifest = tmp_path / "orphan.yaml"
+    manifest.write_text(yaml.safe_dump(pod))
+    refused = kubectl("create", "--validate=false", "-f", str(manifest), check=False)
+    assert refused.returncode != 0
+    assert 'serviceaccount "nobody" not found' in refused.stderr, refused.stderr
+
+
 def test_namespaces(kubectl):
     listed = kubectl("get", "ns").stdout
     for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
