@@ -47,8 +47,11 @@ impl Default for ServeOptions {
     }
 }
 
+/// How long a shutdown waits for the requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 /// Serves `router` on `listener` until `shutdown` completes, then finishes the requests
-/// in flight.
+/// in flight (for at most [`SHUTDOWN_GRACE`]).
 pub async fn run(
     listener: TcpListener,
     router: Router,
@@ -85,8 +88,9 @@ pub async fn run(
     drop(listener);
     drop(stopping);
     let _ = stop.send(());
-    // Every connection task holds a receiver until it is done.
-    stop.closed().await;
+    // Every connection task holds a receiver until it is done. A response that never
+    // ends by itself (a Kubernetes watch) is cut off after the grace period.
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, stop.closed()).await;
     Ok(())
 }
 

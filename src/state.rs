@@ -13,6 +13,20 @@ use crate::policy::SessionPolicies;
 use crate::store::{Snapshot, Store, UpdateError};
 use crate::world::World;
 
+/// How many object changes a slow watcher may fall behind before it misses some.
+const EVENT_BACKLOG: usize = 1024;
+
+/// A change to a Kubernetes object, as watches stream it: `ADDED`, `MODIFIED` or
+/// `DELETED`, with the object as it is (or was, for a deletion).
+#[derive(Debug, Clone)]
+pub struct ObjectEvent {
+    pub cluster: String,
+    /// The resource (`pods`).
+    pub resource: &'static str,
+    pub kind: &'static str,
+    pub object: Arc<serde_json::Value>,
+}
+
 /// Shared application state.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -27,6 +41,7 @@ struct Inner {
     config: Config,
     started_at: u64,
     session_policies: SessionPolicies,
+    events: tokio::sync::broadcast::Sender<ObjectEvent>,
 }
 
 impl AppState {
@@ -46,6 +61,7 @@ impl AppState {
                 config,
                 started_at,
                 session_policies: SessionPolicies::default(),
+                events: tokio::sync::broadcast::channel(EVENT_BACKLOG).0,
             }),
         }
     }
@@ -97,6 +113,17 @@ impl AppState {
 }
 
 impl AppState {
+    /// Tells every watcher of `event.resource` about a change that has been saved.
+    pub fn publish(&self, event: ObjectEvent) {
+        // No receiver is no watcher: nothing to tell.
+        let _ = self.inner.events.send(event);
+    }
+
+    /// The changes published from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<ObjectEvent> {
+        self.inner.events.subscribe()
+    }
+
     /// Session policies parsed once per policy (see [`SessionPolicies`]).
     pub fn session_policies(&self) -> &SessionPolicies {
         &self.inner.session_policies

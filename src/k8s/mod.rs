@@ -17,6 +17,7 @@ pub mod protobuf;
 pub mod service_account;
 pub mod status;
 pub mod token_request;
+pub mod watch;
 
 /// Largest request body accepted; real ones are a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -72,7 +72,7 @@ fn api_routes() -> Router<AppState> {
 /// A path that does not decode (invalid UTF-8 in a percent-escape) is a 400 Status.
 #[derive(Debug, Deserialize)]
 pub(super) struct ApiPath {
-    cluster: Option<String>,
+    pub(super) cluster: Option<String>,
     namespace: String,
     name: Option<String>,
 }

@@ -12,8 +12,9 @@ use serde::Deserialize;
 use super::super::mutate::Settings;
 use super::super::pod::{self, Selectors};
 use super::super::status::Status;
+use super::super::watch::{self, Filter, WatchQuery};
 use super::{from_update, parse_json, read_body, ApiPath};
-use crate::state::AppState;
+use crate::state::{AppState, ObjectEvent};
 
 /// The query parameters pod calls read; the others kubectl sends (`fieldManager`,
 /// `fieldValidation`, `limit`) change nothing here.
@@ -51,10 +52,13 @@ pub(super) async fn create(
             let mut world = snapshot.world().clone();
             return pod::create(&mut world, &cluster, &namespace, object, &settings, now);
         }
-        state
+        let name = cluster.clone();
+        let created = state
             .update(move |world| pod::create(world, &cluster, &namespace, object, &settings, now))
             .await
-            .map_err(from_update)
+            .map_err(from_update)?;
+        publish(&state, name, "ADDED", &created);
+        Ok(created)
     };
     answer(StatusCode::CREATED, result.await)
 }
@@ -71,37 +75,77 @@ pub(super) async fn list(
     State(state): State<AppState>,
     path: ApiPath,
     Query(query): Query<PodQuery>,
+    Query(watching): Query<WatchQuery>,
 ) -> Response {
-    let snapshot = state.current();
-    let result = Selectors::parse(
-        query.label_selector.as_deref(),
-        query.field_selector.as_deref(),
+    let namespace = Some(path.namespace.clone());
+    list_or_watch(
+        &state,
+        path.cluster.as_deref(),
+        namespace,
+        &query,
+        &watching,
     )
-    .and_then(|selectors| {
-        let cluster = path.cluster(&snapshot)?;
-        Ok(pod::list(cluster, Some(&path.namespace), &selectors))
-    });
-    answer(StatusCode::OK, result)
 }
 
 pub(super) async fn list_all(
     State(state): State<AppState>,
     Path(path): Path<ClusterOnly>,
     Query(query): Query<PodQuery>,
+    Query(watching): Query<WatchQuery>,
 ) -> Response {
-    let snapshot = state.current();
-    let result = Selectors::parse(
+    list_or_watch(&state, path.cluster.as_deref(), None, &query, &watching)
+}
+
+/// A list, or with `watch=1` the list's objects and then their changes as a stream.
+fn list_or_watch(
+    state: &AppState,
+    cluster: Option<&str>,
+    namespace: Option<String>,
+    query: &PodQuery,
+    watching: &WatchQuery,
+) -> Response {
+    let selectors = match Selectors::parse(
         query.label_selector.as_deref(),
         query.field_selector.as_deref(),
-    )
-    .and_then(|selectors| {
-        let cluster = snapshot
-            .world()
-            .cluster_or_default(path.cluster.as_deref())
-            .map_err(|_| Status::no_route())?;
-        Ok(pod::list(cluster, None, &selectors))
+    ) {
+        Ok(selectors) => selectors,
+        Err(status) => return status.into_response(),
+    };
+    // Subscribed before the snapshot is read, so no change falls between the two.
+    let events = watching.is_watch().then(|| state.subscribe());
+    let snapshot = state.current();
+    let Ok(cluster) = snapshot.world().cluster_or_default(cluster) else {
+        return Status::no_route().into_response();
+    };
+    let list = pod::list(cluster, namespace.as_deref(), &selectors);
+    let Some(events) = events else {
+        return answer(StatusCode::OK, Ok(list));
+    };
+    let (items, resource_version) = list.into_parts();
+    let filter = Filter {
+        cluster: cluster.name.to_string(),
+        resource: "pods",
+        accepts: Box::new(move |object| {
+            let in_namespace = namespace.as_deref().is_none_or(|ns| {
+                object
+                    .pointer("/metadata/namespace")
+                    .and_then(|v| v.as_str())
+                    == Some(ns)
+            });
+            in_namespace && selectors.matches(object)
+        }),
+    };
+    watch::stream(watching, items, resource_version, events, filter)
+}
+
+/// Tells the watchers of the cluster's pods about a saved change.
+fn publish(state: &AppState, cluster: String, kind: &'static str, object: &serde_json::Value) {
+    state.publish(ObjectEvent {
+        cluster,
+        resource: "pods",
+        kind,
+        object: std::sync::Arc::new(object.clone()),
     });
-    answer(StatusCode::OK, result)
 }
 
 pub(super) async fn patch(
@@ -119,10 +163,13 @@ pub(super) async fn patch(
             .ok_or_else(|| Status::bad_request("the patch is empty"))?;
         let cluster = path.cluster_name(&state.current())?;
         let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
-        state
+        let in_cluster = cluster.clone();
+        let patched = state
             .update(move |world| pod::patch(world, &cluster, &namespace, &name, &patch))
             .await
-            .map_err(from_update)
+            .map_err(from_update)?;
+        publish(&state, in_cluster, "MODIFIED", &patched);
+        Ok(patched)
     };
     answer(StatusCode::OK, result.await)
 }
@@ -131,10 +178,13 @@ pub(super) async fn delete(State(state): State<AppState>, path: ApiPath) -> Resp
     let result = async {
         let cluster = path.cluster_name(&state.current())?;
         let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
-        state
+        let in_cluster = cluster.clone();
+        let deleted = state
             .update(move |world| pod::delete(world, &cluster, &namespace, &name))
             .await
-            .map_err(from_update)
+            .map_err(from_update)?;
+        publish(&state, in_cluster, "DELETED", &deleted);
+        Ok(deleted)
     };
     answer(StatusCode::OK, result.await)
 }

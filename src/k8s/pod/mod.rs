@@ -43,6 +43,13 @@ struct ListMetadata {
     resource_version: String,
 }
 
+impl PodList {
+    /// The items and the list's resourceVersion.
+    pub fn into_parts(self) -> (Vec<Value>, String) {
+        (self.items, self.metadata.resource_version)
+    }
+}
+
 /// Admits `pod`, posted to `namespace` of `cluster` at `now`, and stores it; the stored
 /// object. `settings` are the pod identity webhook's.
 pub fn create(
