@@ -15,6 +15,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import threading
 
 import boto3
 import pytest
@@ -46,14 +47,38 @@ def kubectl(request, server, tmp_path):
     config.write_text(printed.stdout)
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "KUBECONFIG": str(config)}
 
-    def run(*args, check=True):
-        done = subprocess.run([str(binary), *args], capture_output=True, text=True, env=env,
-                              check=False, timeout=60)
-        if check:
-            assert done.returncode == 0, f"kubectl {' '.join(args)}: {done.stderr}"
-        return done
+    class Kubectl:
+        """kubectl as a function, plus long-running commands (`get -w`, `wait`)."""
 
-    return run
+        def __call__(self, *args, check=True):
+            done = subprocess.run([str(binary), *args], capture_output=True, text=True,
+                                  env=env, check=False, timeout=60)
+            if check:
+                assert done.returncode == 0, f"kubectl {' '.join(args)}: {done.stderr}"
+            return done
+
+        def start(self, *args):
+            return subprocess.Popen([str(binary), *args], stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True, env=env)
+
+        @staticmethod
+        def await_line(process, text, timeout=30):
+            """Reads `process`'s output until a line contains `text`; fails at `timeout`."""
+            found = threading.Event()
+            seen = []
+
+            def read():
+                for line in process.stdout:
+                    seen.append(line)
+                    if text in line:
+                        found.set()
+                        return
+
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            assert found.wait(timeout), f"no {text!r} within {timeout}s: {seen}"
+
+    return Kubectl()
 
 
 def test_discovery(kubectl):
@@ -149,6 +174,33 @@ def test_the_workshop_pod_is_admitted_and_shown_as_eks_shows_it(kubectl, request
     assert "deleted" in kubectl("delete", "pod", "eks-iam-test4").stdout
     gone = kubectl("get", "pod", "eks-iam-test4", check=False)
     assert gone.returncode != 0 and "NotFound" in gone.stderr, gone.stderr
+
+
+def test_watch_sees_the_create_and_the_delete_and_wait_ends(kubectl, request, tmp_path):
+    validate = ["--validate=false"] if "1.27" in request.node.callspec.id else []
+
+    def apply(name):
+        manifest = tmp_path / f"{name}.yaml"
+        manifest.write_text(yaml.safe_dump({**WORKSHOP_POD, "metadata": {"name": name}}))
+        kubectl("apply", *validate, "-f", str(manifest))
+
+    apply("watched-first")
+    watcher = kubectl.start("get", "pods", "-w", "--output-watch-events")
+    waiter = None
+    try:
+        # The watch starts with what exists, then streams changes.
+        kubectl.await_line(watcher, "watched-first")
+        apply("watched-second")
+        kubectl.await_line(watcher, "watched-second")
+        waiter = kubectl.start("wait", "--for=delete", "pod/watched-second", "--timeout=30s")
+        kubectl("delete", "pod", "watched-second", "--wait=false")
+        kubectl.await_line(watcher, "DELETED")
+        assert waiter.wait(timeout=30) == 0, waiter.stdout.read()
+    finally:
+        for process in (watcher, waiter):
+            if process and process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def test_a_pod_of_an_unknown_service_account_is_refused(kubectl, tmp_path):
