@@ -87,6 +87,7 @@ pub fn create(
         version: input.version.clone(),
         role_arn: Some(input.role_arn.clone()),
         tags: input.tags.clone(),
+        namespaces: Vec::new(),
         pods: Vec::new(),
     };
     world.clusters.push(cluster.clone());

@@ -121,7 +121,7 @@ const RESOURCES: &[ApiResource] = &[
         group: None,
         version: None,
         kind: "Namespace",
-        verbs: &["get", "list"],
+        verbs: &["create", "delete", "get", "list"],
         short_names: &["ns"],
     },
     ApiResource {

@@ -1,13 +1,20 @@
-//! Namespaces as kube-apiserver serves them, read-only for now: the four every cluster
-//! starts with, and each namespace a ServiceAccount of the cluster lives in.
+//! Namespaces as kube-apiserver serves them: the four every cluster starts with, each
+//! namespace a ServiceAccount of the cluster lives in, and those created through the API.
+//! Deleting one deletes what lives in it at once (there is no controller to finalize
+//! it later); `default`, `kube-system` and `kube-public` cannot be deleted.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::status::Status;
+use serde::Deserialize;
+
+use super::status::{Cause, Status};
 use crate::clock::rfc3339;
-use crate::world::{derived_uid, Cluster};
+use crate::world::{derived_uid, names as checks, Cluster, Namespace, World};
+
+/// The namespaces that cannot be deleted.
+const IMMORTAL: [&str; 3] = ["default", "kube-public", "kube-system"];
 
 /// The namespaces every cluster has.
 pub const BUILT_IN: [&str; 4] = ["default", "kube-node-lease", "kube-public", "kube-system"];
@@ -94,9 +101,113 @@ pub fn exists(cluster: &Cluster, name: &str) -> bool {
     names(cluster).contains(name)
 }
 
+/// The part of a posted Namespace that irsa-local keeps: its name.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewNamespace {
+    #[serde(default, deserialize_with = "super::null_as_default")]
+    metadata: NewMetadata,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct NewMetadata {
+    name: Option<String>,
+}
+
+impl NewNamespace {
+    /// A namespace named `name`, as a protobuf body carries it.
+    pub fn named(name: Option<String>) -> Self {
+        Self {
+            metadata: NewMetadata { name },
+        }
+    }
+
+    /// `metadata.name`, if given.
+    pub fn name(&self) -> Option<&str> {
+        self.metadata.name.as_deref()
+    }
+}
+
+/// Creates the namespace `new` in `cluster` at `now`; the stored object.
+pub fn create(
+    world: &mut World,
+    cluster: &str,
+    new: &NewNamespace,
+    created_at: u64,
+) -> Result<NamespaceObject, Status> {
+    let cluster = cluster_mut(world, cluster)?;
+    let name = new.name().unwrap_or_default();
+    if name.is_empty() {
+        return Err(Status::invalid(
+            "Namespace",
+            "",
+            "",
+            vec![Cause::required("metadata.name")],
+        ));
+    }
+    let checked = Namespace::try_from(name.to_owned()).map_err(|_| {
+        let problem = checks::dns1123_label(name).err().unwrap_or_default();
+        Status::invalid(
+            "Namespace",
+            "",
+            name,
+            vec![Cause::invalid(
+                "metadata.name",
+                format!("{name:?}"),
+                &problem,
+            )],
+        )
+    })?;
+    if exists(cluster, name) {
+        return Err(Status::already_exists("namespaces", name));
+    }
+    cluster.namespaces.push(checked);
+    Ok(object(cluster, name, created_at))
+}
+
+/// Deletes the namespace `name` and everything in it; the object as it was, terminating.
+pub fn delete(
+    world: &mut World,
+    cluster: &str,
+    name: &str,
+    created_at: u64,
+) -> Result<NamespaceObject, Status> {
+    let cluster = cluster_mut(world, cluster)?;
+    if !exists(cluster, name) {
+        return Err(Status::not_found("namespaces", name));
+    }
+    if IMMORTAL.contains(&name) {
+        return Err(Status::forbidden(
+            "namespaces",
+            name,
+            "this namespace may not be deleted",
+        ));
+    }
+    let mut gone = object(cluster, name, created_at);
+    gone.status.phase = "Terminating";
+    cluster.namespaces.retain(|ns| ns.as_str() != name);
+    cluster
+        .service_accounts
+        .retain(|sa| sa.namespace.as_str() != name);
+    cluster.pods.retain(|pod| {
+        pod.pointer("/metadata/namespace")
+            .and_then(serde_json::Value::as_str)
+            != Some(name)
+    });
+    Ok(gone)
+}
+
+fn cluster_mut<'a>(world: &'a mut World, cluster: &str) -> Result<&'a mut Cluster, Status> {
+    world
+        .clusters
+        .iter_mut()
+        .find(|c| c.name.as_str() == cluster)
+        .ok_or_else(Status::no_route)
+}
+
 fn names(cluster: &Cluster) -> BTreeSet<&str> {
     BUILT_IN
         .into_iter()
+        .chain(cluster.namespaces.iter().map(Namespace::as_str))
         .chain(
             cluster
                 .service_accounts
@@ -129,6 +240,46 @@ fn object(cluster: &Cluster, name: &str, created_at: u64) -> NamespaceObject {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn namespaces_are_created_and_deleted_with_what_lives_in_them() {
+        let mut world = crate::world::load_default().unwrap();
+        let cluster = "eksworkshop-eksctl";
+        let new = NewNamespace::named(Some("apps".into()));
+        create(&mut world, cluster, &new, 0).unwrap();
+        assert_eq!(
+            create(&mut world, cluster, &new, 0).unwrap_err().reason,
+            "AlreadyExists"
+        );
+        assert!(exists(world.default_cluster(), "apps"));
+        let cases = [
+            ("bad_name", Some("Apps_1"), "Invalid"),
+            ("no_name", None, "Invalid"),
+        ];
+        for (case, name, reason) in cases {
+            let new = NewNamespace::named(name.map(str::to_owned));
+            assert_eq!(
+                create(&mut world, cluster, &new, 0).unwrap_err().reason,
+                reason,
+                "case {case}"
+            );
+        }
+        let gone = serde_json::to_value(delete(&mut world, cluster, "apps", 0).unwrap()).unwrap();
+        assert_eq!(gone["status"]["phase"], "Terminating");
+        assert!(!exists(world.default_cluster(), "apps"));
+        assert_eq!(
+            delete(&mut world, cluster, "default", 0)
+                .unwrap_err()
+                .reason,
+            "Forbidden"
+        );
+        assert_eq!(
+            delete(&mut world, cluster, "nope", 0).unwrap_err().reason,
+            "NotFound"
+        );
+        // The workshop account's namespace goes with its accounts.
+        delete(&mut world, cluster, "kube-node-lease", 0).unwrap();
+    }
 
     #[test]
     fn a_cluster_has_the_built_in_namespaces_and_those_of_its_accounts() {

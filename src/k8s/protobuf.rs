@@ -8,6 +8,7 @@
 use k8s_pb::apimachinery::pkg::runtime::Unknown;
 use prost::Message;
 
+use super::namespace::NewNamespace;
 use super::service_account::NewServiceAccount;
 use super::status::Status;
 use super::token_request::{BoundObjectReference, TokenRequest, TokenRequestSpec};
@@ -90,6 +91,19 @@ impl FromProtobuf for NewServiceAccount {
             metadata.labels.into_iter().collect(),
             metadata.annotations.into_iter().collect(),
         ))
+    }
+}
+
+impl FromProtobuf for NewNamespace {
+    const KIND: &'static str = "Namespace";
+
+    fn from_message(raw: &[u8]) -> Result<Self, prost::DecodeError> {
+        let message = k8s_pb::api::core::v1::Namespace::decode(raw)?;
+        let name = message
+            .metadata
+            .and_then(|m| m.name)
+            .filter(|n| !n.is_empty());
+        Ok(Self::named(name))
     }
 }
 

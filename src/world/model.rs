@@ -74,6 +74,10 @@ pub struct Cluster {
     pub role_arn: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+    /// Namespaces created through the Kubernetes API, beside the built-in ones and those
+    /// the service accounts live in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<Namespace>,
     /// Pods created through the Kubernetes API, each as kube-apiserver stored it (defaulted,
     /// admitted and mutated), in creation order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -220,6 +220,14 @@ def test_namespaces(kubectl):
     missing = kubectl("get", "ns", "no-such-namespace", check=False)
     assert missing.returncode != 0 and "NotFound" in missing.stderr, missing.stderr
 
+    assert "created" in kubectl("create", "ns", "apps").stdout
+    kubectl("create", "sa", "s3-reader", "-n", "apps")
+    assert "apps" in kubectl("get", "ns").stdout
+    assert "deleted" in kubectl("delete", "ns", "apps").stdout
+    assert "s3-reader" not in kubectl("get", "sa", "-n", "apps").stdout, "its accounts went with it"
+    immortal = kubectl("delete", "ns", "default", check=False)
+    assert immortal.returncode != 0 and "may not be deleted" in immortal.stderr, immortal.stderr
+
 
 def test_a_token_from_kubectl_assumes_the_workshop_role(kubectl, server):
     token = kubectl("create", "token", "iam-test", "--audience", "sts.amazonaws.com",

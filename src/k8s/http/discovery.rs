@@ -1,14 +1,17 @@
 //! The discovery routes' handlers: version, group and resource lists, OpenAPI v3, and
 //! the namespaces (read-only).
 
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
+use super::super::namespace::NewNamespace;
 use super::super::status::Status;
 use super::super::{discovery, namespace};
+use super::{from_update, json_or_default};
 use crate::state::AppState;
 
 /// The cluster a discovery path names: `cluster` only under `/k8s/<cluster>`.
@@ -75,6 +78,55 @@ pub(super) async fn list_namespaces(
     with_cluster(&state, &path, |cluster| {
         Ok(namespace::list(cluster, created_at))
     })
+}
+
+pub(super) async fn create_namespace(
+    State(state): State<AppState>,
+    Path(path): Path<ClusterPath>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        let new: NewNamespace = json_or_default(&headers, body).await?;
+        let cluster = cluster_name(&state, &path)?;
+        let now = state.now();
+        state
+            .update(move |world| namespace::create(world, &cluster, &new, now))
+            .await
+            .map_err(from_update)
+    };
+    match result.await {
+        Ok(object) => (StatusCode::CREATED, Json(object)).into_response(),
+        Err(status) => status.into_response(),
+    }
+}
+
+pub(super) async fn delete_namespace(
+    State(state): State<AppState>,
+    Path(path): Path<ClusterPath>,
+) -> Response {
+    let result = async {
+        let cluster = cluster_name(&state, &path)?;
+        let name = path.name.clone().unwrap_or_default();
+        let created_at = state.started_at();
+        state
+            .update(move |world| namespace::delete(world, &cluster, &name, created_at))
+            .await
+            .map_err(from_update)
+    };
+    match result.await {
+        Ok(object) => Json(object).into_response(),
+        Err(status) => status.into_response(),
+    }
+}
+
+fn cluster_name(state: &AppState, path: &ClusterPath) -> Result<String, Status> {
+    state
+        .current()
+        .world()
+        .cluster_or_default(path.cluster.as_deref())
+        .map(|cluster| cluster.name.to_string())
+        .map_err(|_| Status::no_route())
 }
 
 pub(super) async fn read_namespace(

@@ -52,8 +52,14 @@ fn api_routes() -> Router<AppState> {
             get(pods::read).patch(pods::patch).delete(pods::delete),
         )
         .route("/api/v1/pods", get(pods::list_all))
-        .route("/api/v1/namespaces", get(discovery::list_namespaces))
-        .route("/api/v1/namespaces/{name}", get(discovery::read_namespace))
+        .route(
+            "/api/v1/namespaces",
+            get(discovery::list_namespaces).post(discovery::create_namespace),
+        )
+        .route(
+            "/api/v1/namespaces/{name}",
+            get(discovery::read_namespace).delete(discovery::delete_namespace),
+        )
         .route("/mutate", post(admission_review))
         .route("/version", get(discovery::version))
         .route("/api", get(discovery::api_versions))
@@ -305,7 +311,7 @@ fn body_status(err: BodyError) -> Status {
 
 /// A JSON or protobuf body, or all defaults when it is empty (TokenRequest and create
 /// bodies; kubectl 1.32+ posts them as protobuf).
-async fn json_or_default<T>(headers: &HeaderMap, body: Body) -> Result<T, Status>
+pub(super) async fn json_or_default<T>(headers: &HeaderMap, body: Body) -> Result<T, Status>
 where
     T: serde::de::DeserializeOwned + Default + FromProtobuf,
 {
