@@ -4,7 +4,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
-use crate::world::{self, LoadError, World};
+use crate::world::{self, LoadError, SecretString, World};
 
 /// `--listen` default.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4772";
@@ -26,6 +26,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `--allow-host`: further Host names a loopback listener serves.
     pub allow_hosts: Vec<String>,
+    /// `--kube-token`: the bearer token the Kubernetes API then requires.
+    pub kube_token: Option<SecretString>,
     /// The largest object PutObject accepts.
     pub max_object_bytes: u64,
     /// Host suffix for virtual-host-style S3 (`<bucket>.<suffix>`).
@@ -68,6 +70,7 @@ impl Config {
             public_url: None,
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 4772)),
             allow_hosts: Vec::new(),
+            kube_token: None,
             max_object_bytes: DEFAULT_MAX_OBJECT_BYTES,
             s3_virtual_host_suffix: DEFAULT_VIRTUAL_HOST_SUFFIX.to_owned(),
             reset: false,

@@ -241,13 +241,21 @@ pub fn kubeconfig(
     config: &Config,
     server: &str,
     cluster: Option<&str>,
+    token: Option<&str>,
 ) -> Result<String, OfflineError> {
     let app = App::build(config, Arc::new(SystemClock))?;
     let snapshot = app.state().current();
-    let file = crate::k8s::kubeconfig::kubeconfig(snapshot.world(), server, cluster).map_err(
-        |crate::k8s::kubeconfig::KubeconfigError::UnknownCluster(name)| {
-            OfflineError::UnknownCluster(name)
-        },
-    )?;
+    // An https server is this data dir's `--tls` one, whose CA kubectl must trust.
+    let ca = server
+        .starts_with("https://")
+        .then(|| std::fs::read(config.data_dir.join("tls").join(crate::tls::CA_FILE)).ok())
+        .flatten();
+    let file =
+        crate::k8s::kubeconfig::kubeconfig(snapshot.world(), server, cluster, token, ca.as_deref())
+            .map_err(
+                |crate::k8s::kubeconfig::KubeconfigError::UnknownCluster(name)| {
+                    OfflineError::UnknownCluster(name)
+                },
+            )?;
     Ok(serde_saphyr::to_string(&file).map_err(ManifestError::from)?)
 }

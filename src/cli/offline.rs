@@ -155,13 +155,21 @@ pub struct KubeconfigArgs {
     /// The current context (default: the world's first cluster).
     #[arg(long)]
     cluster: Option<String>,
+    /// The bearer token the server's Kubernetes API requires (`serve --kube-token`).
+    #[arg(long, env = "IRSA_LOCAL_KUBE_TOKEN", hide_env_values = true)]
+    kube_token: Option<String>,
 }
 
 /// Prints a kubeconfig for the running server.
 pub fn kubeconfig(args: KubeconfigArgs) -> ExitCode {
     let config = args.world.config(None);
     report(
-        offline::kubeconfig(&config, &args.server, args.cluster.as_deref())
-            .map(|text| print!("{text}")),
+        offline::kubeconfig(
+            &config,
+            &args.server,
+            args.cluster.as_deref(),
+            args.kube_token.as_deref(),
+        )
+        .map(|text| print!("{text}")),
     )
 }

@@ -34,6 +34,16 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     allow_hosts: Vec<String>,
+    /// A bearer token the Kubernetes API then requires (kubectl's `token:` in the
+    /// kubeconfig; `irsa-local kubeconfig --kube-token` writes it). Without it the API is
+    /// open to whoever reaches the port, as fits a loopback listener.
+    #[arg(
+        long,
+        env = "IRSA_LOCAL_KUBE_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    kube_token: Option<String>,
     /// The largest object S3 PutObject accepts, in bytes.
     #[arg(long, env = "IRSA_LOCAL_S3_MAX_OBJECT_BYTES", default_value_t = config::DEFAULT_MAX_OBJECT_BYTES)]
     s3_max_object_bytes: u64,
@@ -85,6 +95,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         reset: args.reset,
         listen: args.listen,
         allow_hosts: args.allow_hosts,
+        kube_token: args.kube_token.map(irsa_local::world::SecretString::new),
         ..args.world.config(args.public_url)
     };
     let app = match App::build(&config, Arc::new(SystemClock)) {
@@ -152,6 +163,13 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             .local_addr()
             .map_or_else(|_| args.listen.to_string(), |addr| addr.to_string());
         tracing::info!(address = %address, data_dir = %config.data_dir.display(), "listening on http://{address}");
+        if !args.listen.ip().is_loopback() && config.kube_token.is_none() {
+            tracing::warn!(
+                "listening beyond loopback with the Kubernetes API open and the world's well-known \
+                 admin keys: anyone who reaches {address} can mint tokens; pass --kube-token to \
+                 close the API"
+            );
+        }
         let mut options = irsa_local::ServeOptions {
             idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
             ..irsa_local::ServeOptions::default()

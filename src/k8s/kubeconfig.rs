@@ -31,8 +31,12 @@ struct NamedCluster {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
 struct ClusterEntry {
     server: String,
+    /// The CA that signed the server's certificate (base64 PEM), for an https server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificate_authority_data: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -53,7 +57,14 @@ struct Preferences {}
 #[derive(Debug, Serialize)]
 struct NamedUser {
     name: &'static str,
-    user: Preferences,
+    user: User,
+}
+
+/// The user's credentials: the API's bearer token, when the server requires one.
+#[derive(Debug, Serialize)]
+struct User {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
 }
 
 /// Why no kubeconfig could be made.
@@ -64,12 +75,17 @@ pub enum KubeconfigError {
 }
 
 /// The kubeconfig for `world` served at `server` (`http://127.0.0.1:4772`), its current
-/// context `current` (the default cluster when `None`).
+/// context `current` (the default cluster when `None`), its user presenting `token`, and
+/// trusting `ca_pem` for an https server. (kubectl sends a bearer token only over https.)
 pub fn kubeconfig(
     world: &World,
     server: &str,
     current: Option<&str>,
+    token: Option<&str>,
+    ca_pem: Option<&[u8]>,
 ) -> Result<Kubeconfig, KubeconfigError> {
+    use base64::Engine as _;
+    let ca = ca_pem.map(|pem| base64::engine::general_purpose::STANDARD.encode(pem));
     let server = server.trim_end_matches('/');
     let default = world.default_cluster().name.as_str();
     let current = current.unwrap_or(default);
@@ -90,6 +106,7 @@ pub fn kubeconfig(
                     } else {
                         format!("{server}/k8s/{name}")
                     },
+                    certificate_authority_data: ca.clone(),
                 },
             })
             .collect(),
@@ -107,7 +124,9 @@ pub fn kubeconfig(
         preferences: Preferences {},
         users: vec![NamedUser {
             name: USER,
-            user: Preferences {},
+            user: User {
+                token: token.map(str::to_owned),
+            },
         }],
     })
 }
@@ -124,7 +143,14 @@ mod tests {
         second.name = ClusterName::try_from("second".to_owned()).unwrap();
         world.clusters.push(second);
         let config = serde_json::to_value(
-            kubeconfig(&world, "http://127.0.0.1:4772/", Some("second")).unwrap(),
+            kubeconfig(
+                &world,
+                "http://127.0.0.1:4772/",
+                Some("second"),
+                Some("t"),
+                Some(b"PEM"),
+            )
+            .unwrap(),
         )
         .unwrap();
         assert_eq!(config["apiVersion"], "v1");
@@ -138,8 +164,13 @@ mod tests {
             "http://127.0.0.1:4772/k8s/second"
         );
         assert_eq!(config["contexts"][1]["context"]["user"], "irsa-local");
+        assert_eq!(config["users"][0]["user"]["token"], "t");
         assert_eq!(
-            kubeconfig(&world, "http://x", Some("nope")).unwrap_err(),
+            config["clusters"][0]["cluster"]["certificate-authority-data"],
+            "UEVN"
+        );
+        assert_eq!(
+            kubeconfig(&world, "http://x", Some("nope"), None, None).unwrap_err(),
             KubeconfigError::UnknownCluster("nope".into())
         );
     }

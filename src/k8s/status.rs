@@ -113,6 +113,16 @@ impl Status {
         }
     }
 
+    /// 401, for a request without the API's bearer token.
+    pub fn unauthorized() -> Self {
+        Self {
+            code: StatusCode::UNAUTHORIZED,
+            reason: "Unauthorized",
+            message: "Unauthorized".to_owned(),
+            details: None,
+        }
+    }
+
     /// 404 for a path the API does not serve.
     pub fn no_route() -> Self {
         Self {

@@ -64,7 +64,7 @@ pub fn build(state: AppState, s3: Arc<S3Store>) -> Router {
     let own = Router::new()
         .route("/_irsa/health", get(health))
         .merge(oidc::http::routes())
-        .merge(k8s::routes())
+        .merge(k8s::routes(&state))
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     let unsigned_s3 = Arc::clone(&door);

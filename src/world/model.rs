@@ -343,6 +343,11 @@ fn check_issuer_url(value: &str) -> Result<(), String> {
 pub struct SecretString(String);
 
 impl SecretString {
+    /// Wraps `secret`.
+    pub fn new(secret: String) -> Self {
+        Self(secret)
+    }
+
     /// The secret itself; call only where it is used for a MAC or signature.
     pub fn expose(&self) -> &str {
         &self.0

@@ -240,3 +240,41 @@ def test_a_token_from_kubectl_assumes_the_workshop_role(kubectl, server):
     assert assumed["AssumedRoleUser"]["Arn"].startswith(
         "arn:aws:sts::111122223333:assumed-role/iam-test/"), assumed["AssumedRoleUser"]
     assert assumed["SubjectFromWebIdentityToken"] == "system:serviceaccount:default:iam-test"
+
+
+def test_the_api_requires_the_kube_token_when_one_is_set(tmp_path):
+    """`serve --tls --kube-token`: kubectl (which sends a bearer token only over https)
+    gets in with the kubeconfig irsa-local prints; without the token, or with another, the
+    API answers 401, while the OIDC routes and the webhook stay open."""
+    import requests
+    from conftest import Server, seeded_data_dir
+
+    running = Server(seeded_data_dir(tmp_path), "--tls", "--kube-token", "t0ken-for-tests")
+    try:
+        https = running.url.replace("http://", "https://")
+        printed = subprocess.run(
+            [BINARY, "kubeconfig", "--data-dir", str(running.data_dir), "--server", https,
+             "--kube-token", "t0ken-for-tests"],
+            capture_output=True, text=True, check=False,
+        )
+        assert printed.returncode == 0, printed.stderr
+        config = tmp_path / "kubeconfig"
+        config.write_text(printed.stdout)
+        env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "KUBECONFIG": str(config)}
+        kubectl = str(KUBECTLS["kubectl-pypi"])
+        allowed = subprocess.run([kubectl, "get", "sa"], capture_output=True, text=True,
+                                 env=env, timeout=60, check=False)
+        assert allowed.returncode == 0 and "iam-test" in allowed.stdout, allowed.stderr
+        refused = subprocess.run([kubectl, "--token", "wrong", "get", "sa"], capture_output=True,
+                                 text=True, env=env, timeout=60, check=False)
+        assert refused.returncode != 0 and "must be logged in" in refused.stderr, refused.stderr
+
+        for headers in ({}, {"Authorization": "Bearer wrong"}):
+            answer = requests.get(running.url + "/api/v1/namespaces/default/serviceaccounts",
+                                  headers=headers, timeout=10)
+            assert answer.status_code == 401 and answer.json()["reason"] == "Unauthorized", headers
+        assert requests.get(running.url + "/keys", timeout=10).status_code == 200
+        review = requests.post(running.url + "/mutate", json={}, timeout=10)
+        assert review.status_code != 401, "the webhook is kube-apiserver's to call"
+    finally:
+        running.stop()

@@ -7,6 +7,7 @@ mod pods;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
@@ -23,8 +24,36 @@ use crate::store::{Snapshot, UpdateError};
 use crate::world::{random_uuid, Cluster, ServiceAccount, World};
 
 /// The Kubernetes routes: the default cluster's, and every cluster's under `/k8s/<name>`.
-pub fn routes() -> Router<AppState> {
-    api_routes().nest("/k8s/{cluster}", api_routes())
+/// With `--kube-token`, the API (not the webhook, which kube-apiserver calls) requires it.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let api = api_routes().route_layer(middleware::from_fn_with_state(state.clone(), bearer));
+    let webhook = Router::new().route("/mutate", post(admission_review));
+    let cluster = api.clone().merge(webhook.clone());
+    api.merge(webhook).nest("/k8s/{cluster}", cluster)
+}
+
+/// Lets a request through when the server has no `--kube-token`, or when the request
+/// carries it as `Authorization: Bearer <token>` (compared in constant time).
+async fn bearer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(token) = &state.config().kube_token else {
+        return next.run(request).await;
+    };
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let matches = aws_lc_rs::constant_time::verify_slices_are_equal(
+        presented.as_bytes(),
+        token.expose().as_bytes(),
+    )
+    .is_ok();
+    if matches {
+        next.run(request).await
+    } else {
+        Status::unauthorized().into_response()
+    }
 }
 
 fn api_routes() -> Router<AppState> {
@@ -60,7 +89,6 @@ fn api_routes() -> Router<AppState> {
             "/api/v1/namespaces/{name}",
             get(discovery::read_namespace).delete(discovery::delete_namespace),
         )
-        .route("/mutate", post(admission_review))
         .route("/version", get(discovery::version))
         .route("/api", get(discovery::api_versions))
         .route("/api/v1", get(discovery::core_resources))
