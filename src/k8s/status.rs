@@ -113,6 +113,16 @@ impl Status {
         }
     }
 
+    /// 409 `Conflict` with a free-form message.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self {
+            code: StatusCode::CONFLICT,
+            reason: "Conflict",
+            message: message.into(),
+            details: None,
+        }
+    }
+
     /// 401, for a request without the API's bearer token.
     pub fn unauthorized() -> Self {
         Self {

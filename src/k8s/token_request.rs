@@ -207,19 +207,33 @@ fn check_type(request: &TokenRequest) -> Result<(), Status> {
 }
 
 /// The claim for a bound object. Only core `v1` Pods, Secrets and Nodes can be bound, as in
-/// kube-apiserver; their uid is the given one or a stable derived one, since no such object
-/// exists here to look up.
+/// kube-apiserver. A pod stored in the cluster gives its own uid (another uid in the
+/// reference is a conflict, as kube-apiserver answers it); otherwise the uid is the given
+/// one or a stable derived one, so that tests can mint tokens for pods that live elsewhere.
 fn bind(
     cluster: &Cluster,
     namespace: &str,
     service_account: &str,
     bound: &BoundObjectReference,
 ) -> Result<BoundObject, Status> {
+    let given = bound.uid.clone().filter(|uid| !uid.is_empty());
+    let stored = (bound.kind == "Pod")
+        .then(|| super::pod::read(cluster, namespace, &bound.name).ok())
+        .flatten()
+        .and_then(|pod| pod.pointer("/metadata/uid")?.as_str().map(str::to_owned));
+    if let (Some(given), Some(stored)) = (&given, &stored) {
+        if given != stored {
+            return Err(Status::conflict(format!(
+                "the UID in the bound object reference ({given}) does not match the UID in record. The object might have been deleted and then recreated"
+            )));
+        }
+    }
+    let uid = stored.or(given).unwrap_or_else(|| {
+        derived_uid(&[&bound.kind, cluster.name.as_str(), namespace, &bound.name])
+    });
     let reference = || ObjectRef {
         name: bound.name.clone(),
-        uid: bound.uid.clone().unwrap_or_else(|| {
-            derived_uid(&[&bound.kind, cluster.name.as_str(), namespace, &bound.name])
-        }),
+        uid: uid.clone(),
     };
     match (bound.api_version.as_str(), bound.kind.as_str()) {
         ("v1", "Pod") => Ok(BoundObject::Pod(reference())),

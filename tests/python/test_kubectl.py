@@ -11,6 +11,8 @@ The kubectls: the machine image's versioned binaries under /usr/lib/google-cloud
 installed into the test venv. A kubectl that is missing fails its case; none is skipped.
 """
 
+import base64
+import json
 import os
 import pathlib
 import subprocess
@@ -166,6 +168,13 @@ def test_the_workshop_pod_is_admitted_and_shown_as_eks_shows_it(kubectl, request
     scheduled = pod["status"]["conditions"][0]
     assert (scheduled["type"], scheduled["status"]) == ("PodScheduled", "False"), scheduled
     assert "no container runtime" in scheduled["message"]
+
+    # A token bound to the pod names the pod's own uid, as the kubelet's projected token does.
+    bound = kubectl("create", "token", "iam-test", "--audience", "sts.amazonaws.com",
+                    "--bound-object-kind", "Pod", "--bound-object-name", "eks-iam-test4").stdout
+    payload = bound.strip().split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["kubernetes.io"]["pod"] == {"name": "eks-iam-test4", "uid": pod["metadata"]["uid"]}
 
     described = kubectl("describe", "pod", "eks-iam-test4").stdout
     assert "aws-iam-token" in described and "iam-test" in described, described

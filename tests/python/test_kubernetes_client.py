@@ -60,7 +60,8 @@ def test_service_accounts_and_tokens(core, server):
                                                 WebIdentityToken=minted.status.token)
     assert assumed["SubjectFromWebIdentityToken"] == "system:serviceaccount:default:iam-test"
 
-    core.delete_namespaced_service_account("from-python", "default")
+    deleted = core.delete_namespaced_service_account("from-python", "default")
+    assert deleted.metadata.uid == created.metadata.uid, "the stored uid, not a new one"
     with pytest.raises(kubernetes.client.ApiException) as gone:
         core.read_namespaced_service_account("from-python", "default")
     assert gone.value.status == 404

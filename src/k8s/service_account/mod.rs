@@ -30,6 +30,7 @@ struct Metadata {
     name: String,
     namespace: String,
     uid: String,
+    resource_version: &'static str,
     creation_timestamp: String,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     labels: BTreeMap<String, String>,
@@ -60,7 +61,12 @@ pub fn object(
         metadata: Metadata {
             name: name.to_owned(),
             namespace: namespace.to_owned(),
-            uid: cluster.service_account_uid(namespace, name),
+            // The account's own uid: a deleted account is no longer in the cluster.
+            uid: account
+                .uid
+                .clone()
+                .unwrap_or_else(|| cluster.service_account_uid(namespace, name)),
+            resource_version: "1",
             creation_timestamp: account
                 .create_date
                 .clone()
