@@ -16,6 +16,7 @@ pub mod pod;
 pub mod protobuf;
 pub mod service_account;
 pub mod status;
+pub mod table;
 pub mod token_request;
 pub mod watch;
 

@@ -50,11 +50,13 @@ impl WatchQuery {
     }
 }
 
-/// Which events a watch wants.
+/// Which events a watch wants, and how each object is sent.
 pub struct Filter {
     pub cluster: String,
     pub resource: &'static str,
     pub accepts: Box<dyn Fn(&Value) -> bool + Send + Sync>,
+    /// The object as sent (a Table row when `kubectl get -w` asked for tables).
+    pub render: Box<dyn Fn(&Value) -> Value + Send + Sync>,
 }
 
 /// The streaming answer to a watch: the initial events for `existing` (as the query asks
@@ -69,7 +71,11 @@ pub fn stream(
 ) -> Response {
     let mut first: VecDeque<Bytes> = VecDeque::new();
     if query.sends_initial_events() {
-        first.extend(existing.iter().map(|object| line("ADDED", object)));
+        first.extend(
+            existing
+                .iter()
+                .map(|object| line("ADDED", &(filter.render)(object))),
+        );
     }
     if query.send_initial_events == Some(true) {
         let bookmark = json!({
@@ -104,7 +110,7 @@ pub fn stream(
                             && event.resource == filter.resource
                             && (filter.accepts)(&event.object) =>
                     {
-                        let next = line(event.kind, &event.object);
+                        let next = line(event.kind, &(filter.render)(&event.object));
                         return Some((Ok(next), (first, events, filter)));
                     }
                     Ok(_) | Err(RecvError::Lagged(_)) => {}

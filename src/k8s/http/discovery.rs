@@ -2,7 +2,7 @@
 //! the namespaces (read-only).
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,8 +10,9 @@ use serde::Deserialize;
 
 use super::super::namespace::NewNamespace;
 use super::super::status::Status;
+use super::super::table::Printer;
 use super::super::{discovery, namespace};
-use super::{from_update, json_or_default};
+use super::{answer_or_table, from_update, json_or_default, TableQuery};
 use crate::state::AppState;
 
 /// The cluster a discovery path names: `cluster` only under `/k8s/<cluster>`.
@@ -73,11 +74,12 @@ pub(super) async fn openapi_core() -> Response {
 pub(super) async fn list_namespaces(
     State(state): State<AppState>,
     Path(path): Path<ClusterPath>,
+    Query(query): Query<TableQuery>,
+    headers: HeaderMap,
 ) -> Response {
     let created_at = state.started_at();
-    with_cluster(&state, &path, |cluster| {
-        Ok(namespace::list(cluster, created_at))
-    })
+    let result = cluster_of(&state, &path).map(|cluster| namespace::list(&cluster, created_at));
+    answer_or_table(&state, &headers, &query, Printer::Namespace, result)
 }
 
 pub(super) async fn create_namespace(
@@ -132,10 +134,22 @@ fn cluster_name(state: &AppState, path: &ClusterPath) -> Result<String, Status> 
 pub(super) async fn read_namespace(
     State(state): State<AppState>,
     Path(path): Path<ClusterPath>,
+    Query(query): Query<TableQuery>,
+    headers: HeaderMap,
 ) -> Response {
     let created_at = state.started_at();
     let name = path.name.clone().unwrap_or_default();
-    with_cluster(&state, &path, |cluster| {
-        namespace::read(cluster, &name, created_at)
-    })
+    let result =
+        cluster_of(&state, &path).and_then(|cluster| namespace::read(&cluster, &name, created_at));
+    answer_or_table(&state, &headers, &query, Printer::Namespace, result)
+}
+
+/// The cluster the path names, as it is now.
+fn cluster_of(state: &AppState, path: &ClusterPath) -> Result<crate::world::Cluster, Status> {
+    state
+        .current()
+        .world()
+        .cluster_or_default(path.cluster.as_deref())
+        .cloned()
+        .map_err(|_| Status::no_route())
 }

@@ -5,7 +5,7 @@ mod discovery;
 mod pods;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::protobuf::{self, FromProtobuf};
 use super::service_account::{self, NewServiceAccount};
 use super::status::Status;
+use super::table::{self, Include, Printer};
 use super::token_request::{self, TokenRequest};
 use super::{admission, mutate, MAX_BODY_BYTES};
 use crate::protocol::body::{self, BodyError};
@@ -202,20 +203,71 @@ fn answer<T: serde::Serialize>(code: StatusCode, result: Result<T, Status>) -> R
     }
 }
 
-async fn read_account(State(state): State<AppState>, path: ApiPath) -> Response {
+async fn read_account(
+    State(state): State<AppState>,
+    path: ApiPath,
+    Query(query): Query<TableQuery>,
+    headers: HeaderMap,
+) -> Response {
     let snapshot = state.current();
     let result = path.cluster(&snapshot).and_then(|cluster| {
         service_account::read(cluster, &path.namespace, path.name(), state.started_at())
     });
-    answer(StatusCode::OK, result)
+    answer_or_table(&state, &headers, &query, Printer::ServiceAccount, result)
 }
 
-async fn list_accounts(State(state): State<AppState>, path: ApiPath) -> Response {
+async fn list_accounts(
+    State(state): State<AppState>,
+    path: ApiPath,
+    Query(query): Query<TableQuery>,
+    headers: HeaderMap,
+) -> Response {
     let snapshot = state.current();
     let result = path
         .cluster(&snapshot)
         .map(|cluster| service_account::list(cluster, &path.namespace, state.started_at()));
-    answer(StatusCode::OK, result)
+    answer_or_table(&state, &headers, &query, Printer::ServiceAccount, result)
+}
+
+/// `includeObject`, for an answer printed as a Table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TableQuery {
+    include_object: Option<String>,
+}
+
+/// `result` as JSON, or printed as a Table when the client asked for one: a list's items
+/// become rows, a single object one row.
+pub(super) fn answer_or_table<T: serde::Serialize>(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: &TableQuery,
+    printer: Printer,
+    result: Result<T, Status>,
+) -> Response {
+    let object = match result {
+        Ok(object) if table::requested(headers) => object,
+        other => return answer(StatusCode::OK, other),
+    };
+    let value = serde_json::to_value(&object).unwrap_or_default();
+    let version = value
+        .pointer("/metadata/resourceVersion")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let objects = match value.get("items").and_then(serde_json::Value::as_array) {
+        Some(items) => items.clone(),
+        None => vec![value],
+    };
+    let include = Include::from_query(query.include_object.as_deref());
+    Json(table::table(
+        printer,
+        &objects,
+        &version,
+        include,
+        state.now(),
+    ))
+    .into_response()
 }
 
 async fn create_account(

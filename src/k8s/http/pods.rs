@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::super::mutate::Settings;
 use super::super::pod::{self, Selectors};
 use super::super::status::Status;
+use super::super::table::{self, Include, Printer};
 use super::super::watch::{self, Filter, WatchQuery};
 use super::{from_update, parse_json, read_body, ApiPath};
 use crate::state::{AppState, ObjectEvent};
@@ -24,6 +25,7 @@ pub(super) struct PodQuery {
     label_selector: Option<String>,
     field_selector: Option<String>,
     dry_run: Option<String>,
+    include_object: Option<String>,
 }
 
 /// `cluster` only under `/k8s/<cluster>`, for the all-namespaces list.
@@ -63,12 +65,34 @@ pub(super) async fn create(
     answer(StatusCode::CREATED, result.await)
 }
 
-pub(super) async fn read(State(state): State<AppState>, path: ApiPath) -> Response {
+pub(super) async fn read(
+    State(state): State<AppState>,
+    path: ApiPath,
+    Query(query): Query<PodQuery>,
+    headers: HeaderMap,
+) -> Response {
     let snapshot = state.current();
     let result = path
         .cluster(&snapshot)
         .and_then(|cluster| pod::read(cluster, &path.namespace, path.name()));
-    answer(StatusCode::OK, result)
+    match result {
+        Ok(object) if table::requested(&headers) => {
+            let include = Include::from_query(query.include_object.as_deref());
+            let version = object["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
+            Json(table::table(
+                Printer::Pod,
+                &[object],
+                &version,
+                include,
+                state.now(),
+            ))
+            .into_response()
+        }
+        other => answer(StatusCode::OK, other),
+    }
 }
 
 pub(super) async fn list(
@@ -76,15 +100,12 @@ pub(super) async fn list(
     path: ApiPath,
     Query(query): Query<PodQuery>,
     Query(watching): Query<WatchQuery>,
+    headers: HeaderMap,
 ) -> Response {
     let namespace = Some(path.namespace.clone());
-    list_or_watch(
-        &state,
-        path.cluster.as_deref(),
-        namespace,
-        &query,
-        &watching,
-    )
+    let tables = table::requested(&headers);
+    let cluster = path.cluster.as_deref();
+    list_or_watch(&state, cluster, namespace, &query, &watching, tables)
 }
 
 pub(super) async fn list_all(
@@ -92,8 +113,17 @@ pub(super) async fn list_all(
     Path(path): Path<ClusterOnly>,
     Query(query): Query<PodQuery>,
     Query(watching): Query<WatchQuery>,
+    headers: HeaderMap,
 ) -> Response {
-    list_or_watch(&state, path.cluster.as_deref(), None, &query, &watching)
+    let tables = table::requested(&headers);
+    list_or_watch(
+        &state,
+        path.cluster.as_deref(),
+        None,
+        &query,
+        &watching,
+        tables,
+    )
 }
 
 /// A list, or with `watch=1` the list's objects and then their changes as a stream.
@@ -103,7 +133,9 @@ fn list_or_watch(
     namespace: Option<String>,
     query: &PodQuery,
     watching: &WatchQuery,
+    tables: bool,
 ) -> Response {
+    let include = Include::from_query(query.include_object.as_deref());
     let selectors = match Selectors::parse(
         query.label_selector.as_deref(),
         query.field_selector.as_deref(),
@@ -118,10 +150,22 @@ fn list_or_watch(
         return Status::no_route().into_response();
     };
     let list = pod::list(cluster, namespace.as_deref(), &selectors);
+    let now = state.now();
     let Some(events) = events else {
+        if tables {
+            let (items, version) = list.into_parts();
+            let printed = table::table(Printer::Pod, &items, &version, include, now);
+            return Json(printed).into_response();
+        }
         return answer(StatusCode::OK, Ok(list));
     };
     let (items, resource_version) = list.into_parts();
+    let render: Box<dyn Fn(&serde_json::Value) -> serde_json::Value + Send + Sync> = if tables {
+        let state = state.clone();
+        Box::new(move |object| table::event_table(Printer::Pod, object, include, state.now()))
+    } else {
+        Box::new(serde_json::Value::clone)
+    };
     let filter = Filter {
         cluster: cluster.name.to_string(),
         resource: "pods",
@@ -134,6 +178,7 @@ fn list_or_watch(
             });
             in_namespace && selectors.matches(object)
         }),
+        render,
     };
     watch::stream(watching, items, resource_version, events, filter)
 }

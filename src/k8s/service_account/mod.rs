@@ -84,18 +84,46 @@ pub fn read(
     name: &str,
     created_at: u64,
 ) -> Result<ServiceAccountObject, Status> {
-    let account = cluster
-        .service_account(namespace, name)
-        .ok_or_else(|| Status::not_found("serviceaccounts", name))?;
-    Ok(object(cluster, account, created_at))
+    if let Some(account) = cluster.service_account(namespace, name) {
+        return Ok(object(cluster, account, created_at));
+    }
+    match implicit_default(cluster, namespace) {
+        Some(account) if name == DEFAULT_ACCOUNT => Ok(object(cluster, &account, created_at)),
+        _ => Err(Status::not_found("serviceaccounts", name)),
+    }
+}
+
+/// The account every namespace has, as the controller manager makes it.
+pub const DEFAULT_ACCOUNT: &str = "default";
+
+/// The namespace's `default` account when the world does not declare one and the
+/// namespace exists.
+fn implicit_default(cluster: &Cluster, namespace: &str) -> Option<ServiceAccount> {
+    if cluster
+        .service_account(namespace, DEFAULT_ACCOUNT)
+        .is_some()
+        || !super::namespace::exists(cluster, namespace)
+    {
+        return None;
+    }
+    Some(ServiceAccount {
+        namespace: namespace.to_owned().try_into().ok()?,
+        name: DEFAULT_ACCOUNT.to_owned().try_into().ok()?,
+        uid: None,
+        annotations: BTreeMap::new(),
+        labels: BTreeMap::new(),
+        create_date: None,
+    })
 }
 
 /// Every service account of `namespace`, sorted by name.
 pub fn list(cluster: &Cluster, namespace: &str, created_at: u64) -> ServiceAccountList {
+    let implicit = implicit_default(cluster, namespace);
     let mut accounts: Vec<&ServiceAccount> = cluster
         .service_accounts
         .iter()
         .filter(|account| account.namespace.as_str() == namespace)
+        .chain(implicit.as_ref())
         .collect();
     accounts.sort_by(|a, b| a.name.cmp(&b.name));
     ServiceAccountList {

@@ -43,7 +43,22 @@ fn create_then_read_shows_labels_annotations_and_a_fresh_uid() {
     );
     let listed = serde_json::to_value(list(cluster, "apps", 0)).unwrap();
     assert_eq!(listed["kind"], "ServiceAccountList");
-    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let names: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["default", "reader"],
+        "every namespace has its default account"
+    );
+    assert!(read(cluster, "apps", "default", 0).is_ok());
+    assert!(
+        read(cluster, "nowhere", "default", 0).is_err(),
+        "not in a missing namespace"
+    );
 }
 
 type CreateCase = (&'static str, &'static str, Value, u16, &'static str);
