@@ -93,7 +93,9 @@ def test_discovery(kubectl):
 
 
 def test_service_account_lifecycle(kubectl):
-    assert "iam-test" in kubectl("get", "sa").stdout
+    accounts = kubectl("get", "sa").stdout.splitlines()
+    assert accounts[0].split() == ["NAME", "SECRETS", "AGE"], accounts
+    assert [line.split()[0] for line in accounts[1:]] == ["default", "iam-test"], accounts
     described = kubectl("describe", "sa", "iam-test").stdout
     assert ROLE_ANNOTATION in described, described
 
@@ -146,7 +148,9 @@ def test_the_workshop_pod_is_admitted_and_shown_as_eks_shows_it(kubectl, request
     validate = ["--validate=false"] if "1.27" in request.node.callspec.id else []
     assert "created" in kubectl("apply", *validate, "-f", str(manifest)).stdout
     assert "unchanged" in kubectl("apply", *validate, "-f", str(manifest)).stdout
-    assert "eks-iam-test4" in kubectl("get", "pod").stdout
+    printed = kubectl("get", "pod").stdout.splitlines()
+    assert printed[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"], printed
+    assert printed[1].split()[:4] == ["eks-iam-test4", "0/1", "Pending", "0"], printed
 
     pod = yaml.safe_load(kubectl("get", "pod", "eks-iam-test4", "-o", "yaml").stdout)
     spec, container = pod["spec"], pod["spec"]["containers"][0]
