@@ -80,7 +80,9 @@ async fn create_patch_list_delete() {
 
     let listed = server.get(ACCOUNTS).await.json();
     assert_eq!(listed["kind"], "ServiceAccountList");
-    assert_eq!(listed["items"][0]["metadata"]["name"], "reader");
+    // Every namespace also has its default account.
+    assert_eq!(listed["items"][0]["metadata"]["name"], "default");
+    assert_eq!(listed["items"][1]["metadata"]["name"], "reader");
 
     let deleted = server
         .send("DELETE", &format!("{ACCOUNTS}/reader"), None, Vec::new())

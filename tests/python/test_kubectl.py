@@ -216,6 +216,26 @@ def test_watch_sees_the_create_and_the_delete_and_wait_ends(kubectl, request, tm
                 process.wait()
 
 
+def test_accounts_and_namespaces_are_watched(kubectl):
+    accounts = kubectl.start("get", "sa", "-w", "--output-watch-events")
+    namespaces = kubectl.start("get", "ns", "-w", "--output-watch-events")
+    try:
+        kubectl.await_line(accounts, "iam-test")
+        kubectl.await_line(namespaces, "kube-system")
+        kubectl("create", "ns", "watched-ns")
+        kubectl.await_line(namespaces, "watched-ns")
+        kubectl("create", "sa", "watched-sa")
+        kubectl.await_line(accounts, "watched-sa")
+        kubectl("delete", "sa", "watched-sa")
+        kubectl.await_line(accounts, "DELETED")
+        kubectl("delete", "ns", "watched-ns")
+        kubectl.await_line(namespaces, "DELETED")
+    finally:
+        for process in (accounts, namespaces):
+            process.kill()
+            process.wait()
+
+
 def test_a_pod_of_an_unknown_service_account_is_refused(kubectl, tmp_path):
     pod = {**WORKSHOP_POD, "metadata": {"name": "orphan"},
            "spec": {**WORKSHOP_POD["spec"], "serviceAccountName": "nobody"}}

@@ -10,9 +10,12 @@ use serde::Deserialize;
 
 use super::super::namespace::NewNamespace;
 use super::super::status::Status;
-use super::super::table::Printer;
+use super::super::table::{self, Include, Printer};
+use super::super::watch::WatchQuery;
 use super::super::{discovery, namespace};
-use super::{answer_or_table, from_update, json_or_default, TableQuery};
+use super::{
+    answer_or_table, from_update, json_or_default, publish, watch_list, TableQuery, Watched,
+};
 use crate::state::AppState;
 
 /// The cluster a discovery path names: `cluster` only under `/k8s/<cluster>`.
@@ -75,9 +78,38 @@ pub(super) async fn list_namespaces(
     State(state): State<AppState>,
     Path(path): Path<ClusterPath>,
     Query(query): Query<TableQuery>,
+    Query(watching): Query<WatchQuery>,
     headers: HeaderMap,
 ) -> Response {
     let created_at = state.started_at();
+    let events = watching.is_watch().then(|| state.subscribe());
+    if let Some(events) = events {
+        let Ok(cluster) = cluster_of(&state, &path) else {
+            return Status::no_route().into_response();
+        };
+        let items = serde_json::to_value(namespace::list(&cluster, created_at))
+            .ok()
+            .and_then(|list| list.get("items").cloned())
+            .and_then(|items| serde_json::from_value(items).ok())
+            .unwrap_or_default();
+        let watched = Watched {
+            cluster: cluster.name.to_string(),
+            resource: "namespaces",
+            namespace: None,
+            printer: Printer::Namespace,
+            tables: table::requested(&headers),
+            include: Include::from_query(query.include_object.as_deref()),
+        };
+        return watch_list(
+            &state,
+            &watching,
+            watched,
+            items,
+            "1".into(),
+            events,
+            |_| true,
+        );
+    }
     let result = cluster_of(&state, &path).map(|cluster| namespace::list(&cluster, created_at));
     answer_or_table(&state, &headers, &query, Printer::Namespace, result)
 }
@@ -92,10 +124,13 @@ pub(super) async fn create_namespace(
         let new: NewNamespace = json_or_default(&headers, body).await?;
         let cluster = cluster_name(&state, &path)?;
         let now = state.now();
-        state
+        let in_cluster = cluster.clone();
+        let created = state
             .update(move |world| namespace::create(world, &cluster, &new, now))
             .await
-            .map_err(from_update)
+            .map_err(from_update)?;
+        publish(&state, in_cluster, "namespaces", "ADDED", &created);
+        Ok::<_, Status>(created)
     };
     match result.await {
         Ok(object) => (StatusCode::CREATED, Json(object)).into_response(),
@@ -111,10 +146,13 @@ pub(super) async fn delete_namespace(
         let cluster = cluster_name(&state, &path)?;
         let name = path.name.clone().unwrap_or_default();
         let created_at = state.started_at();
-        state
+        let in_cluster = cluster.clone();
+        let deleted = state
             .update(move |world| namespace::delete(world, &cluster, &name, created_at))
             .await
-            .map_err(from_update)
+            .map_err(from_update)?;
+        publish(&state, in_cluster, "namespaces", "DELETED", &deleted);
+        Ok::<_, Status>(deleted)
     };
     match result.await {
         Ok(object) => Json(object).into_response(),

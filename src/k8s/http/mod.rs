@@ -18,9 +18,10 @@ use super::service_account::{self, NewServiceAccount};
 use super::status::Status;
 use super::table::{self, Include, Printer};
 use super::token_request::{self, TokenRequest};
+use super::watch::{self, Filter, WatchQuery};
 use super::{admission, mutate, MAX_BODY_BYTES};
 use crate::protocol::body::{self, BodyError};
-use crate::state::AppState;
+use crate::state::{AppState, ObjectEvent};
 use crate::store::{Snapshot, UpdateError};
 use crate::world::{random_uuid, Cluster, ServiceAccount, World};
 
@@ -220,9 +221,39 @@ async fn list_accounts(
     State(state): State<AppState>,
     path: ApiPath,
     Query(query): Query<TableQuery>,
+    Query(watching): Query<WatchQuery>,
     headers: HeaderMap,
 ) -> Response {
+    let events = watching.is_watch().then(|| state.subscribe());
     let snapshot = state.current();
+    if let Some(events) = events {
+        let Ok(cluster) = path.cluster(&snapshot) else {
+            return Status::no_route().into_response();
+        };
+        let list = service_account::list(cluster, &path.namespace, state.started_at());
+        let items = serde_json::to_value(&list)
+            .ok()
+            .and_then(|list| list.get("items").cloned())
+            .and_then(|items| serde_json::from_value(items).ok())
+            .unwrap_or_default();
+        let watched = Watched {
+            cluster: cluster.name.to_string(),
+            resource: "serviceaccounts",
+            namespace: Some(path.namespace.clone()),
+            printer: Printer::ServiceAccount,
+            tables: table::requested(&headers),
+            include: Include::from_query(query.include_object.as_deref()),
+        };
+        return watch_list(
+            &state,
+            &watching,
+            watched,
+            items,
+            "1".into(),
+            events,
+            |_| true,
+        );
+    }
     let result = path
         .cluster(&snapshot)
         .map(|cluster| service_account::list(cluster, &path.namespace, state.started_at()));
@@ -279,9 +310,14 @@ async fn create_account(
     let result = async {
         let new: NewServiceAccount = json_or_default(&headers, body).await?;
         let now = state.now();
-        change_account(&state, &path, move |world, cluster, namespace, _| {
-            service_account::create(world, cluster, namespace, new, now)
-        })
+        change_account(
+            &state,
+            &path,
+            "ADDED",
+            move |world, cluster, namespace, _| {
+                service_account::create(world, cluster, namespace, new, now)
+            },
+        )
         .await
     };
     answer(StatusCode::CREATED, result.await)
@@ -303,16 +339,21 @@ async fn patch_account(
             Some(_) => parse_json(&headers, read_body(body).await?, PATCH_TYPES)?
                 .ok_or_else(|| Status::bad_request("the patch is empty"))?,
         };
-        change_account(&state, &path, move |world, cluster, namespace, name| {
-            service_account::patch(world, cluster, namespace, name, &patch)
-        })
+        change_account(
+            &state,
+            &path,
+            "MODIFIED",
+            move |world, cluster, namespace, name| {
+                service_account::patch(world, cluster, namespace, name, &patch)
+            },
+        )
         .await
     };
     answer(StatusCode::OK, result.await)
 }
 
 async fn delete_account(State(state): State<AppState>, path: ApiPath) -> Response {
-    let result = change_account(&state, &path, service_account::delete).await;
+    let result = change_account(&state, &path, "DELETED", service_account::delete).await;
     answer(StatusCode::OK, result)
 }
 
@@ -321,6 +362,7 @@ async fn delete_account(State(state): State<AppState>, path: ApiPath) -> Respons
 async fn change_account<F>(
     state: &AppState,
     path: &ApiPath,
+    event: &'static str,
     change: F,
 ) -> Result<service_account::ServiceAccountObject, Status>
 where
@@ -328,6 +370,7 @@ where
 {
     let cluster = path.cluster_name(&state.current())?;
     let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
+    let in_cluster = cluster.clone();
     let account = state
         .update(move |world| change(world, &cluster, &namespace, &name))
         .await
@@ -335,11 +378,79 @@ where
     let snapshot = state.current();
     let world = snapshot.world();
     let cluster = path.cluster(&snapshot).unwrap_or(world.default_cluster());
-    Ok(service_account::object(
+    let object = service_account::object(cluster, &account, state.started_at());
+    publish(state, in_cluster, "serviceaccounts", event, &object);
+    Ok(object)
+}
+
+/// Tells the watchers of `resource` in `cluster` about a saved change.
+pub(super) fn publish<T: serde::Serialize>(
+    state: &AppState,
+    cluster: String,
+    resource: &'static str,
+    kind: &'static str,
+    object: &T,
+) {
+    if let Ok(object) = serde_json::to_value(object) {
+        state.publish(ObjectEvent {
+            cluster,
+            resource,
+            kind,
+            object: std::sync::Arc::new(object),
+        });
+    }
+}
+
+/// What a watch of a list needs besides its query: what it lists, and how it prints.
+pub(super) struct Watched {
+    pub(super) cluster: String,
+    pub(super) resource: &'static str,
+    pub(super) namespace: Option<String>,
+    pub(super) printer: Printer,
+    pub(super) tables: bool,
+    pub(super) include: Include,
+}
+
+/// The watch of a list whose current `items` (at `resource_version`) were read after
+/// `events` was subscribed to.
+pub(super) fn watch_list(
+    state: &AppState,
+    watching: &WatchQuery,
+    watched: Watched,
+    items: Vec<serde_json::Value>,
+    resource_version: String,
+    events: tokio::sync::broadcast::Receiver<ObjectEvent>,
+    also: impl Fn(&serde_json::Value) -> bool + Send + Sync + 'static,
+) -> Response {
+    let Watched {
         cluster,
-        &account,
-        state.started_at(),
-    ))
+        resource,
+        namespace,
+        printer,
+        tables,
+        include,
+    } = watched;
+    let render: Box<dyn Fn(&serde_json::Value) -> serde_json::Value + Send + Sync> = if tables {
+        let state = state.clone();
+        Box::new(move |object| table::event_table(printer, object, include, state.now()))
+    } else {
+        Box::new(serde_json::Value::clone)
+    };
+    let filter = Filter {
+        cluster,
+        resource,
+        accepts: Box::new(move |object| {
+            let in_namespace = namespace.as_deref().is_none_or(|ns| {
+                object
+                    .pointer("/metadata/namespace")
+                    .and_then(|v| v.as_str())
+                    == Some(ns)
+            });
+            in_namespace && also(object)
+        }),
+        render,
+    };
+    watch::stream(watching, items, resource_version, events, filter)
 }
 
 pub(super) fn from_update(err: UpdateError<Status>) -> Status {

@@ -13,9 +13,9 @@ use super::super::mutate::Settings;
 use super::super::pod::{self, Selectors};
 use super::super::status::Status;
 use super::super::table::{self, Include, Printer};
-use super::super::watch::{self, Filter, WatchQuery};
-use super::{from_update, parse_json, read_body, ApiPath};
-use crate::state::{AppState, ObjectEvent};
+use super::super::watch::WatchQuery;
+use super::{from_update, parse_json, publish, read_body, watch_list, ApiPath, Watched};
+use crate::state::AppState;
 
 /// The query parameters pod calls read; the others kubectl sends (`fieldManager`,
 /// `fieldValidation`, `limit`) change nothing here.
@@ -59,7 +59,7 @@ pub(super) async fn create(
             .update(move |world| pod::create(world, &cluster, &namespace, object, &settings, now))
             .await
             .map_err(from_update)?;
-        publish(&state, name, "ADDED", &created);
+        publish(&state, name, "pods", "ADDED", &created);
         Ok(created)
     };
     answer(StatusCode::CREATED, result.await)
@@ -160,37 +160,24 @@ fn list_or_watch(
         return answer(StatusCode::OK, Ok(list));
     };
     let (items, resource_version) = list.into_parts();
-    let render: Box<dyn Fn(&serde_json::Value) -> serde_json::Value + Send + Sync> = if tables {
-        let state = state.clone();
-        Box::new(move |object| table::event_table(Printer::Pod, object, include, state.now()))
-    } else {
-        Box::new(serde_json::Value::clone)
-    };
-    let filter = Filter {
+    let watched = Watched {
         cluster: cluster.name.to_string(),
         resource: "pods",
-        accepts: Box::new(move |object| {
-            let in_namespace = namespace.as_deref().is_none_or(|ns| {
-                object
-                    .pointer("/metadata/namespace")
-                    .and_then(|v| v.as_str())
-                    == Some(ns)
-            });
-            in_namespace && selectors.matches(object)
-        }),
-        render,
+        namespace,
+        printer: Printer::Pod,
+        tables,
+        include,
     };
-    watch::stream(watching, items, resource_version, events, filter)
-}
-
-/// Tells the watchers of the cluster's pods about a saved change.
-fn publish(state: &AppState, cluster: String, kind: &'static str, object: &serde_json::Value) {
-    state.publish(ObjectEvent {
-        cluster,
-        resource: "pods",
-        kind,
-        object: std::sync::Arc::new(object.clone()),
-    });
+    let also = move |object: &serde_json::Value| selectors.matches(object);
+    watch_list(
+        state,
+        watching,
+        watched,
+        items,
+        resource_version,
+        events,
+        also,
+    )
 }
 
 pub(super) async fn patch(
@@ -213,7 +200,7 @@ pub(super) async fn patch(
             .update(move |world| pod::patch(world, &cluster, &namespace, &name, &patch))
             .await
             .map_err(from_update)?;
-        publish(&state, in_cluster, "MODIFIED", &patched);
+        publish(&state, in_cluster, "pods", "MODIFIED", &patched);
         Ok(patched)
     };
     answer(StatusCode::OK, result.await)
@@ -228,7 +215,7 @@ pub(super) async fn delete(State(state): State<AppState>, path: ApiPath) -> Resp
             .update(move |world| pod::delete(world, &cluster, &namespace, &name))
             .await
             .map_err(from_update)?;
-        publish(&state, in_cluster, "DELETED", &deleted);
+        publish(&state, in_cluster, "pods", "DELETED", &deleted);
         Ok(deleted)
     };
     answer(StatusCode::OK, result.await)

@@ -129,7 +129,11 @@ pub fn list(cluster: &Cluster, namespace: &str, created_at: u64) -> ServiceAccou
     ServiceAccountList {
         kind: "ServiceAccountList",
         api_version: "v1",
-        metadata: serde_json::Map::new(),
+        // A list's version, so that `kubectl get -w` watches from it rather than again
+        // from the start.
+        metadata: [("resourceVersion".to_owned(), Value::from("1"))]
+            .into_iter()
+            .collect(),
         items: accounts
             .into_iter()
             .map(|account| object(cluster, account, created_at))
