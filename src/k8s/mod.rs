@@ -34,3 +34,12 @@ where
 {
     Ok(<Option<T> as serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
 }
+
+/// The cluster `name` of `world`, to change; a cluster the world lacks is a path the API
+/// does not serve.
+fn cluster_mut<'a>(
+    world: &'a mut crate::world::World,
+    name: &str,
+) -> Result<&'a mut crate::world::Cluster, status::Status> {
+    world.cluster_mut(name).ok_or_else(status::Status::no_route)
+}

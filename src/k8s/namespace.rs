@@ -134,7 +134,7 @@ pub fn create(
     new: &NewNamespace,
     created_at: u64,
 ) -> Result<NamespaceObject, Status> {
-    let cluster = cluster_mut(world, cluster)?;
+    let cluster = super::cluster_mut(world, cluster)?;
     let name = new.name().unwrap_or_default();
     if name.is_empty() {
         return Err(Status::invalid(
@@ -171,7 +171,7 @@ pub fn delete(
     name: &str,
     created_at: u64,
 ) -> Result<NamespaceObject, Status> {
-    let cluster = cluster_mut(world, cluster)?;
+    let cluster = super::cluster_mut(world, cluster)?;
     if !exists(cluster, name) {
         return Err(Status::not_found("namespaces", name));
     }
@@ -194,14 +194,6 @@ pub fn delete(
             != Some(name)
     });
     Ok(gone)
-}
-
-fn cluster_mut<'a>(world: &'a mut World, cluster: &str) -> Result<&'a mut Cluster, Status> {
-    world
-        .clusters
-        .iter_mut()
-        .find(|c| c.name.as_str() == cluster)
-        .ok_or_else(Status::no_route)
 }
 
 fn names(cluster: &Cluster) -> BTreeSet<&str> {

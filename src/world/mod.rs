@@ -31,6 +31,11 @@ impl World {
         self.clusters.iter().find(|c| c.name.as_str() == name)
     }
 
+    /// The cluster named `name`, to change.
+    pub fn cluster_mut(&mut self, name: &str) -> Option<&mut Cluster> {
+        self.clusters.iter_mut().find(|c| c.name.as_str() == name)
+    }
+
     /// The named cluster, or the default one when no name is given; `Err` carries a name
     /// the world does not have.
     pub fn cluster_or_default(&self, name: Option<&str>) -> Result<&Cluster, String> {

@@ -14,7 +14,8 @@ use super::super::table::{self, Include, Printer};
 use super::super::watch::WatchQuery;
 use super::super::{discovery, namespace};
 use super::{
-    answer_or_table, from_update, json_or_default, publish, watch_list, TableQuery, Watched,
+    answer_or_table, from_update, items_of, json_or_default, publish, watch_list, TableQuery,
+    Watched,
 };
 use crate::state::AppState;
 
@@ -87,11 +88,7 @@ pub(super) async fn list_namespaces(
         let Ok(cluster) = cluster_of(&state, &path) else {
             return Status::no_route().into_response();
         };
-        let items = serde_json::to_value(namespace::list(&cluster, created_at))
-            .ok()
-            .and_then(|list| list.get("items").cloned())
-            .and_then(|items| serde_json::from_value(items).ok())
-            .unwrap_or_default();
+        let items = items_of(&namespace::list(&cluster, created_at));
         let watched = Watched {
             cluster: cluster.name.to_string(),
             resource: "namespaces",

@@ -231,11 +231,7 @@ async fn list_accounts(
             return Status::no_route().into_response();
         };
         let list = service_account::list(cluster, &path.namespace, state.started_at());
-        let items = serde_json::to_value(&list)
-            .ok()
-            .and_then(|list| list.get("items").cloned())
-            .and_then(|items| serde_json::from_value(items).ok())
-            .unwrap_or_default();
+        let items = items_of(&list);
         let watched = Watched {
             cluster: cluster.name.to_string(),
             resource: "serviceaccounts",
@@ -381,6 +377,17 @@ where
     let object = service_account::object(cluster, &account, state.started_at());
     publish(state, in_cluster, "serviceaccounts", event, &object);
     Ok(object)
+}
+
+/// The `items` of a typed list, as JSON objects.
+pub(super) fn items_of<T: serde::Serialize>(list: &T) -> Vec<serde_json::Value> {
+    match serde_json::to_value(list) {
+        Ok(serde_json::Value::Object(mut list)) => match list.remove("items") {
+            Some(serde_json::Value::Array(items)) => items,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
 }
 
 /// Tells the watchers of `resource` in `cluster` about a saved change.

@@ -60,11 +60,7 @@ pub fn create(
     settings: &Settings,
     now: u64,
 ) -> Result<Value, Status> {
-    let cluster = world
-        .clusters
-        .iter_mut()
-        .find(|c| c.name.as_str() == cluster)
-        .ok_or_else(Status::no_route)?;
+    let cluster = super::cluster_mut(world, cluster)?;
     let name = check(&mut pod, namespace)?;
     if !super::namespace::exists(cluster, namespace) {
         return Err(Status::not_found("namespaces", namespace));
@@ -146,11 +142,7 @@ pub fn delete(
     namespace: &str,
     name: &str,
 ) -> Result<Value, Status> {
-    let cluster = world
-        .clusters
-        .iter_mut()
-        .find(|c| c.name.as_str() == cluster)
-        .ok_or_else(Status::no_route)?;
+    let cluster = super::cluster_mut(world, cluster)?;
     let index = cluster
         .pods
         .iter()

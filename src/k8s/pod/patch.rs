@@ -29,11 +29,7 @@ pub fn patch(
     name: &str,
     patch: &Value,
 ) -> Result<Value, Status> {
-    let cluster = world
-        .clusters
-        .iter_mut()
-        .find(|c| c.name.as_str() == cluster)
-        .ok_or_else(Status::no_route)?;
+    let cluster = super::super::cluster_mut(world, cluster)?;
     let resource_version = next_resource_version(cluster);
     let stored =
         find_mut(cluster, namespace, name).ok_or_else(|| Status::not_found("pods", name))?;

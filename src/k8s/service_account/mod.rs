@@ -221,7 +221,7 @@ pub fn create(
         )])
     })?;
     check_metadata(&metadata.labels, &metadata.annotations).map_err(invalid)?;
-    let cluster = cluster_mut(world, cluster)?;
+    let cluster = super::cluster_mut(world, cluster)?;
     if cluster.service_account(namespace, &name).is_some() {
         return Err(Status::already_exists("serviceaccounts", &name));
     }
@@ -259,7 +259,7 @@ pub fn patch(
     if !patch.is_object() {
         return Err(Status::bad_request("a merge patch must be a JSON object"));
     }
-    let cluster = cluster_mut(world, cluster)?;
+    let cluster = super::cluster_mut(world, cluster)?;
     let account = cluster
         .service_accounts
         .iter_mut()
@@ -293,7 +293,7 @@ pub fn delete(
     namespace: &str,
     name: &str,
 ) -> Result<ServiceAccount, Status> {
-    let cluster = cluster_mut(world, cluster)?;
+    let cluster = super::cluster_mut(world, cluster)?;
     let index = cluster
         .service_accounts
         .iter()
@@ -308,14 +308,6 @@ fn account_field<'a>(account: &'a ServiceAccount, field: &str) -> &'a str {
     } else {
         account.namespace.as_str()
     }
-}
-
-fn cluster_mut<'a>(world: &'a mut World, name: &str) -> Result<&'a mut Cluster, Status> {
-    world
-        .clusters
-        .iter_mut()
-        .find(|cluster| cluster.name.as_str() == name)
-        .ok_or_else(Status::no_route)
 }
 
 fn merge_map(map: &mut BTreeMap<String, String>, patch: &Value, field: &str) -> Result<(), Status> {
