@@ -3,8 +3,9 @@
 //! Module map (data flows wire → domain → wire; the domain knows no HTTP):
 //! - [`world`]: the emulated account, loaded from a world file and checked whole.
 //! - [`oidc`]: each cluster's issuer — keys, discovery, JWKS, token minting, inspection.
-//! - [`k8s`]: the Kubernetes API subset (ServiceAccounts, TokenRequest) and the pod
-//!   identity webhook's mutation (AdmissionReview).
+//! - [`k8s`]: the Kubernetes API subset kubectl uses (discovery, namespaces,
+//!   ServiceAccounts, TokenRequest, Pods, watches) and the pod identity webhook's
+//!   mutation (AdmissionReview).
 //! - [`router`]: the front door — one classifier sends each AWS call to its service, and
 //!   the rest to the own routes; the Host check, request ids and the request log.
 //! - [`protocol`]: AWS wire codecs (query form, envelopes, error bodies); no service.

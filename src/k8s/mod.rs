@@ -1,7 +1,10 @@
-//! The Kubernetes API subset of every cluster: ServiceAccounts (read, list, create, patch,
-//! delete) and the TokenRequest subresource that mints their tokens. The default cluster
-//! answers at `/api/v1/…`, and every cluster at `/k8s/<cluster>/api/v1/…` (a kubeconfig
-//! `server:` URL with that path works). Failures are Kubernetes `Status` objects.
+//! The Kubernetes API subset of every cluster, as kubectl and client-go use it: discovery
+//! and OpenAPI v3 ([`discovery`]), namespaces, ServiceAccounts and the TokenRequest
+//! subresource that mints their tokens, Pods admitted as EKS admits them ([`pod`]),
+//! watches ([`watch`]), server-side tables ([`table`]), JSON and protobuf bodies
+//! ([`protobuf`]). The default cluster answers at `/api/v1/…`, and every cluster at
+//! `/k8s/<cluster>/api/v1/…` (a kubeconfig `server:` URL with that path works; see
+//! [`kubeconfig`]). Failures are Kubernetes `Status` objects.
 //!
 //! Beside the API, the pod identity webhook: `POST /mutate` (and `/k8s/<cluster>/mutate`)
 //! answers AdmissionReviews with the pod mutation of [`mutate`].
