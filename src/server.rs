@@ -51,7 +51,7 @@ impl Default for ServeOptions {
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Serves `router` on `listener` until `shutdown` completes, then finishes the requests
-/// in flight (for at most [`SHUTDOWN_GRACE`]).
+/// in flight (for at most `SHUTDOWN_GRACE`).
 pub async fn run(
     listener: TcpListener,
     router: Router,

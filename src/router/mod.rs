@@ -1,7 +1,7 @@
-//! The front door: every request passes one classifier ([`classify`]) before any route.
+//! The front door: every request passes one classifier (`classify`) before any route.
 //! An AWS call goes to its service's edge whatever its path; only what is not an AWS
 //! call reaches irsa-local's own routes (OIDC, Kubernetes, webhook, health), and what no
-//! route takes is an unsigned S3 request. Before that, the Host is checked ([`hosts`]):
+//! route takes is an unsigned S3 request. Before that, the Host is checked (`hosts`):
 //! it must be present, and on a loopback listener it must be a loopback name.
 //!
 //! Around it: a request id on every request (an extension the edges read) and response
