@@ -186,6 +186,25 @@ pub fn openapi_root() -> Value {
     })
 }
 
+/// The object path and kind of each kind that can be patched, as OpenAPI names them.
+pub fn patchable() -> Vec<(String, &'static str)> {
+    RESOURCES
+        .iter()
+        .filter(|resource| resource.verbs.contains(&"patch"))
+        .map(|resource| {
+            let path = if resource.namespaced {
+                format!(
+                    "/api/v1/namespaces/{{namespace}}/{}/{{name}}",
+                    resource.name
+                )
+            } else {
+                format!("/api/v1/{}/{{name}}", resource.name)
+            };
+            (path, resource.kind)
+        })
+        .collect()
+}
+
 /// `/openapi/v3/api/v1`: for each kind that can be patched, a PATCH operation carrying
 /// its group-version-kind and the `fieldValidation` parameter, which tells kubectl that
 /// the server validates fields itself (so `apply` and `create -f` need no client-side
@@ -193,22 +212,14 @@ pub fn openapi_root() -> Value {
 /// patches from its own built-in types, which are right for core kinds.
 pub fn openapi_core() -> Value {
     let mut paths = serde_json::Map::new();
-    for resource in RESOURCES.iter().filter(|r| r.verbs.contains(&"patch")) {
-        let path = if resource.namespaced {
-            format!(
-                "/api/v1/namespaces/{{namespace}}/{}/{{name}}",
-                resource.name
-            )
-        } else {
-            format!("/api/v1/{}/{{name}}", resource.name)
-        };
+    for (path, kind) in patchable() {
         paths.insert(
             path,
             json!({
                 "patch": {
-                    "operationId": format!("patchCoreV1{}", resource.kind),
+                    "operationId": format!("patchCoreV1{kind}"),
                     "x-kubernetes-group-version-kind": {
-                        "group": "", "version": "v1", "kind": resource.kind
+                        "group": "", "version": "v1", "kind": kind
                     },
                     "parameters": [
                         { "name": "fieldValidation", "in": "query", "schema": { "type": "string" } },

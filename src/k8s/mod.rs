@@ -15,6 +15,7 @@ pub mod http;
 pub mod kubeconfig;
 pub mod mutate;
 pub mod namespace;
+pub mod openapi_v2;
 pub mod pod;
 pub mod protobuf;
 pub mod service_account;

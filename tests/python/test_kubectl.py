@@ -114,16 +114,16 @@ def test_service_account_lifecycle(kubectl):
     assert gone.returncode != 0 and "NotFound" in gone.stderr, gone.stderr
 
 
-def test_apply_creates_then_leaves_unchanged(kubectl, request, tmp_path):
+def test_apply_creates_then_leaves_unchanged(kubectl, tmp_path):
     manifest = tmp_path / "sa.yaml"
     manifest.write_text(yaml.safe_dump({
         "apiVersion": "v1", "kind": "ServiceAccount",
         "metadata": {"name": "applied", "annotations": {"eks.amazonaws.com/role-arn": ROLE_ARN}},
     }))
-    # kubectl 1.27 and 1.28 validate against OpenAPI v2, which irsa-local does not serve.
-    validate = ["--validate=false"] if "1.27" in request.node.callspec.id else []
-    assert "created" in kubectl("apply", *validate, "-f", str(manifest)).stdout
-    assert "unchanged" in kubectl("apply", *validate, "-f", str(manifest)).stdout
+    # Validation stays on (strict): 1.29+ learn from OpenAPI v3 and 1.27/1.28 from v2 that
+    # the server validates fields itself.
+    assert "created" in kubectl("apply", "-f", str(manifest)).stdout
+    assert "unchanged" in kubectl("apply", "-f", str(manifest)).stdout
     shown = yaml.safe_load(kubectl("get", "sa", "applied", "-o", "yaml").stdout)
     last_applied = shown["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
     assert "applied" in last_applied, shown
@@ -142,12 +142,11 @@ WORKSHOP_POD = {  # eks-iam-test4.yaml, as the workshop applies it
 }
 
 
-def test_the_workshop_pod_is_admitted_and_shown_as_eks_shows_it(kubectl, request, tmp_path):
+def test_the_workshop_pod_is_admitted_and_shown_as_eks_shows_it(kubectl, tmp_path):
     manifest = tmp_path / "eks-iam-test4.yaml"
     manifest.write_text(yaml.safe_dump(WORKSHOP_POD))
-    validate = ["--validate=false"] if "1.27" in request.node.callspec.id else []
-    assert "created" in kubectl("apply", *validate, "-f", str(manifest)).stdout
-    assert "unchanged" in kubectl("apply", *validate, "-f", str(manifest)).stdout
+    assert "created" in kubectl("apply", "-f", str(manifest)).stdout
+    assert "unchanged" in kubectl("apply", "-f", str(manifest)).stdout
     printed = kubectl("get", "pod").stdout.splitlines()
     assert printed[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"], printed
     assert printed[1].split()[:4] == ["eks-iam-test4", "0/1", "Pending", "0"], printed
@@ -189,13 +188,12 @@ def test_the_workshop_pod_is_admitted_and_shown_as_eks_shows_it(kubectl, request
     assert gone.returncode != 0 and "NotFound" in gone.stderr, gone.stderr
 
 
-def test_watch_sees_the_create_and_the_delete_and_wait_ends(kubectl, request, tmp_path):
-    validate = ["--validate=false"] if "1.27" in request.node.callspec.id else []
+def test_watch_sees_the_create_and_the_delete_and_wait_ends(kubectl, tmp_path):
 
     def apply(name):
         manifest = tmp_path / f"{name}.yaml"
         manifest.write_text(yaml.safe_dump({**WORKSHOP_POD, "metadata": {"name": name}}))
-        kubectl("apply", *validate, "-f", str(manifest))
+        kubectl("apply", "-f", str(manifest))
 
     apply("watched-first")
     watcher = kubectl.start("get", "pods", "-w", "--output-watch-events")
@@ -241,7 +239,7 @@ def test_a_pod_of_an_unknown_service_account_is_refused(kubectl, tmp_path):
            "spec": {**WORKSHOP_POD["spec"], "serviceAccountName": "nobody"}}
     manifest = tmp_path / "orphan.yaml"
     manifest.write_text(yaml.safe_dump(pod))
-    refused = kubectl("create", "--validate=false", "-f", str(manifest), check=False)
+    refused = kubectl("create", "-f", str(manifest), check=False)
     assert refused.returncode != 0
     assert 'serviceaccount "nobody" not found' in refused.stderr, refused.stderr
 

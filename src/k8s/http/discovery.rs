@@ -71,6 +71,15 @@ pub(super) async fn openapi_root() -> Response {
     Json(discovery::openapi_root()).into_response()
 }
 
+pub(super) async fn openapi_v2() -> Response {
+    let document = super::super::openapi_v2::document(&discovery::patchable());
+    (
+        [(header::CONTENT_TYPE, super::super::openapi_v2::MEDIA_TYPE)],
+        document,
+    )
+        .into_response()
+}
+
 pub(super) async fn openapi_core() -> Response {
     Json(discovery::openapi_core()).into_response()
 }

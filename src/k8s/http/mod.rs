@@ -97,7 +97,7 @@ fn api_routes() -> Router<AppState> {
         .route("/apis", get(discovery::api_groups))
         .route("/openapi/v3", get(discovery::openapi_root))
         .route("/openapi/v3/api/v1", get(discovery::openapi_core))
-        .route("/openapi/v2", any(no_route))
+        .route("/openapi/v2", get(discovery::openapi_v2))
         .route("/swagger-2.0.0.pb-v1", any(no_route))
         .route("/swagger.json", any(no_route))
         .route("/api/{*rest}", any(no_route))
