@@ -325,16 +325,8 @@ async fn patch_account(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    const PATCH_TYPES: &[&str] = &[
-        "application/merge-patch+json",
-        "application/strategic-merge-patch+json",
-    ];
     let result = async {
-        let patch: serde_json::Value = match headers.get(header::CONTENT_TYPE) {
-            None => return Err(Status::unsupported_media_type("<none>")),
-            Some(_) => parse_json(&headers, read_body(body).await?, PATCH_TYPES)?
-                .ok_or_else(|| Status::bad_request("the patch is empty"))?,
-        };
+        let patch = read_patch(&headers, body).await?;
         change_account(
             &state,
             &path,
@@ -505,6 +497,23 @@ fn body_status(err: BodyError) -> Status {
             Status::bad_request(format!("cannot read the request body: {cause}"))
         }
     }
+}
+
+/// A merge patch body (JSON merge patch, or a strategic merge patch, which agrees with it
+/// on the maps that can be patched here); a PATCH must say which it sends.
+pub(super) async fn read_patch(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<serde_json::Value, Status> {
+    const PATCH_TYPES: &[&str] = &[
+        "application/merge-patch+json",
+        "application/strategic-merge-patch+json",
+    ];
+    if headers.get(header::CONTENT_TYPE).is_none() {
+        return Err(Status::unsupported_media_type("<none>"));
+    }
+    parse_json(headers, read_body(body).await?, PATCH_TYPES)?
+        .ok_or_else(|| Status::bad_request("the patch is empty"))
 }
 
 /// A JSON or protobuf body, or all defaults when it is empty (TokenRequest and create

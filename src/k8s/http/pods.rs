@@ -14,7 +14,9 @@ use super::super::pod::{self, Selectors};
 use super::super::status::Status;
 use super::super::table::{self, Include, Printer};
 use super::super::watch::WatchQuery;
-use super::{from_update, parse_json, publish, read_body, watch_list, ApiPath, Watched};
+use super::{
+    from_update, parse_json, publish, read_body, read_patch, watch_list, ApiPath, Watched,
+};
 use crate::state::AppState;
 
 /// The query parameters pod calls read; the others kubectl sends (`fieldManager`,
@@ -186,13 +188,8 @@ pub(super) async fn patch(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    const PATCH_TYPES: &[&str] = &[
-        "application/merge-patch+json",
-        "application/strategic-merge-patch+json",
-    ];
     let result = async {
-        let patch: serde_json::Value = parse_json(&headers, read_body(body).await?, PATCH_TYPES)?
-            .ok_or_else(|| Status::bad_request("the patch is empty"))?;
+        let patch = read_patch(&headers, body).await?;
         let cluster = path.cluster_name(&state.current())?;
         let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
         let in_cluster = cluster.clone();
