@@ -11,6 +11,7 @@
 
 pub mod admission;
 pub mod discovery;
+pub mod field_validation;
 pub mod http;
 pub mod kubeconfig;
 pub mod mutate;

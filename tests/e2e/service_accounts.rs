@@ -140,6 +140,54 @@ async fn refusals_are_kubernetes_statuses() {
             422,
         ),
         (
+            "create_unknown_field_strict",
+            "POST",
+            "/api/v1/namespaces/default/serviceaccounts?fieldValidation=Strict",
+            Some("application/json"),
+            r#"{"metadata":{"name":"typo"},"automountServiceAcountToken":false}"#.into(),
+            400,
+        ),
+        (
+            "create_mistyped_field",
+            "POST",
+            "/api/v1/namespaces/default/serviceaccounts",
+            Some("application/json"),
+            r#"{"metadata":{"name":"typo","labels":["a"]}}"#.into(),
+            400,
+        ),
+        (
+            "create_unknown_directive",
+            "POST",
+            "/api/v1/namespaces/default/serviceaccounts?fieldValidation=Loud",
+            Some("application/json"),
+            r#"{"metadata":{"name":"typo"}}"#.into(),
+            400,
+        ),
+        (
+            "create_unknown_dry_run",
+            "POST",
+            "/api/v1/namespaces/default/serviceaccounts?dryRun=Some",
+            Some("application/json"),
+            r#"{"metadata":{"name":"typo"}}"#.into(),
+            400,
+        ),
+        (
+            "pod_unknown_field_strict",
+            "POST",
+            "/api/v1/namespaces/default/pods?fieldValidation=Strict",
+            Some("application/json"),
+            r#"{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x"}],"restartPolicyy":"Never"}}"#.into(),
+            400,
+        ),
+        (
+            "namespace_unknown_field_strict",
+            "POST",
+            "/api/v1/namespaces?fieldValidation=Strict",
+            Some("application/json"),
+            r#"{"metadata":{"name":"n"},"spec":{"finalisers":[]}}"#.into(),
+            400,
+        ),
+        (
             "unknown_cluster",
             "GET",
             "/k8s/nope/api/v1/namespaces/default/serviceaccounts/iam-test",
@@ -163,8 +211,34 @@ async fn refusals_are_kubernetes_statuses() {
         assert_eq!(reply.status, status, "case {name}: {}", reply.body);
         assert_eq!(reply.json()["kind"], "Status", "case {name}");
     }
-    // The server still serves.
+    // The server still serves, and no refused create stored anything.
     assert_eq!(server.get(path).await.status, 200);
+    for refused in [
+        "/api/v1/namespaces/default/serviceaccounts/typo",
+        "/api/v1/namespaces/default/pods/p",
+        "/api/v1/namespaces/n",
+    ] {
+        assert_eq!(server.get(refused).await.status, 404, "{refused}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_field_is_warned_about_and_dropped_by_default() {
+    let server = TestServer::start().await;
+    let created = server
+        .send(
+            "POST",
+            "/api/v1/namespaces/default/serviceaccounts",
+            Some("application/json"),
+            br#"{"metadata":{"name":"warned"},"automountServiceAcountToken":false}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(
+        created.header("warning"),
+        Some(r#"299 - "unknown field \"automountServiceAcountToken\"""#)
+    );
+    assert!(created.json().get("automountServiceAcountToken").is_none());
 }
 
 #[tokio::test]

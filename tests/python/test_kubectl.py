@@ -309,3 +309,43 @@ def test_the_api_requires_the_kube_token_when_one_is_set(tmp_path):
         assert review.status_code != 401, "the webhook is kube-apiserver's to call"
     finally:
         running.stop()
+
+
+def test_fields_are_validated_by_the_server_as_kubectl_asks(kubectl, tmp_path):
+    """kubectl's `--validate` becomes `fieldValidation`: strict (the default) refuses a
+    misspelt field, `warn` prints a warning and drops it, `false` drops it silently."""
+    typo = {**WORKSHOP_POD, "metadata": {"name": "typo"},
+            "spec": {**WORKSHOP_POD["spec"],
+                     "containers": [{**WORKSHOP_POD["spec"]["containers"][0],
+                                     "imagePullPolic": "Always"}]}}
+    manifest = tmp_path / "typo.yaml"
+    manifest.write_text(yaml.safe_dump(typo))
+    refused = kubectl("apply", "-f", str(manifest), check=False)
+    assert refused.returncode != 0, refused.stdout
+    assert 'strict decoding error: unknown field "spec.containers[0].imagePullPolic"' \
+        in refused.stderr, refused.stderr
+    assert kubectl("get", "pod", "typo", check=False).returncode != 0, "nothing was stored"
+
+    warned = kubectl("create", "--validate=warn", "-f", str(manifest))
+    assert 'unknown field "spec.containers[0].imagePullPolic"' in warned.stderr, warned.stderr
+    stored = json.loads(kubectl("get", "pod", "typo", "-o", "json").stdout)
+    assert "imagePullPolic" not in stored["spec"]["containers"][0], "the field is dropped"
+    kubectl("delete", "pod", "typo")
+
+    quiet = kubectl("create", "--validate=false", "-f", str(manifest))
+    assert "unknown field" not in quiet.stderr, quiet.stderr
+    kubectl("delete", "pod", "typo")
+
+    mistyped = {**WORKSHOP_POD, "metadata": {"name": "mistyped"},
+                "spec": {**WORKSHOP_POD["spec"], "restartPolicy": ["Never"]}}
+    manifest.write_text(yaml.safe_dump(mistyped))
+    refused = kubectl("create", "--validate=false", "-f", str(manifest), check=False)
+    assert refused.returncode != 0 and "spec.restartPolicy" in refused.stderr, refused.stderr
+
+
+def test_a_server_dry_run_stores_nothing(kubectl):
+    for kind, name in (("sa", "dry-account"), ("ns", "dry-namespace")):
+        shown = kubectl("create", kind, name, "--dry-run=server", "-o", "yaml").stdout
+        assert yaml.safe_load(shown)["metadata"]["name"] == name, shown
+        gone = kubectl("get", kind, name, check=False)
+        assert gone.returncode != 0 and "NotFound" in gone.stderr, (kind, gone.stderr)

@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -14,8 +14,8 @@ use super::super::table::{self, Include, Printer};
 use super::super::watch::WatchQuery;
 use super::super::{discovery, namespace};
 use super::{
-    answer_or_table, from_update, items_of, json_or_default, publish, watch_list, TableQuery,
-    Watched,
+    answer_or_table, apply, create_body, created, from_update, items_of, publish, watch_list,
+    TableQuery, Watched, WriteQuery,
 };
 use crate::state::AppState;
 
@@ -123,25 +123,26 @@ pub(super) async fn list_namespaces(
 pub(super) async fn create_namespace(
     State(state): State<AppState>,
     Path(path): Path<ClusterPath>,
+    Query(write): Query<WriteQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let result = async {
-        let new: NewNamespace = json_or_default(&headers, body).await?;
+        let (directive, dry_run) = write.parse()?;
+        let (new, warnings) = create_body::<NewNamespace>(&headers, body, directive).await?;
         let cluster = cluster_name(&state, &path)?;
         let now = state.now();
         let in_cluster = cluster.clone();
-        let created = state
-            .update(move |world| namespace::create(world, &cluster, &new, now))
-            .await
-            .map_err(from_update)?;
-        publish(&state, in_cluster, "namespaces", "ADDED", &created);
-        Ok::<_, Status>(created)
+        let created = apply(&state, dry_run, move |world| {
+            namespace::create(world, &cluster, &new, now)
+        })
+        .await?;
+        if !dry_run {
+            publish(&state, in_cluster, "namespaces", "ADDED", &created);
+        }
+        Ok((created, warnings))
     };
-    match result.await {
-        Ok(object) => (StatusCode::CREATED, Json(object)).into_response(),
-        Err(status) => status.into_response(),
-    }
+    created(result.await)
 }
 
 pub(super) async fn delete_namespace(

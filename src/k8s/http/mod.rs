@@ -13,6 +13,7 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use super::field_validation::{self, Directive};
 use super::protobuf::{self, FromProtobuf};
 use super::service_account::{self, NewServiceAccount};
 use super::status::Status;
@@ -300,23 +301,27 @@ pub(super) fn answer_or_table<T: serde::Serialize>(
 async fn create_account(
     State(state): State<AppState>,
     path: ApiPath,
+    Query(write): Query<WriteQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let result = async {
-        let new: NewServiceAccount = json_or_default(&headers, body).await?;
+        let (directive, dry_run) = write.parse()?;
+        let (new, warnings) = create_body::<NewServiceAccount>(&headers, body, directive).await?;
         let now = state.now();
-        change_account(
+        let object = change_account(
             &state,
             &path,
+            dry_run,
             "ADDED",
             move |world, cluster, namespace, _| {
                 service_account::create(world, cluster, namespace, new, now)
             },
         )
-        .await
+        .await?;
+        Ok((object, warnings))
     };
-    answer(StatusCode::CREATED, result.await)
+    created(result.await)
 }
 
 async fn patch_account(
@@ -330,6 +335,7 @@ async fn patch_account(
         change_account(
             &state,
             &path,
+            false,
             "MODIFIED",
             move |world, cluster, namespace, name| {
                 service_account::patch(world, cluster, namespace, name, &patch)
@@ -341,15 +347,17 @@ async fn patch_account(
 }
 
 async fn delete_account(State(state): State<AppState>, path: ApiPath) -> Response {
-    let result = change_account(&state, &path, "DELETED", service_account::delete).await;
+    let result = change_account(&state, &path, false, "DELETED", service_account::delete).await;
     answer(StatusCode::OK, result)
 }
 
-/// Applies `change(world, cluster, namespace, name)` through the store and answers the
-/// changed account's object, as the cluster after the change has it.
+/// Applies `change(world, cluster, namespace, name)` through the store (or, for a dry
+/// run, to a copy of the world that is then dropped) and answers the changed account's
+/// object, as the cluster after the change has it.
 async fn change_account<F>(
     state: &AppState,
     path: &ApiPath,
+    dry_run: bool,
     event: &'static str,
     change: F,
 ) -> Result<service_account::ServiceAccountObject, Status>
@@ -359,16 +367,78 @@ where
     let cluster = path.cluster_name(&state.current())?;
     let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
     let in_cluster = cluster.clone();
-    let account = state
-        .update(move |world| change(world, &cluster, &namespace, &name))
-        .await
-        .map_err(from_update)?;
+    let account = apply(state, dry_run, move |world| {
+        change(world, &cluster, &namespace, &name)
+    })
+    .await?;
     let snapshot = state.current();
     let world = snapshot.world();
     let cluster = path.cluster(&snapshot).unwrap_or(world.default_cluster());
     let object = service_account::object(cluster, &account, state.started_at());
-    publish(state, in_cluster, "serviceaccounts", event, &object);
+    if !dry_run {
+        publish(state, in_cluster, "serviceaccounts", event, &object);
+    }
     Ok(object)
+}
+
+/// Runs `change` through the store; with `dry_run`, on a copy of the current world that
+/// is then dropped, so the answer is what the change would have made.
+pub(super) async fn apply<T, F>(state: &AppState, dry_run: bool, change: F) -> Result<T, Status>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut World) -> Result<T, Status> + Send + 'static,
+{
+    if dry_run {
+        let mut world = state.current().world().clone();
+        return change(&mut world);
+    }
+    state.update(change).await.map_err(from_update)
+}
+
+/// The query parameters of a create: `fieldValidation` and `dryRun` (the others kubectl
+/// sends, such as `fieldManager`, change nothing here).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct WriteQuery {
+    field_validation: Option<String>,
+    dry_run: Option<String>,
+}
+
+impl WriteQuery {
+    /// The field validation directive, and whether this is a dry run (`dryRun=All`, the
+    /// one value kube-apiserver accepts).
+    pub(super) fn parse(&self) -> Result<(Directive, bool), Status> {
+        let directive = Directive::parse(self.field_validation.as_deref())?;
+        let dry_run = match self.dry_run.as_deref() {
+            None | Some("") => false,
+            Some("All") => true,
+            Some(other) => {
+                return Err(Status::bad_request(format!(
+                    "Invalid dryRun value: {other:?}: supported values: \"All\""
+                )))
+            }
+        };
+        Ok((directive, dry_run))
+    }
+}
+
+/// 201 with the created object, and a `Warning` header for each warning, as kubectl
+/// prints them (`Warning: unknown field "spec.x"`).
+pub(super) fn created<T: serde::Serialize>(result: Result<(T, Vec<String>), Status>) -> Response {
+    match result {
+        Ok((object, warnings)) => {
+            let mut response = (StatusCode::CREATED, Json(object)).into_response();
+            for warning in warnings {
+                // RFC 7234 warn-code 299, agent "-", the text as a quoted string.
+                let text = format!("299 - {:?}", warning);
+                if let Ok(value) = header::HeaderValue::from_str(&text) {
+                    response.headers_mut().append(header::WARNING, value);
+                }
+            }
+            response
+        }
+        Err(status) => status.into_response(),
+    }
 }
 
 /// The `items` of a typed list, as JSON objects.
@@ -462,17 +532,20 @@ pub(super) fn from_update(err: UpdateError<Status>) -> Status {
 async fn create_token(
     State(state): State<AppState>,
     path: ApiPath,
+    Query(write): Query<WriteQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let result = async {
-        let request: TokenRequest = json_or_default(&headers, body).await?;
+        // A token is minted, never stored: a dry run changes nothing either way.
+        let (directive, _dry_run) = write.parse()?;
+        let (request, warnings) = create_body::<TokenRequest>(&headers, body, directive).await?;
         let snapshot = state.current();
         let cluster = path.cluster(&snapshot)?;
         let keys = snapshot
             .keys_of(cluster)
             .ok_or_else(|| Status::internal("the cluster has no signing keys"))?;
-        token_request::issue(
+        let token = token_request::issue(
             cluster,
             keys,
             &path.namespace,
@@ -480,9 +553,10 @@ async fn create_token(
             &request,
             state.now(),
             &random_uuid(),
-        )
+        )?;
+        Ok((token, warnings))
     };
-    answer(StatusCode::CREATED, result.await)
+    created(result.await)
 }
 
 pub(super) async fn read_body(body: Body) -> Result<Bytes, Status> {
@@ -516,12 +590,32 @@ pub(super) async fn read_patch(
         .ok_or_else(|| Status::bad_request("the patch is empty"))
 }
 
-/// A JSON or protobuf body, or all defaults when it is empty (TokenRequest and create
-/// bodies; kubectl 1.32+ posts them as protobuf).
-pub(super) async fn json_or_default<T>(headers: &HeaderMap, body: Body) -> Result<T, Status>
-where
-    T: serde::de::DeserializeOwned + Default + FromProtobuf,
-{
+/// A kind posted to a create route, as JSON (checked against its schema) or protobuf.
+pub(super) trait Posted: serde::de::DeserializeOwned + Default + FromProtobuf {
+    /// The kind's schema, as kube-apiserver's types hold it.
+    type Schema: serde::de::DeserializeOwned;
+}
+
+impl Posted for NewServiceAccount {
+    type Schema = k8s_openapi::api::core::v1::ServiceAccount;
+}
+
+impl Posted for super::namespace::NewNamespace {
+    type Schema = k8s_openapi::api::core::v1::Namespace;
+}
+
+impl Posted for TokenRequest {
+    type Schema = k8s_openapi::api::authentication::v1::TokenRequest;
+}
+
+/// A create body, or all defaults when it is empty (TokenRequest and create bodies;
+/// kubectl 1.32+ posts them as protobuf). A JSON body is checked by `directive` against
+/// the kind's schema first; the warnings come back beside the object.
+pub(super) async fn create_body<T: Posted>(
+    headers: &HeaderMap,
+    body: Body,
+    directive: Directive,
+) -> Result<(T, Vec<String>), Status> {
     let body = read_body(body).await?;
     let is_protobuf = headers
         .get(header::CONTENT_TYPE)
@@ -529,9 +623,16 @@ where
         .and_then(|value| value.split(';').next())
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(protobuf::MEDIA_TYPE));
     if is_protobuf {
-        return protobuf::decode(&body);
+        return Ok((protobuf::decode(&body)?, Vec::new()));
     }
-    Ok(parse_json(headers, body, &["application/json"])?.unwrap_or_default())
+    let Some(mut object) = parse_json::<serde_json::Value>(headers, body, &["application/json"])?
+    else {
+        return Ok((T::default(), Vec::new()));
+    };
+    let warnings = field_validation::check::<T::Schema>(T::KIND, &mut object, directive)?;
+    let new = serde_json::from_value(object)
+        .map_err(|err| Status::bad_request(format!("couldn't decode the body: {err}")))?;
+    Ok((new, warnings))
 }
 
 /// Parses a JSON body of one of the `accepted` media types (a missing Content-Type is

@@ -1,4 +1,5 @@
-//! The pod routes' handlers: create (JSON bodies; `dryRun=All` admits without storing),
+//! The pod routes' handlers: create (JSON bodies, checked by `fieldValidation`;
+//! `dryRun=All` admits without storing),
 //! get, list in a namespace or across all (with `labelSelector` and `fieldSelector`),
 //! delete.
 
@@ -7,26 +8,28 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use k8s_openapi::api::core::v1::Pod;
 use serde::Deserialize;
 
+use super::super::field_validation;
 use super::super::mutate::Settings;
 use super::super::pod::{self, Selectors};
 use super::super::status::Status;
 use super::super::table::{self, Include, Printer};
 use super::super::watch::WatchQuery;
 use super::{
-    from_update, parse_json, publish, read_body, read_patch, watch_list, ApiPath, Watched,
+    apply, created, from_update, parse_json, publish, read_body, read_patch, watch_list, ApiPath,
+    Watched, WriteQuery,
 };
 use crate::state::AppState;
 
-/// The query parameters pod calls read; the others kubectl sends (`fieldManager`,
-/// `fieldValidation`, `limit`) change nothing here.
+/// The query parameters pod reads read; the others kubectl sends (`limit`) change
+/// nothing here.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct PodQuery {
     label_selector: Option<String>,
     field_selector: Option<String>,
-    dry_run: Option<String>,
     include_object: Option<String>,
 }
 
@@ -39,32 +42,32 @@ pub(super) struct ClusterOnly {
 pub(super) async fn create(
     State(state): State<AppState>,
     path: ApiPath,
-    Query(query): Query<PodQuery>,
+    Query(write): Query<WriteQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let result = async {
+        let (directive, dry_run) = write.parse()?;
         let body = read_body(body).await?;
-        let object: serde_json::Value = parse_json(&headers, body, &["application/json"])?
+        let mut object: serde_json::Value = parse_json(&headers, body, &["application/json"])?
             .ok_or_else(|| Status::bad_request("the body is empty"))?;
+        let warnings = field_validation::check::<Pod>("Pod", &mut object, directive)?;
         let snapshot = state.current();
         let cluster = path.cluster_name(&snapshot)?;
         let settings = Settings::eks(snapshot.world().account.region.as_str());
         let now = state.now();
         let namespace = path.namespace.clone();
-        if query.dry_run.as_deref() == Some("All") {
-            let mut world = snapshot.world().clone();
-            return pod::create(&mut world, &cluster, &namespace, object, &settings, now);
-        }
         let name = cluster.clone();
-        let created = state
-            .update(move |world| pod::create(world, &cluster, &namespace, object, &settings, now))
-            .await
-            .map_err(from_update)?;
-        publish(&state, name, "pods", "ADDED", &created);
-        Ok(created)
+        let created = apply(&state, dry_run, move |world| {
+            pod::create(world, &cluster, &namespace, object, &settings, now)
+        })
+        .await?;
+        if !dry_run {
+            publish(&state, name, "pods", "ADDED", &created);
+        }
+        Ok((created, warnings))
     };
-    answer(StatusCode::CREATED, result.await)
+    created(result.await)
 }
 
 pub(super) async fn read(

@@ -5,8 +5,9 @@
 //! condition that says so, never a made-up `Running`.
 //!
 //! Known gaps: PUT; a strategic merge patch is read as a JSON merge patch (right for
-//! labels and annotations, the only things a patch may change here); protobuf pod bodies (`kubectl run` on 1.32+), watches, `generateName` collisions beyond
-//! one retry, resource quotas and limit ranges.
+//! labels and annotations, the only things a patch may change here); protobuf pod bodies
+//! (kubectl posts pods as JSON); `generateName` collisions beyond one retry; resource
+//! quotas and limit ranges.
 
 pub mod defaults;
 mod patch;
