@@ -1,5 +1,6 @@
 //! What kubectl reads before it does anything: `/version`, the core group's discovery
-//! (`/api`, `/api/v1`), the group list (`/apis`, empty: every kind served is in the core
+//! (`/api`, `/api/v1`: the kinds kept, and the read-only ones `kubectl describe` reads),
+//! the group list (`/apis`, empty: every kind served is in the core
 //! group, and TokenRequest is a subresource of it), and the OpenAPI v3 documents kubectl
 //! checks before `apply` and `create -f` to learn that the server validates fields itself.
 //! Plain JSON discovery (`APIVersions`, `APIGroupList`, `APIResourceList`), which every
@@ -112,8 +113,38 @@ pub struct ApiResource {
     short_names: &'static [&'static str],
 }
 
-/// The resources served, with the verbs each answers.
+/// The resources served, by name, with the verbs each answers.
 const RESOURCES: &[ApiResource] = &[
+    ApiResource {
+        name: "configmaps",
+        singular_name: "configmap",
+        namespaced: true,
+        group: None,
+        version: None,
+        kind: "ConfigMap",
+        verbs: &["get", "list", "watch"],
+        short_names: &["cm"],
+    },
+    ApiResource {
+        name: "events",
+        singular_name: "event",
+        namespaced: true,
+        group: None,
+        version: None,
+        kind: "Event",
+        verbs: &["get", "list", "watch"],
+        short_names: &["ev"],
+    },
+    ApiResource {
+        name: "limitranges",
+        singular_name: "limitrange",
+        namespaced: true,
+        group: None,
+        version: None,
+        kind: "LimitRange",
+        verbs: &["get", "list", "watch"],
+        short_names: &["limits"],
+    },
     ApiResource {
         name: "namespaces",
         singular_name: "namespace",
@@ -121,7 +152,7 @@ const RESOURCES: &[ApiResource] = &[
         group: None,
         version: None,
         kind: "Namespace",
-        verbs: &["create", "delete", "get", "list"],
+        verbs: &["create", "delete", "get", "list", "watch"],
         short_names: &["ns"],
     },
     ApiResource {
@@ -131,8 +162,28 @@ const RESOURCES: &[ApiResource] = &[
         group: None,
         version: None,
         kind: "Pod",
-        verbs: &["create", "delete", "get", "list", "patch"],
+        verbs: &["create", "delete", "get", "list", "patch", "watch"],
         short_names: &["po"],
+    },
+    ApiResource {
+        name: "resourcequotas",
+        singular_name: "resourcequota",
+        namespaced: true,
+        group: None,
+        version: None,
+        kind: "ResourceQuota",
+        verbs: &["get", "list", "watch"],
+        short_names: &["quota"],
+    },
+    ApiResource {
+        name: "secrets",
+        singular_name: "secret",
+        namespaced: true,
+        group: None,
+        version: None,
+        kind: "Secret",
+        verbs: &["get", "list", "watch"],
+        short_names: &[],
     },
     ApiResource {
         name: "serviceaccounts",
@@ -141,7 +192,7 @@ const RESOURCES: &[ApiResource] = &[
         group: None,
         version: None,
         kind: "ServiceAccount",
-        verbs: &["create", "delete", "get", "list", "patch"],
+        verbs: &["create", "delete", "get", "list", "patch", "watch"],
         short_names: &["sa"],
     },
     ApiResource {
@@ -297,6 +348,15 @@ mod tests {
         assert_eq!(token["group"], "authentication.k8s.io");
         assert_eq!(token["singularName"], "");
         assert!(token.get("shortNames").is_none());
+    }
+
+    #[test]
+    fn resources_are_listed_by_name_once() {
+        let names: Vec<&str> = RESOURCES.iter().map(|r| r.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod discovery;
 pub mod field_validation;
 pub mod http;
 pub mod kubeconfig;
+pub mod listed;
 pub mod mutate;
 pub mod namespace;
 pub mod openapi_v2;

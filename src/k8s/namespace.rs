@@ -196,7 +196,8 @@ pub fn delete(
     Ok(gone)
 }
 
-fn names(cluster: &Cluster) -> BTreeSet<&str> {
+/// The names of `cluster`'s namespaces, sorted.
+pub(super) fn names(cluster: &Cluster) -> BTreeSet<&str> {
     BUILT_IN
         .into_iter()
         .chain(cluster.namespaces.iter().map(Namespace::as_str))

@@ -48,6 +48,24 @@ pub enum Printer {
     Pod,
     ServiceAccount,
     Namespace,
+    ConfigMap,
+    Secret,
+    Event,
+    ResourceQuota,
+    LimitRange,
+}
+
+impl From<super::listed::Listed> for Printer {
+    fn from(kind: super::listed::Listed) -> Self {
+        use super::listed::Listed;
+        match kind {
+            Listed::ConfigMap => Self::ConfigMap,
+            Listed::Secret => Self::Secret,
+            Listed::Event => Self::Event,
+            Listed::ResourceQuota => Self::ResourceQuota,
+            Listed::LimitRange => Self::LimitRange,
+        }
+    }
 }
 
 impl Printer {
@@ -75,6 +93,31 @@ impl Printer {
                 ("Status", "string", 0),
                 ("Age", "string", 0),
             ],
+            Self::ConfigMap => &[
+                ("Name", "string", 0),
+                ("Data", "string", 0),
+                ("Age", "string", 0),
+            ],
+            Self::Secret => &[
+                ("Name", "string", 0),
+                ("Type", "string", 0),
+                ("Data", "string", 0),
+                ("Age", "string", 0),
+            ],
+            Self::Event => &[
+                ("Last Seen", "string", 0),
+                ("Type", "string", 0),
+                ("Reason", "string", 0),
+                ("Object", "string", 0),
+                ("Message", "string", 0),
+            ],
+            Self::ResourceQuota => &[
+                ("Name", "string", 0),
+                ("Age", "string", 0),
+                ("Request", "string", 0),
+                ("Limit", "string", 0),
+            ],
+            Self::LimitRange => &[("Name", "string", 0), ("Created At", "date", 0)],
         }
     }
 
@@ -87,6 +130,12 @@ impl Printer {
                 .unwrap_or("")
         };
         let age = json!(age(text("/metadata/creationTimestamp"), now));
+        let entries = |pointer: &str| {
+            object
+                .pointer(pointer)
+                .and_then(Value::as_object)
+                .map_or(0, serde_json::Map::len)
+        };
         match self {
             Self::Pod => {
                 let containers = object
@@ -127,6 +176,29 @@ impl Printer {
                 json!(text("/status/phase")),
                 age,
             ],
+            Self::ConfigMap => vec![json!(text("/metadata/name")), json!(entries("/data")), age],
+            Self::Secret => vec![
+                json!(text("/metadata/name")),
+                json!(text("/type")),
+                json!(entries("/data")),
+                age,
+            ],
+            Self::Event => vec![
+                json!(self::age(text("/lastTimestamp"), now)),
+                json!(text("/type")),
+                json!(text("/reason")),
+                json!(format!(
+                    "{}/{}",
+                    text("/involvedObject/kind").to_lowercase(),
+                    text("/involvedObject/name")
+                )),
+                json!(text("/message")),
+            ],
+            Self::ResourceQuota => vec![json!(text("/metadata/name")), age, json!(""), json!("")],
+            Self::LimitRange => vec![
+                json!(text("/metadata/name")),
+                json!(text("/metadata/creationTimestamp")),
+            ],
         }
     }
 }
@@ -145,7 +217,7 @@ pub fn table(
         .map(|(name, kind, priority)| {
             json!({
                 "name": name,
-                "type": if *name == "Restarts" || *name == "Secrets" { "integer" } else { kind },
+                "type": if matches!(*name, "Restarts" | "Secrets" | "Data") { "integer" } else { kind },
                 "format": if *name == "Name" { "name" } else { "" },
                 "description": "",
                 "priority": priority,

@@ -349,3 +349,24 @@ def test_a_server_dry_run_stores_nothing(kubectl):
         assert yaml.safe_load(shown)["metadata"]["name"] == name, shown
         gone = kubectl("get", kind, name, check=False)
         assert gone.returncode != 0 and "NotFound" in gone.stderr, (kind, gone.stderr)
+
+
+def test_what_describe_reads_beside_is_served(kubectl):
+    """Every namespace's kube-root-ca.crt ConfigMap (what a pod's kube-api-access volume
+    projects), and the Secrets, Events, quotas and limit ranges, of which there are none."""
+    maps = kubectl("get", "cm", "-A").stdout.splitlines()
+    assert maps[0].split() == ["NAMESPACE", "NAME", "DATA", "AGE"], maps
+    assert sorted(line.split()[0] for line in maps[1:]) == [
+        "default", "kube-node-lease", "kube-public", "kube-system"], maps
+    assert all(line.split()[1:3] == ["kube-root-ca.crt", "1"] for line in maps[1:]), maps
+    shown = yaml.safe_load(kubectl("get", "cm", "kube-root-ca.crt", "-o", "yaml").stdout)
+    assert "ca.crt" in shown["data"], shown
+    missing = kubectl("get", "cm", "app-config", check=False)
+    assert missing.returncode != 0 and "NotFound" in missing.stderr, missing.stderr
+    for kind in ("secrets", "events", "resourcequotas", "limitranges"):
+        listed = kubectl("get", kind)
+        assert "No resources found in default namespace." in listed.stderr, (kind, listed)
+    described = kubectl("describe", "ns", "default")
+    assert "No resource quota." in described.stdout and not described.stderr, described
+    described = kubectl("describe", "sa", "iam-test")
+    assert "Events:" in described.stdout and not described.stderr, described

@@ -90,3 +90,15 @@ def test_namespaces_and_pods(core):
     with pytest.raises(kubernetes.client.ApiException) as gone:
         core.read_namespaced_pod("eks-iam-test4", "default")
     assert gone.value.status == 404
+
+
+def test_read_only_kinds(core):
+    root_ca = core.read_namespaced_config_map("kube-root-ca.crt", "kube-system")
+    assert "ca.crt" in root_ca.data
+    assert [m.metadata.name for m in core.list_namespaced_config_map("default").items] == [
+        "kube-root-ca.crt"]
+    assert core.list_namespaced_secret("default").items == []
+    assert core.list_event_for_all_namespaces().items == []
+    with pytest.raises(kubernetes.client.exceptions.ApiException) as missing:
+        core.read_namespaced_secret("token", "default")
+    assert missing.value.status == 404

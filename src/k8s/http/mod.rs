@@ -2,6 +2,7 @@
 //! TokenRequest and the webhook, JSON bodies in and out, failures as `Status` objects.
 
 mod discovery;
+mod listed;
 mod pods;
 
 use axum::body::{Body, Bytes};
@@ -92,6 +93,7 @@ fn api_routes() -> Router<AppState> {
             "/api/v1/namespaces/{name}",
             get(discovery::read_namespace).delete(discovery::delete_namespace),
         )
+        .merge(listed::routes())
         .route("/version", get(discovery::version))
         .route("/api", get(discovery::api_versions))
         .route("/api/v1", get(discovery::core_resources))
@@ -261,7 +263,7 @@ async fn list_accounts(
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct TableQuery {
-    include_object: Option<String>,
+    pub(super) include_object: Option<String>,
 }
 
 /// `result` as JSON, or printed as a Table when the client asked for one: a list's items

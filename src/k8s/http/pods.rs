@@ -36,7 +36,7 @@ pub(super) struct PodQuery {
 /// `cluster` only under `/k8s/<cluster>`, for the all-namespaces list.
 #[derive(Debug, Deserialize)]
 pub(super) struct ClusterOnly {
-    cluster: Option<String>,
+    pub(super) cluster: Option<String>,
 }
 
 pub(super) async fn create(

@@ -1,0 +1,155 @@
+//! The read-only kinds' handlers (`kube-root-ca.crt` ConfigMaps; Secrets, Events,
+//! ResourceQuotas and LimitRanges, always empty): list in a namespace or across all,
+//! get, and watch, which streams what exists and then nothing, as nothing changes them.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use super::super::listed::Listed;
+use super::super::status::Status;
+use super::super::table::{self, Include};
+use super::super::watch::WatchQuery;
+use super::pods::ClusterOnly;
+use super::{answer_or_table, watch_list, ApiPath, TableQuery, Watched};
+use crate::state::AppState;
+
+/// The routes of every read-only kind.
+pub(super) fn routes() -> Router<AppState> {
+    let mut router = Router::new();
+    for kind in Listed::ALL {
+        let resource = kind.resource();
+        router = router
+            .route(
+                &format!("/api/v1/namespaces/{{namespace}}/{resource}"),
+                get(
+                    move |State(state): State<AppState>,
+                          path: ApiPath,
+                          Query(query): Query<TableQuery>,
+                          Query(watching): Query<WatchQuery>,
+                          headers: HeaderMap| async move {
+                        let namespace = Some(path.namespace.clone());
+                        let cluster = path.cluster.clone();
+                        let asked = Asked {
+                            query,
+                            watching,
+                            headers,
+                        };
+                        list(&state, kind, cluster, namespace, &asked)
+                    },
+                ),
+            )
+            .route(
+                &format!("/api/v1/namespaces/{{namespace}}/{resource}/{{name}}"),
+                get(
+                    move |State(state): State<AppState>,
+                          path: ApiPath,
+                          Query(query): Query<TableQuery>,
+                          headers: HeaderMap| async move {
+                        let snapshot = state.current();
+                        let ca = root_ca_pem(&state);
+                        let result = path.cluster(&snapshot).and_then(|cluster| {
+                            kind.read(
+                                cluster,
+                                &path.namespace,
+                                path.name(),
+                                &ca,
+                                state.started_at(),
+                            )
+                        });
+                        answer_or_table(&state, &headers, &query, kind.into(), result)
+                    },
+                ),
+            )
+            .route(
+                &format!("/api/v1/{resource}"),
+                get(
+                    move |State(state): State<AppState>,
+                          Path(path): Path<ClusterOnly>,
+                          Query(query): Query<TableQuery>,
+                          Query(watching): Query<WatchQuery>,
+                          headers: HeaderMap| async move {
+                        let asked = Asked {
+                            query,
+                            watching,
+                            headers,
+                        };
+                        list(&state, kind, path.cluster, None, &asked)
+                    },
+                ),
+            );
+    }
+    router
+}
+
+/// What a list request asks besides its path.
+struct Asked {
+    query: TableQuery,
+    watching: WatchQuery,
+    headers: HeaderMap,
+}
+
+/// The list of `kind` in `namespace` (every one when `None`), as JSON or a Table, or its
+/// watch.
+fn list(
+    state: &AppState,
+    kind: Listed,
+    cluster: Option<String>,
+    namespace: Option<String>,
+    asked: &Asked,
+) -> Response {
+    let events = asked.watching.is_watch().then(|| state.subscribe());
+    let snapshot = state.current();
+    let Ok(cluster) = snapshot.world().cluster_or_default(cluster.as_deref()) else {
+        return Status::no_route().into_response();
+    };
+    let items = kind.items(
+        cluster,
+        namespace.as_deref(),
+        &root_ca_pem(state),
+        state.started_at(),
+    );
+    let tables = table::requested(&asked.headers);
+    let Some(events) = events else {
+        if tables {
+            return answer_or_table(
+                state,
+                &asked.headers,
+                &asked.query,
+                kind.into(),
+                Ok(kind.list(items)),
+            );
+        }
+        return Json(kind.list(items)).into_response();
+    };
+    let watched = Watched {
+        cluster: cluster.name.to_string(),
+        resource: kind.resource(),
+        namespace,
+        printer: kind.into(),
+        tables,
+        include: Include::from_query(asked.query.include_object.as_deref()),
+    };
+    watch_list(
+        state,
+        &asked.watching,
+        watched,
+        items,
+        "1".into(),
+        events,
+        |_| true,
+    )
+}
+
+/// The CA a pod trusts for the API: the one `serve --tls` generated into the data dir,
+/// else none (an empty bundle).
+fn root_ca_pem(state: &AppState) -> String {
+    let file = state
+        .config()
+        .data_dir
+        .join(crate::tls::TLS_DIR)
+        .join(crate::tls::CA_FILE);
+    std::fs::read_to_string(file).unwrap_or_default()
+}
