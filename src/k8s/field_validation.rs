@@ -329,6 +329,25 @@ mod tests {
         );
     }
 
+    /// The bodies kubectl 1.27 and 1.33 posted for `apply -f eks-iam-test4.yaml` (always
+    /// JSON, with the last-applied annotation), in `fixtures/kubectl-<version>/`.
+    #[test]
+    fn recorded_kubectl_pods_pass_strict_validation_unchanged() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        for version in ["kubectl-1.27", "kubectl-1.33"] {
+            let body = std::fs::read(fixtures.join(version).join("apply-pod.json")).unwrap();
+            let recorded: Value = serde_json::from_slice(&body).unwrap();
+            let mut object = recorded.clone();
+            let warnings = check::<Pod>("Pod", &mut object, Directive::Strict).unwrap();
+            assert!(warnings.is_empty(), "{version}");
+            assert_eq!(object, recorded, "{version}");
+            assert_eq!(
+                object["spec"]["serviceAccountName"], "iam-test",
+                "{version}"
+            );
+        }
+    }
+
     #[test]
     fn removal_reaches_into_lists_and_stops_at_missing_steps() {
         let mut object = json!({"a": [{"b": 1, "c": 2}]});

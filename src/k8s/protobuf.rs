@@ -181,7 +181,7 @@ mod tests {
     }
 
     /// Bodies kubectl sent for `create token iam-test --audience sts.amazonaws.com
-    /// --duration 1h` and `create sa recorded`, captured from kubectl 1.27 (JSON) and 1.33
+    /// --duration 1h`, `create sa recorded` and `create ns recorded`, captured from kubectl 1.27 (JSON) and 1.33
     /// (protobuf), in `fixtures/kubectl-<version>/`.
     #[test]
     fn recorded_kubectl_bodies_decode_alike() {
@@ -212,6 +212,13 @@ mod tests {
             };
             assert_eq!(account.name(), Some("recorded"), "{version}");
             assert_eq!(account.namespace(), None, "{version}");
+            let (body, protobuf) = read("create-namespace");
+            let namespace: NewNamespace = if protobuf {
+                decode(&body).unwrap()
+            } else {
+                serde_json::from_slice(&body).unwrap()
+            };
+            assert_eq!(namespace.name(), Some("recorded"), "{version}");
         }
     }
 
@@ -229,6 +236,7 @@ mod tests {
             body.truncate(rng.gen_range(0..=body.len()));
             let _ = decode::<TokenRequest>(&body);
             let _ = decode::<NewServiceAccount>(&body);
+            let _ = decode::<NewNamespace>(&body);
         }
     }
 
