@@ -5,8 +5,11 @@
 //! every client accepts alongside protobuf.
 //! <https://kubernetes.io/docs/reference/using-api/api-concepts/#protobuf-encoding>
 
-use k8s_pb::apimachinery::pkg::runtime::Unknown;
+use axum::http::{header, HeaderMap};
+use k8s_pb::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use k8s_pb::apimachinery::pkg::runtime::{TypeMeta, Unknown};
 use prost::Message;
+use serde_json::Value;
 
 use super::namespace::NewNamespace;
 use super::service_account::NewServiceAccount;
@@ -52,6 +55,142 @@ pub fn decode<T: FromProtobuf>(body: &[u8]) -> Result<T, Status> {
     T::from_message(unknown.raw.as_deref().unwrap_or_default()).map_err(|err| {
         Status::bad_request(format!("couldn't decode the {} message: {err}", T::KIND))
     })
+}
+
+/// Whether the client's first choice in `Accept` is protobuf.
+pub fn preferred(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(',').next())
+        .and_then(|first| first.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(MEDIA_TYPE))
+}
+
+/// `object` (as its JSON answer) as a protobuf body, for the kinds answered in protobuf;
+/// `None` for any other, which is answered as JSON.
+pub fn encode(object: &Value) -> Option<Vec<u8>> {
+    let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str);
+    let owned = |pointer: &str| text(pointer).map(str::to_owned);
+    let (api_version, message) = match text("/kind")? {
+        "ServiceAccount" => (
+            "v1",
+            k8s_pb::api::core::v1::ServiceAccount {
+                metadata: Some(object_meta(object)),
+                ..Default::default()
+            }
+            .encode_to_vec(),
+        ),
+        "Namespace" => (
+            "v1",
+            k8s_pb::api::core::v1::Namespace {
+                metadata: Some(object_meta(object)),
+                spec: Some(k8s_pb::api::core::v1::NamespaceSpec {
+                    finalizers: strings(object.pointer("/spec/finalizers")),
+                }),
+                status: Some(k8s_pb::api::core::v1::NamespaceStatus {
+                    phase: owned("/status/phase"),
+                    conditions: Vec::new(),
+                }),
+            }
+            .encode_to_vec(),
+        ),
+        "TokenRequest" => {
+            use k8s_pb::api::authentication::v1 as authentication;
+            let bound = object
+                .pointer("/spec/boundObjectRef")
+                .filter(|b| b.is_object());
+            (
+                "authentication.k8s.io/v1",
+                authentication::TokenRequest {
+                    metadata: Some(object_meta(object)),
+                    spec: Some(authentication::TokenRequestSpec {
+                        audiences: strings(object.pointer("/spec/audiences")),
+                        expiration_seconds: object
+                            .pointer("/spec/expirationSeconds")
+                            .and_then(Value::as_i64),
+                        bound_object_ref: bound.map(|_| authentication::BoundObjectReference {
+                            kind: owned("/spec/boundObjectRef/kind"),
+                            api_version: owned("/spec/boundObjectRef/apiVersion"),
+                            name: owned("/spec/boundObjectRef/name"),
+                            u_id: owned("/spec/boundObjectRef/uid"),
+                        }),
+                    }),
+                    status: Some(authentication::TokenRequestStatus {
+                        token: owned("/status/token"),
+                        expiration_timestamp: text("/status/expirationTimestamp").and_then(time),
+                    }),
+                }
+                .encode_to_vec(),
+            )
+        }
+        _ => return None,
+    };
+    let kind = text("/kind")?;
+    let unknown = Unknown {
+        type_meta: Some(TypeMeta {
+            api_version: Some(api_version.to_owned()),
+            kind: Some(kind.to_owned()),
+        }),
+        raw: Some(message),
+        content_encoding: Some(String::new()),
+        content_type: Some(String::new()),
+    };
+    let mut body = MAGIC.to_vec();
+    body.extend(unknown.encode_to_vec());
+    Some(body)
+}
+
+/// The metadata irsa-local writes, from a JSON answer.
+fn object_meta(object: &Value) -> ObjectMeta {
+    let meta = |key: &str| object.pointer(&format!("/metadata/{key}"));
+    let owned = |key: &str| meta(key).and_then(Value::as_str).map(str::to_owned);
+    let map = |key: &str| {
+        meta(key)
+            .and_then(Value::as_object)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    ObjectMeta {
+        name: owned("name"),
+        namespace: owned("namespace"),
+        uid: owned("uid"),
+        resource_version: owned("resourceVersion"),
+        generation: meta("generation").and_then(Value::as_i64),
+        creation_timestamp: meta("creationTimestamp")
+            .and_then(Value::as_str)
+            .and_then(time),
+        labels: map("labels"),
+        annotations: map("annotations"),
+        finalizers: strings(meta("finalizers")),
+        ..ObjectMeta::default()
+    }
+}
+
+/// An RFC 3339 time as a protobuf Time.
+fn time(text: &str) -> Option<Time> {
+    let seconds = crate::clock::parse_rfc3339(text)?;
+    Some(Time {
+        seconds: Some(i64::try_from(seconds).ok()?),
+        nanos: Some(0),
+    })
+}
+
+/// The strings of a JSON list (none when absent).
+fn strings(list: Option<&Value>) -> Vec<String> {
+    list.and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl FromProtobuf for TokenRequest {
@@ -109,9 +248,6 @@ impl FromProtobuf for NewNamespace {
 
 #[cfg(test)]
 mod tests {
-    use k8s_pb::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-    use k8s_pb::apimachinery::pkg::runtime::TypeMeta;
-
     use super::*;
 
     /// A body as kubectl sends it: the magic, then the envelope around `message`.
@@ -219,6 +355,117 @@ mod tests {
                 serde_json::from_slice(&body).unwrap()
             };
             assert_eq!(namespace.name(), Some("recorded"), "{version}");
+        }
+    }
+
+    /// Reads an answer back as client-go does: the envelope, then the kind's message.
+    fn answered<M: Message + Default>(body: &[u8]) -> (TypeMeta, M) {
+        let unknown = Unknown::decode(body.strip_prefix(MAGIC).unwrap()).unwrap();
+        let message = M::decode(unknown.raw.as_deref().unwrap()).unwrap();
+        (unknown.type_meta.unwrap(), message)
+    }
+
+    #[test]
+    fn answers_round_trip_through_the_generated_messages() {
+        let account = serde_json::json!({
+            "kind": "ServiceAccount", "apiVersion": "v1",
+            "metadata": {
+                "name": "iam-test", "namespace": "default", "uid": "u-1",
+                "resourceVersion": "7", "creationTimestamp": "2024-01-02T03:04:05Z",
+                "labels": {"team": "a"},
+                "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/iam-test"},
+            },
+        });
+        let (meta, decoded): (_, k8s_pb::api::core::v1::ServiceAccount) =
+            answered(&encode(&account).unwrap());
+        assert_eq!(
+            (meta.api_version.as_deref(), meta.kind.as_deref()),
+            (Some("v1"), Some("ServiceAccount"))
+        );
+        let metadata = decoded.metadata.unwrap();
+        assert_eq!(metadata.name.as_deref(), Some("iam-test"));
+        assert_eq!(metadata.uid.as_deref(), Some("u-1"));
+        assert_eq!(metadata.resource_version.as_deref(), Some("7"));
+        assert_eq!(
+            metadata.creation_timestamp.unwrap().seconds,
+            Some(1_704_164_645)
+        );
+        assert_eq!(metadata.labels["team"], "a");
+        assert!(metadata.annotations["eks.amazonaws.com/role-arn"].ends_with("role/iam-test"));
+
+        let namespace = serde_json::json!({
+            "kind": "Namespace", "apiVersion": "v1", "metadata": {"name": "apps"},
+            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"},
+        });
+        let (_, decoded): (_, k8s_pb::api::core::v1::Namespace) =
+            answered(&encode(&namespace).unwrap());
+        assert_eq!(decoded.spec.unwrap().finalizers, ["kubernetes"]);
+        assert_eq!(decoded.status.unwrap().phase.as_deref(), Some("Active"));
+
+        let token = serde_json::json!({
+            "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {"name": "iam-test", "namespace": "default"},
+            "spec": {"audiences": ["sts.amazonaws.com"], "expirationSeconds": 3600,
+                     "boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "p", "uid": "u"}},
+            "status": {"token": "a.b.c", "expirationTimestamp": "2024-01-02T04:04:05Z"},
+        });
+        let (meta, decoded): (_, k8s_pb::api::authentication::v1::TokenRequest) =
+            answered(&encode(&token).unwrap());
+        assert_eq!(
+            meta.api_version.as_deref(),
+            Some("authentication.k8s.io/v1")
+        );
+        let status = decoded.status.unwrap();
+        assert_eq!(status.token.as_deref(), Some("a.b.c"));
+        assert_eq!(
+            status.expiration_timestamp.unwrap().seconds,
+            Some(1_704_168_245)
+        );
+        let spec = decoded.spec.unwrap();
+        assert_eq!(spec.audiences, ["sts.amazonaws.com"]);
+        assert_eq!(spec.bound_object_ref.unwrap().u_id.as_deref(), Some("u"));
+
+        // What is answered is what a client posting it back would have sent.
+        let again: TokenRequest = decode(&encode(&token).unwrap()).unwrap();
+        assert_eq!(again.spec.expiration_seconds, Some(3600));
+
+        for other in ["Pod", "PodList", "Status", "Table"] {
+            assert!(
+                encode(&serde_json::json!({"kind": other})).is_none(),
+                "{other}"
+            );
+        }
+        assert!(encode(&serde_json::json!({"metadata": {}})).is_none());
+    }
+
+    #[test]
+    fn protobuf_is_answered_only_when_asked_for_first() {
+        use axum::http::HeaderValue;
+        let cases = [
+            (
+                "client_go_typed",
+                Some("application/vnd.kubernetes.protobuf,application/json"),
+                true,
+            ),
+            (
+                "protobuf_only",
+                Some("application/vnd.kubernetes.protobuf"),
+                true,
+            ),
+            (
+                "json_first",
+                Some("application/json, application/vnd.kubernetes.protobuf"),
+                false,
+            ),
+            ("kubectl_dynamic", Some("application/json, */*"), false),
+            ("none", None, false),
+        ];
+        for (name, accept, want) in cases {
+            let mut headers = HeaderMap::new();
+            if let Some(accept) = accept {
+                headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
+            }
+            assert_eq!(preferred(&headers), want, "case {name}");
         }
     }
 

@@ -280,3 +280,43 @@ async fn changes_survive_a_restart_and_reset_forgets_them() {
         .await;
     assert_eq!(seeded.status, 200);
 }
+
+#[tokio::test]
+async fn typed_clients_get_protobuf_and_others_json() {
+    let server = TestServer::start().await;
+    let url = format!(
+        "{}/api/v1/namespaces/default/serviceaccounts/iam-test",
+        server.base_url
+    );
+    let cases = [
+        (
+            "client_go_typed",
+            "application/vnd.kubernetes.protobuf,application/json",
+            "application/vnd.kubernetes.protobuf",
+        ),
+        (
+            "kubectl_dynamic",
+            "application/json, */*",
+            "application/json",
+        ),
+    ];
+    for (name, accept, answered) in cases {
+        let reply =
+            crate::support::send_request(&url, "GET", &[("accept", accept)], Vec::new()).await;
+        assert_eq!(reply.status, 200, "case {name}");
+        assert_eq!(reply.header("content-type"), Some(answered), "case {name}");
+        if answered.contains("protobuf") {
+            assert!(reply.body.starts_with("k8s\0"), "case {name}");
+        } else {
+            assert_eq!(reply.json()["metadata"]["name"], "iam-test", "case {name}");
+        }
+    }
+    // A kind without a protobuf answer here is JSON whatever is asked.
+    let pods = format!("{}/api/v1/namespaces/default/pods", server.base_url);
+    let accept = [(
+        "accept",
+        "application/vnd.kubernetes.protobuf,application/json",
+    )];
+    let reply = crate::support::send_request(&pods, "GET", &accept, Vec::new()).await;
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+}

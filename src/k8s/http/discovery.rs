@@ -142,7 +142,7 @@ pub(super) async fn create_namespace(
         }
         Ok((created, warnings))
     };
-    created(result.await)
+    created(&headers, result.await)
 }
 
 pub(super) async fn delete_namespace(

@@ -277,7 +277,8 @@ pub(super) fn answer_or_table<T: serde::Serialize>(
 ) -> Response {
     let object = match result {
         Ok(object) if table::requested(headers) => object,
-        other => return answer(StatusCode::OK, other),
+        Ok(object) => return respond(StatusCode::OK, headers, &object),
+        Err(status) => return status.into_response(),
     };
     let value = serde_json::to_value(&object).unwrap_or_default();
     let version = value
@@ -323,7 +324,7 @@ async fn create_account(
         .await?;
         Ok((object, warnings))
     };
-    created(result.await)
+    created(&headers, result.await)
 }
 
 async fn patch_account(
@@ -426,10 +427,13 @@ impl WriteQuery {
 
 /// 201 with the created object, and a `Warning` header for each warning, as kubectl
 /// prints them (`Warning: unknown field "spec.x"`).
-pub(super) fn created<T: serde::Serialize>(result: Result<(T, Vec<String>), Status>) -> Response {
+pub(super) fn created<T: serde::Serialize>(
+    headers: &HeaderMap,
+    result: Result<(T, Vec<String>), Status>,
+) -> Response {
     match result {
         Ok((object, warnings)) => {
-            let mut response = (StatusCode::CREATED, Json(object)).into_response();
+            let mut response = respond(StatusCode::CREATED, headers, &object);
             for warning in warnings {
                 // RFC 7234 warn-code 299, agent "-", the text as a quoted string.
                 let text = format!("299 - {:?}", warning);
@@ -441,6 +445,24 @@ pub(super) fn created<T: serde::Serialize>(result: Result<(T, Vec<String>), Stat
         }
         Err(status) => status.into_response(),
     }
+}
+
+/// `object` with `code`: as protobuf when the client puts protobuf first in `Accept` and
+/// the kind has a protobuf answer, else as JSON.
+pub(super) fn respond<T: serde::Serialize>(
+    code: StatusCode,
+    headers: &HeaderMap,
+    object: &T,
+) -> Response {
+    if protobuf::preferred(headers) {
+        let encoded = serde_json::to_value(object)
+            .ok()
+            .and_then(|value| protobuf::encode(&value));
+        if let Some(body) = encoded {
+            return (code, [(header::CONTENT_TYPE, protobuf::MEDIA_TYPE)], body).into_response();
+        }
+    }
+    (code, Json(object)).into_response()
 }
 
 /// The `items` of a typed list, as JSON objects.
@@ -558,7 +580,7 @@ async fn create_token(
         )?;
         Ok((token, warnings))
     };
-    created(result.await)
+    created(&headers, result.await)
 }
 
 pub(super) async fn read_body(body: Body) -> Result<Bytes, Status> {

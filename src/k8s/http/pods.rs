@@ -67,7 +67,7 @@ pub(super) async fn create(
         }
         Ok((created, warnings))
     };
-    created(result.await)
+    created(&headers, result.await)
 }
 
 pub(super) async fn read(
