@@ -235,7 +235,7 @@ async fn refused_token_requests_answer_with_kubernetes_status() {
             json!({"kind": "Pod", "apiVersion": "v1"}),
             400,
             "BadRequest",
-            "expected a TokenRequest",
+            "expected TokenRequest",
         ),
         (
             "audiences_not_a_list",
