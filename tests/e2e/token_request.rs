@@ -244,7 +244,7 @@ async fn refused_token_requests_answer_with_kubernetes_status() {
             json!({"spec": {"audiences": "sts.amazonaws.com"}}),
             400,
             "BadRequest",
-            "json parse error",
+            "spec.audiences: invalid type",
         ),
         (
             "uppercase_namespace",
