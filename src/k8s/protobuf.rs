@@ -57,14 +57,24 @@ pub fn decode<T: FromProtobuf>(body: &[u8]) -> Result<T, Status> {
     })
 }
 
+/// The media type in header `name`, without parameters (`application/json` of
+/// `application/json; charset=utf-8`); `None` when absent or not text.
+pub fn essence(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+    let value = headers.get(name)?.to_str().ok()?;
+    value.split(';').next().map(str::trim)
+}
+
 /// Whether the client's first choice in `Accept` is protobuf.
 pub fn preferred(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(',').next())
-        .and_then(|first| first.split(';').next())
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(MEDIA_TYPE))
+    essence(headers, header::ACCEPT)
+        .and_then(|media| media.split(',').next())
+        .is_some_and(|first| first.trim().eq_ignore_ascii_case(MEDIA_TYPE))
+}
+
+/// Whether the body is protobuf, by its `Content-Type`.
+pub fn posted(headers: &HeaderMap) -> bool {
+    essence(headers, header::CONTENT_TYPE)
+        .is_some_and(|media| media.eq_ignore_ascii_case(MEDIA_TYPE))
 }
 
 /// `object` (as its JSON answer) as a protobuf body, for the kinds answered in protobuf;
@@ -126,7 +136,11 @@ pub fn encode(object: &Value) -> Option<Vec<u8>> {
         }
         _ => return None,
     };
-    let kind = text("/kind")?;
+    Some(envelope(api_version, text("/kind")?, message))
+}
+
+/// A protobuf body: the magic, then the envelope naming `kind` around `message`.
+fn envelope(api_version: &str, kind: &str, message: Vec<u8>) -> Vec<u8> {
     let unknown = Unknown {
         type_meta: Some(TypeMeta {
             api_version: Some(api_version.to_owned()),
@@ -138,7 +152,7 @@ pub fn encode(object: &Value) -> Option<Vec<u8>> {
     };
     let mut body = MAGIC.to_vec();
     body.extend(unknown.encode_to_vec());
-    Some(body)
+    body
 }
 
 /// The metadata irsa-local writes, from a JSON answer.
@@ -249,22 +263,6 @@ impl FromProtobuf for NewNamespace {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A body as kubectl sends it: the magic, then the envelope around `message`.
-    fn envelope(api_version: &str, kind: &str, message: Vec<u8>) -> Vec<u8> {
-        let unknown = Unknown {
-            type_meta: Some(TypeMeta {
-                api_version: Some(api_version.to_owned()),
-                kind: Some(kind.to_owned()),
-            }),
-            raw: Some(message),
-            content_encoding: Some(String::new()),
-            content_type: Some(String::new()),
-        };
-        let mut body = MAGIC.to_vec();
-        body.extend(unknown.encode_to_vec());
-        body
-    }
 
     #[test]
     fn a_token_request_decodes() {

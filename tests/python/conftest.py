@@ -48,6 +48,20 @@ class Server:
         return subprocess.run([BINARY, *args, "--data-dir", str(self.data_dir)],
                               capture_output=True, text=True, check=False)
 
+    def kubeconfig(self, directory: pathlib.Path, *extra_args: str,
+                   server_url: str = "") -> pathlib.Path:
+        """Writes the kubeconfig `irsa-local kubeconfig` prints for this server into
+        `directory`, and returns its path."""
+        printed = subprocess.run(
+            [BINARY, "kubeconfig", "--data-dir", str(self.data_dir),
+             "--server", server_url or self.url, *extra_args],
+            capture_output=True, text=True, check=False,
+        )
+        assert printed.returncode == 0, printed.stderr
+        config = directory / "kubeconfig"
+        config.write_text(printed.stdout)
+        return config
+
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)

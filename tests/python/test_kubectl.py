@@ -23,8 +23,6 @@ import boto3
 import pytest
 import yaml
 
-from conftest import BINARY
-
 ROLE_ARN = "arn:aws:iam::111122223333:role/iam-test"
 ROLE_ANNOTATION = f"eks.amazonaws.com/role-arn: {ROLE_ARN}"
 GCLOUD_BIN = pathlib.Path("/usr/lib/google-cloud-sdk/bin")
@@ -40,13 +38,7 @@ def kubectl(request, server, tmp_path):
     """Runs one kubectl binary against `server`, with a kubeconfig irsa-local printed."""
     binary = request.param
     assert binary.is_file(), f"{binary} is missing: install the kubectl this case needs"
-    printed = subprocess.run(
-        [BINARY, "kubeconfig", "--data-dir", str(server.data_dir), "--server", server.url],
-        capture_output=True, text=True, check=False,
-    )
-    assert printed.returncode == 0, printed.stderr
-    config = tmp_path / "kubeconfig"
-    config.write_text(printed.stdout)
+    config = server.kubeconfig(tmp_path)
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "KUBECONFIG": str(config)}
 
     class Kubectl:
@@ -283,14 +275,8 @@ def test_the_api_requires_the_kube_token_when_one_is_set(tmp_path):
     running = Server(seeded_data_dir(tmp_path), "--tls", "--kube-token", "t0ken-for-tests")
     try:
         https = running.url.replace("http://", "https://")
-        printed = subprocess.run(
-            [BINARY, "kubeconfig", "--data-dir", str(running.data_dir), "--server", https,
-             "--kube-token", "t0ken-for-tests"],
-            capture_output=True, text=True, check=False,
-        )
-        assert printed.returncode == 0, printed.stderr
-        config = tmp_path / "kubeconfig"
-        config.write_text(printed.stdout)
+        config = running.kubeconfig(tmp_path, "--kube-token", "t0ken-for-tests",
+                                    server_url=https)
         env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "KUBECONFIG": str(config)}
         kubectl = str(KUBECTLS["kubectl-pypi"])
         allowed = subprocess.run([kubectl, "get", "sa"], capture_output=True, text=True,

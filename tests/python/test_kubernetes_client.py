@@ -4,13 +4,9 @@ the workshop's CRUD: ServiceAccounts (with the role annotation), a TokenRequest 
 token assumes the role through STS, namespaces, and the workshop pod, admitted and
 mutated, then deleted with its uid."""
 
-import subprocess
-
 import boto3
 import kubernetes
 import pytest
-
-from conftest import BINARY
 
 ROLE_ARN = "arn:aws:iam::111122223333:role/iam-test"
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
@@ -18,13 +14,7 @@ ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 
 @pytest.fixture
 def core(server, tmp_path):
-    printed = subprocess.run(
-        [BINARY, "kubeconfig", "--data-dir", str(server.data_dir), "--server", server.url],
-        capture_output=True, text=True, check=False,
-    )
-    assert printed.returncode == 0, printed.stderr
-    config = tmp_path / "kubeconfig"
-    config.write_text(printed.stdout)
+    config = server.kubeconfig(tmp_path)
     client = kubernetes.config.new_client_from_config(config_file=str(config))
     return kubernetes.client.CoreV1Api(client)
 

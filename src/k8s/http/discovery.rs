@@ -14,7 +14,7 @@ use super::super::table::{self, Include, Printer};
 use super::super::watch::WatchQuery;
 use super::super::{discovery, namespace};
 use super::{
-    answer_or_table, apply, create_body, created, from_update, items_of, publish, watch_list,
+    add, answer_or_table, create_body, created, from_update, items_of, publish, watch_list,
     TableQuery, Watched, WriteQuery,
 };
 use crate::state::AppState;
@@ -132,14 +132,14 @@ pub(super) async fn create_namespace(
         let (new, warnings) = create_body::<NewNamespace>(&headers, body, directive).await?;
         let cluster = cluster_name(&state, &path)?;
         let now = state.now();
-        let in_cluster = cluster.clone();
-        let created = apply(&state, dry_run, move |world| {
-            namespace::create(world, &cluster, &new, now)
-        })
+        let created = add(
+            &state,
+            dry_run,
+            cluster,
+            "namespaces",
+            move |world, cluster| namespace::create(world, cluster, &new, now),
+        )
         .await?;
-        if !dry_run {
-            publish(&state, in_cluster, "namespaces", "ADDED", &created);
-        }
         Ok((created, warnings))
     };
     created(&headers, result.await)

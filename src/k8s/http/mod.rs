@@ -165,12 +165,7 @@ async fn admission_review(
 ) -> Response {
     let (parts, body) = request.into_parts();
     // The webhook accepts exactly this media type and answers anything else in plain text.
-    let essence = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .map(str::trim);
+    let essence = protobuf::essence(&parts.headers, header::CONTENT_TYPE);
     if !essence.is_some_and(|essence| essence.eq_ignore_ascii_case("application/json")) {
         let message = "Invalid Content-Type, expected `application/json`\n";
         return (StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response();
@@ -396,6 +391,27 @@ where
         return change(&mut world);
     }
     state.update(change).await.map_err(from_update)
+}
+
+/// Runs the create `change(world, cluster)` through `apply` and, unless it was a dry run,
+/// tells the watchers of `resource` in `cluster` that the object it answers was added.
+pub(super) async fn add<T, F>(
+    state: &AppState,
+    dry_run: bool,
+    cluster: String,
+    resource: &'static str,
+    change: F,
+) -> Result<T, Status>
+where
+    T: serde::Serialize + Send + 'static,
+    F: FnOnce(&mut World, &str) -> Result<T, Status> + Send + 'static,
+{
+    let in_cluster = cluster.clone();
+    let added = apply(state, dry_run, move |world| change(world, &cluster)).await?;
+    if !dry_run {
+        publish(state, in_cluster, resource, "ADDED", &added);
+    }
+    Ok(added)
 }
 
 /// The query parameters of a create: `fieldValidation` and `dryRun` (the others kubectl
@@ -641,12 +657,7 @@ pub(super) async fn create_body<T: Posted>(
     directive: Directive,
 ) -> Result<(T, Vec<String>), Status> {
     let body = read_body(body).await?;
-    let is_protobuf = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(protobuf::MEDIA_TYPE));
-    if is_protobuf {
+    if protobuf::posted(headers) {
         return Ok((protobuf::decode(&body)?, Vec::new()));
     }
     let Some(mut object) = parse_json::<serde_json::Value>(headers, body, &["application/json"])?

@@ -18,7 +18,7 @@ use super::super::status::Status;
 use super::super::table::{self, Include, Printer};
 use super::super::watch::WatchQuery;
 use super::{
-    apply, created, from_update, parse_json, publish, read_body, read_patch, watch_list, ApiPath,
+    add, created, from_update, parse_json, publish, read_body, read_patch, watch_list, ApiPath,
     Watched, WriteQuery,
 };
 use crate::state::AppState;
@@ -57,14 +57,10 @@ pub(super) async fn create(
         let settings = Settings::eks(snapshot.world().account.region.as_str());
         let now = state.now();
         let namespace = path.namespace.clone();
-        let name = cluster.clone();
-        let created = apply(&state, dry_run, move |world| {
-            pod::create(world, &cluster, &namespace, object, &settings, now)
+        let created = add(&state, dry_run, cluster, "pods", move |world, cluster| {
+            pod::create(world, cluster, &namespace, object, &settings, now)
         })
         .await?;
-        if !dry_run {
-            publish(&state, name, "pods", "ADDED", &created);
-        }
         Ok((created, warnings))
     };
     created(&headers, result.await)
