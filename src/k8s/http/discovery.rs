@@ -10,12 +10,12 @@ use serde::Deserialize;
 
 use super::super::namespace::NewNamespace;
 use super::super::status::Status;
-use super::super::table::{self, Include, Printer};
+use super::super::table::Printer;
 use super::super::watch::WatchQuery;
 use super::super::{discovery, namespace};
 use super::{
-    add, answer_or_table, create_body, created, from_update, items_of, publish, watch_list,
-    TableQuery, Watched, WriteQuery,
+    add, answer_or_table, create_body, created, from_update, list_or_watch, publish, Asked,
+    Listing, TableQuery, WriteQuery,
 };
 use crate::state::AppState;
 
@@ -91,33 +91,24 @@ pub(super) async fn list_namespaces(
     Query(watching): Query<WatchQuery>,
     headers: HeaderMap,
 ) -> Response {
+    let asked = Asked {
+        query,
+        watching,
+        headers,
+    };
+    let listing = Listing {
+        resource: "namespaces",
+        namespace: None,
+        printer: Printer::Namespace,
+    };
     let created_at = state.started_at();
-    let events = watching.is_watch().then(|| state.subscribe());
-    if let Some(events) = events {
-        let Ok(cluster) = cluster_of(&state, &path) else {
-            return Status::no_route().into_response();
-        };
-        let items = items_of(&namespace::list(&cluster, created_at));
-        let watched = Watched {
-            cluster: cluster.name.to_string(),
-            resource: "namespaces",
-            namespace: None,
-            printer: Printer::Namespace,
-            tables: table::requested(&headers),
-            include: Include::from_query(query.include_object.as_deref()),
-        };
-        return watch_list(
-            &state,
-            &watching,
-            watched,
-            items,
-            "1".into(),
-            events,
-            |_| true,
-        );
-    }
-    let result = cluster_of(&state, &path).map(|cluster| namespace::list(&cluster, created_at));
-    answer_or_table(&state, &headers, &query, Printer::Namespace, result)
+    list_or_watch(
+        &state,
+        path.cluster.as_deref(),
+        &asked,
+        listing,
+        |cluster| namespace::list(cluster, created_at),
+    )
 }
 
 pub(super) async fn create_namespace(

@@ -4,16 +4,14 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 
 use super::super::listed::Listed;
-use super::super::status::Status;
-use super::super::table::{self, Include};
 use super::super::watch::WatchQuery;
 use super::pods::ClusterOnly;
-use super::{answer_or_table, watch_list, ApiPath, TableQuery, Watched};
+use super::{answer_or_table, list_or_watch, ApiPath, Asked, Listing, TableQuery};
 use crate::state::AppState;
 
 /// The routes of every read-only kind.
@@ -84,13 +82,6 @@ pub(super) fn routes() -> Router<AppState> {
     router
 }
 
-/// What a list request asks besides its path.
-struct Asked {
-    query: TableQuery,
-    watching: WatchQuery,
-    headers: HeaderMap,
-}
-
 /// The list of `kind` in `namespace` (every one when `None`), as JSON or a Table, or its
 /// watch.
 fn list(
@@ -100,47 +91,15 @@ fn list(
     namespace: Option<String>,
     asked: &Asked,
 ) -> Response {
-    let events = asked.watching.is_watch().then(|| state.subscribe());
-    let snapshot = state.current();
-    let Ok(cluster) = snapshot.world().cluster_or_default(cluster.as_deref()) else {
-        return Status::no_route().into_response();
-    };
-    let items = kind.items(
-        cluster,
-        namespace.as_deref(),
-        &root_ca_pem(state),
-        state.started_at(),
-    );
-    let tables = table::requested(&asked.headers);
-    let Some(events) = events else {
-        if tables {
-            return answer_or_table(
-                state,
-                &asked.headers,
-                &asked.query,
-                kind.into(),
-                Ok(kind.list(items)),
-            );
-        }
-        return Json(kind.list(items)).into_response();
-    };
-    let watched = Watched {
-        cluster: cluster.name.to_string(),
+    let listing = Listing {
         resource: kind.resource(),
-        namespace,
+        namespace: namespace.clone(),
         printer: kind.into(),
-        tables,
-        include: Include::from_query(asked.query.include_object.as_deref()),
     };
-    watch_list(
-        state,
-        &asked.watching,
-        watched,
-        items,
-        "1".into(),
-        events,
-        |_| true,
-    )
+    let (ca, created_at) = (root_ca_pem(state), state.started_at());
+    list_or_watch(state, cluster.as_deref(), asked, listing, |cluster| {
+        kind.list(kind.items(cluster, namespace.as_deref(), &ca, created_at))
+    })
 }
 
 /// The CA a pod trusts for the API: the one `serve --tls` generated into the data dir,

@@ -222,36 +222,86 @@ async fn list_accounts(
     Query(watching): Query<WatchQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let events = watching.is_watch().then(|| state.subscribe());
+    let asked = Asked {
+        query,
+        watching,
+        headers,
+    };
+    let namespace = path.namespace.clone();
+    let listing = Listing {
+        resource: "serviceaccounts",
+        namespace: Some(namespace.clone()),
+        printer: Printer::ServiceAccount,
+    };
+    let created_at = state.started_at();
+    list_or_watch(
+        &state,
+        path.cluster.as_deref(),
+        &asked,
+        listing,
+        |cluster| service_account::list(cluster, &namespace, created_at),
+    )
+}
+
+/// What a list request asks besides its path: the table query, the watch query, and the
+/// headers (whether a Table is wanted).
+pub(super) struct Asked {
+    pub(super) query: TableQuery,
+    pub(super) watching: WatchQuery,
+    pub(super) headers: HeaderMap,
+}
+
+/// What is listed: the resource, its namespace (all when `None`), and its printer.
+pub(super) struct Listing {
+    pub(super) resource: &'static str,
+    pub(super) namespace: Option<String>,
+    pub(super) printer: Printer,
+}
+
+/// The list `list` reads from `cluster` (the default when `None`), as JSON or a Table; or,
+/// with `watch=1`, those items and then their changes. Subscribed before the list is read,
+/// so no change falls between the two. The list's resourceVersion is "1": these kinds keep
+/// none of their own.
+pub(super) fn list_or_watch<T: serde::Serialize>(
+    state: &AppState,
+    cluster: Option<&str>,
+    asked: &Asked,
+    listing: Listing,
+    list: impl FnOnce(&Cluster) -> T,
+) -> Response {
+    let events = asked.watching.is_watch().then(|| state.subscribe());
     let snapshot = state.current();
-    if let Some(events) = events {
-        let Ok(cluster) = path.cluster(&snapshot) else {
-            return Status::no_route().into_response();
-        };
-        let list = service_account::list(cluster, &path.namespace, state.started_at());
-        let items = items_of(&list);
-        let watched = Watched {
-            cluster: cluster.name.to_string(),
-            resource: "serviceaccounts",
-            namespace: Some(path.namespace.clone()),
-            printer: Printer::ServiceAccount,
-            tables: table::requested(&headers),
-            include: Include::from_query(query.include_object.as_deref()),
-        };
-        return watch_list(
-            &state,
-            &watching,
-            watched,
-            items,
-            "1".into(),
-            events,
-            |_| true,
+    let Ok(cluster) = snapshot.world().cluster_or_default(cluster) else {
+        return Status::no_route().into_response();
+    };
+    let list = list(cluster);
+    let Some(events) = events else {
+        return answer_or_table(
+            state,
+            &asked.headers,
+            &asked.query,
+            listing.printer,
+            Ok(list),
         );
-    }
-    let result = path
-        .cluster(&snapshot)
-        .map(|cluster| service_account::list(cluster, &path.namespace, state.started_at()));
-    answer_or_table(&state, &headers, &query, Printer::ServiceAccount, result)
+    };
+    let watched = Watched {
+        cluster: cluster.name.to_string(),
+        resource: listing.resource,
+        namespace: listing.namespace,
+        printer: listing.printer,
+        tables: table::requested(&asked.headers),
+        include: Include::from_query(asked.query.include_object.as_deref()),
+    };
+    let items = items_of(&list);
+    watch_list(
+        state,
+        &asked.watching,
+        watched,
+        items,
+        "1".into(),
+        events,
+        |_| true,
+    )
 }
 
 /// `includeObject`, for an answer printed as a Table.
