@@ -35,6 +35,9 @@ pub struct Config {
     /// `serve --reset`: forget the saved world state and the S3 data, and start from the
     /// world file again (keys and the credential secret stay).
     pub reset: bool,
+    /// Whether a node runs the pods on a container engine (`serve --container-runtime`):
+    /// then a pod bound to it is deleted gracefully, through the node.
+    pub runs_pods: bool,
 }
 
 /// Where the world is read from.
@@ -74,6 +77,7 @@ impl Config {
             max_object_bytes: DEFAULT_MAX_OBJECT_BYTES,
             s3_virtual_host_suffix: DEFAULT_VIRTUAL_HOST_SUFFIX.to_owned(),
             reset: false,
+            runs_pods: false,
         }
     }
 }

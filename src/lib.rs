@@ -22,6 +22,8 @@
 //!   Kubernetes objects read from and written to JSON or YAML files.
 //! - [`client`]: commands that call a running server's APIs, as AWS tooling would.
 //! - [`projection`]: token files kept fresh as the kubelet keeps them (`serve --project`).
+//! - [`kubelet`]: the node that runs pods on a container engine, with `kubectl logs` and
+//!   `kubectl exec`.
 //! - [`pod_env`]: a local process as an IRSA pod (`env`, `exec`); [`health`]: the
 //!   container health check.
 //! - [`clock`], [`persist`], [`hex`]: time as a value, crash-safe writes, hex.
@@ -36,6 +38,7 @@ pub mod health;
 pub mod hex;
 pub mod iam;
 pub mod k8s;
+pub mod kubelet;
 pub mod manifest;
 pub mod offline;
 pub mod oidc;
@@ -164,9 +167,14 @@ impl App {
         })
     }
 
-    /// The router over this application's state.
+    /// The router over this application's state (pods are stored, not run).
     pub fn router(&self) -> Router {
-        router::build(self.state.clone(), self.s3.clone())
+        router::build(self.state.clone(), self.s3.clone(), None)
+    }
+
+    /// The router, with `node` running the pods and serving their logs and exec.
+    pub fn router_with_node(&self, node: Option<kubelet::Node>) -> Router {
+        router::build(self.state.clone(), self.s3.clone(), node)
     }
 
     /// The shared state, for callers that mint or inspect without HTTP.

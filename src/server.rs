@@ -155,7 +155,9 @@ where
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(idle_timeout)
-        .serve_connection(TokioIo::new(io), TowerToHyperService::new(router));
+        .serve_connection(TokioIo::new(io), TowerToHyperService::new(router))
+        // `kubectl exec` upgrades its connection to a WebSocket.
+        .with_upgrades();
     let mut connection = std::pin::pin!(connection);
     let mut stopping = false;
     loop {

@@ -5,6 +5,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The pod tests run containers: a Docker engine (started here, as root, when none answers)
+# and the stand-in images, built once and cached. Prepared in the background while cargo
+# builds; stopped at exit only if started here.
+source tests/containers/engine.sh
+engine_log=$(mktemp)
+( engine_start && engine_images ) >"$engine_log" 2>&1 &
+engine_prep=$!
+trap 'engine_stop_all' EXIT
+engine_stop_all() {
+    kill "$engine_prep" 2>/dev/null || true
+    # dockerd was started in the background job: its pid is in the pid file.
+    if [ -f "$engine_cache/started-here" ]; then
+        kill "$(cat "$engine_cache/dockerd.pid" 2>/dev/null)" 2>/dev/null || true
+        rm -f "$engine_cache/started-here"
+    fi
+}
+
 cargo build --locked --all-targets
 cargo test --locked
 
@@ -15,4 +32,12 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$venv/.requirements"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     cp "$requirements" "$venv/.requirements"
 fi
+if ! wait "$engine_prep"; then
+    cat "$engine_log" >&2
+    echo "run.sh: the Docker engine or the test images are not ready (see above)" >&2
+    exit 1
+fi
+cat "$engine_log" >&2
+# The engine's address, as engine_start chose it in the background job.
+export DOCKER_HOST="$(cat "$engine_cache/docker-host")"
 IRSA_LOCAL_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/irsa-local" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/python

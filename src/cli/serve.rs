@@ -1,13 +1,14 @@
 //! `irsa-local serve`: its flags, logging, signals, and the server's life from start to
 //! graceful stop.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use irsa_local::clock::{Clock, SystemClock};
 use irsa_local::config::{self, Config, DEFAULT_LISTEN};
+use irsa_local::kubelet::{Engine, Node};
 use irsa_local::projection::{self, Projection};
 use irsa_local::tls::{self, TlsFlags};
 use irsa_local::App;
@@ -74,6 +75,27 @@ pub struct ServeArgs {
     log_format: LogFormat,
     #[command(flatten)]
     tls: TlsFlags,
+    /// Who runs the pods: `docker` (the Docker Engine API at DOCKER_HOST, else
+    /// /var/run/docker.sock; Podman's compatible socket works too; the server refuses to
+    /// start without one), `none` (pods are stored and stay Pending), or `auto` (docker
+    /// when an engine answers).
+    #[arg(long, env = "IRSA_LOCAL_CONTAINER_RUNTIME", value_enum, default_value_t = ContainerRuntime::Auto)]
+    container_runtime: ContainerRuntime,
+    /// The engine network pods join.
+    #[arg(long, env = "IRSA_LOCAL_POD_NETWORK", value_name = "NAME", default_value = "bridge")]
+    pod_network: String,
+    /// AWS_ENDPOINT_URL given to every container that sets none: this server as
+    /// containers reach it (default http://host.docker.internal:<port>; the server then
+    /// also listens on the pod network's gateway). An empty value gives none.
+    #[arg(long, env = "IRSA_LOCAL_POD_ENDPOINT_URL", value_name = "URL")]
+    pod_endpoint_url: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ContainerRuntime {
+    Auto,
+    Docker,
+    None,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -89,12 +111,33 @@ pub fn token_expiration_range() -> clap::builder::RangedU64ValueParser {
 
 pub fn serve(args: ServeArgs) -> ExitCode {
     init_logging(args.log_format, "info");
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("irsa-local: cannot start the async runtime: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    let engine = match runtime.block_on(find_engine(args.container_runtime, &args.pod_network)) {
+        Ok(engine) => engine,
+        Err(err) => {
+            eprintln!("irsa-local: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut allow_hosts = args.allow_hosts;
+    if let Some((_, gateway)) = &engine {
+        // Containers call the server by these names.
+        allow_hosts.push(irsa_local::kubelet::spec::HOST_ALIAS.to_owned());
+        allow_hosts.extend(gateway.map(|ip| ip.to_string()));
+    }
     let config = Config {
         max_object_bytes: args.s3_max_object_bytes,
         s3_virtual_host_suffix: args.s3_virtual_host_suffix,
         reset: args.reset,
         listen: args.listen,
-        allow_hosts: args.allow_hosts,
+        allow_hosts,
+        runs_pods: engine.is_some(),
         kube_token: args.kube_token.map(irsa_local::world::SecretString::new),
         ..args.world.config(args.public_url)
     };
@@ -123,13 +166,6 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         Err(err) => {
             eprintln!("irsa-local: {err}");
             return exit_code(err.exit_code());
-        }
-    };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("irsa-local: cannot start the async runtime: {err}");
-            return ExitCode::from(1);
         }
     };
     runtime.block_on(async move {
@@ -178,7 +214,51 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             tls.log_serving(&address);
             options.tls = Some(tls.config);
         }
-        let served = irsa_local::serve_with(listener, app.router(), options, shutdown).await;
+        let port = listener.local_addr().map_or(args.listen.port(), |a| a.port());
+        let pods = match engine {
+            Some((engine, gateway)) => {
+                let pods = Pods {
+                    engine,
+                    gateway,
+                    network: args.pod_network,
+                    endpoint_url: args.pod_endpoint_url,
+                };
+                match pods.start(app.state(), args.listen, port).await {
+                    Ok(started) => Some(started),
+                    Err(err) => {
+                        eprintln!("irsa-local: cannot start the node: {err}");
+                        return ExitCode::from(1);
+                    }
+                }
+            }
+            None => None,
+        };
+        let node = pods.as_ref().map(|(node, _)| node.clone());
+        let router = app.router_with_node(node.clone());
+        // The pods stop first, so that streams that follow them (`kubectl logs -f`) end
+        // and the server can finish its requests.
+        let (stopped, _) = tokio::sync::watch::channel(false);
+        let stopping = stopped.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            if let Some(node) = node {
+                node.shutdown().await;
+            }
+            stopping.send_replace(true);
+        });
+        let on_stop = |mut receiver: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = receiver.wait_for(|stopped| *stopped).await;
+        };
+        if let Some((_, Some(gateway_listener))) = pods {
+            let (router, options) = (router.clone(), options.clone());
+            let stop = on_stop(stopped.subscribe());
+            tokio::spawn(async move {
+                if let Err(err) = irsa_local::serve_with(gateway_listener, router, options, stop).await {
+                    tracing::warn!(error = %err, "the listener for containers stopped");
+                }
+            });
+        }
+        let served = irsa_local::serve_with(listener, router, options, on_stop(stopped.subscribe())).await;
         match served {
             Ok(()) => {
                 tracing::info!("stopped");
@@ -190,6 +270,86 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             }
         }
     })
+}
+
+/// The engine `choice` asks for, with the pod network's gateway; `None` when pods are
+/// not to run.
+async fn find_engine(
+    choice: ContainerRuntime,
+    network: &str,
+) -> Result<Option<(Engine, Option<IpAddr>)>, irsa_local::kubelet::engine::EngineError> {
+    if choice == ContainerRuntime::None {
+        tracing::info!("container runtime: none (pods are stored and stay Pending)");
+        return Ok(None);
+    }
+    match Engine::connect().await {
+        Ok(engine) => {
+            let gateway = engine.gateway(network).await;
+            tracing::info!(
+                engine = %engine.describe().await,
+                at = %engine.address(),
+                network,
+                gateway = %gateway.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+                "container runtime: docker; pods run on this engine"
+            );
+            Ok(Some((engine, gateway)))
+        }
+        Err(err) if choice == ContainerRuntime::Auto => {
+            tracing::info!(
+                reason = %err,
+                "container runtime: none (no engine answers; pods are stored and stay Pending; --container-runtime docker requires one)"
+            );
+            Ok(None)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The node's parts, found before the server listens.
+struct Pods {
+    engine: Engine,
+    gateway: Option<IpAddr>,
+    network: String,
+    endpoint_url: Option<String>,
+}
+
+impl Pods {
+    /// Starts the node; with a loopback `listen`, also a listener on the pod network's
+    /// gateway at `port`, so that containers reach the server.
+    async fn start(
+        self,
+        state: &irsa_local::state::AppState,
+        listen: SocketAddr,
+        port: u16,
+    ) -> std::io::Result<(Node, Option<tokio::net::TcpListener>)> {
+        let mut extra = None;
+        if let (true, Some(gateway)) = (listen.ip().is_loopback(), self.gateway) {
+            let address = SocketAddr::new(gateway, port);
+            match tokio::net::TcpListener::bind(address).await {
+                Ok(listener) => {
+                    tracing::info!(gateway = %address, "listening for containers on http://{address}");
+                    extra = Some(listener);
+                }
+                Err(err) => tracing::warn!(
+                    gateway = %address,
+                    error = %err,
+                    "cannot listen on the pod network's gateway; containers may not reach the server (see --pod-endpoint-url)"
+                ),
+            }
+        }
+        let endpoint_url = match self.endpoint_url {
+            Some(url) if url.is_empty() => None,
+            Some(url) => Some(url),
+            None => Some(format!("http://{}:{port}", irsa_local::kubelet::spec::HOST_ALIAS)),
+        };
+        let settings = irsa_local::kubelet::Settings {
+            network: self.network,
+            endpoint_url,
+            host_ip: self.gateway.map(|ip| ip.to_string()).unwrap_or_default(),
+        };
+        let node = Node::start(state.clone(), self.engine, settings).await?;
+        Ok((node, extra))
+    }
 }
 
 pub fn init_logging(format: LogFormat, default_level: &str) {

@@ -105,6 +105,13 @@ impl Listed {
     }
 }
 
+/// The CA a pod trusts for the API: the one `serve --tls` generated into `data_dir`,
+/// else none (an empty bundle).
+pub fn root_ca_pem(data_dir: &std::path::Path) -> String {
+    let file = data_dir.join(crate::tls::TLS_DIR).join(crate::tls::CA_FILE);
+    std::fs::read_to_string(file).unwrap_or_default()
+}
+
 /// The `kube-root-ca.crt` ConfigMap of `namespace`.
 fn root_ca(cluster: &Cluster, namespace: &str, ca_pem: &str, created_at: u64) -> Value {
     json!({

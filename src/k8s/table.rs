@@ -148,9 +148,7 @@ impl Printer {
                 let ready = statuses.map_or(0, |all| {
                     all.iter().filter(|s| s["ready"] == json!(true)).count()
                 });
-                let restarts: i64 = statuses.map_or(0, |all| {
-                    all.iter().filter_map(|s| s["restartCount"].as_i64()).sum()
-                });
+                let (status, restarts) = pod_status(object);
                 let or_none = |value: &str| {
                     if value.is_empty() {
                         "<none>".to_owned()
@@ -161,7 +159,7 @@ impl Printer {
                 vec![
                     json!(text("/metadata/name")),
                     json!(format!("{ready}/{containers}")),
-                    json!(text("/status/phase")),
+                    json!(status),
                     json!(restarts),
                     age,
                     json!(or_none(text("/status/podIP"))),
@@ -305,6 +303,75 @@ pub fn human_duration(seconds: u64) -> String {
     }
 }
 
+/// The STATUS column and the restarts, as kubectl's `printPod` reads them: the phase,
+/// unless an init container or a container says more (`Init:0/1`, `ContainerCreating`,
+/// `Completed`, `CrashLoopBackOff`, `Error`), and `Terminating` once deleted.
+fn pod_status(pod: &Value) -> (String, i64) {
+    let statuses = |pointer: &str| -> Vec<Value> {
+        pod.pointer(pointer).and_then(Value::as_array).cloned().unwrap_or_default()
+    };
+    let field = |value: &Value, pointer: &str| -> String {
+        value.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_owned()
+    };
+    let mut reason = match field(pod, "/status/reason") {
+        given if !given.is_empty() => given,
+        _ => field(pod, "/status/phase"),
+    };
+    let mut restarts = 0;
+    let init = statuses("/status/initContainerStatuses");
+    let init_total = pod.pointer("/spec/initContainers").and_then(Value::as_array).map_or(0, Vec::len);
+    let mut initializing = false;
+    for (index, container) in init.iter().enumerate() {
+        restarts += container["restartCount"].as_i64().unwrap_or(0);
+        let exit = container.pointer("/state/terminated/exitCode").and_then(Value::as_i64);
+        let waiting = field(container, "/state/waiting/reason");
+        match exit {
+            Some(0) => continue,
+            Some(code) => {
+                reason = match field(container, "/state/terminated/reason") {
+                    empty if empty.is_empty() => format!("Init:ExitCode:{code}"),
+                    given => format!("Init:{given}"),
+                };
+            }
+            None if !waiting.is_empty() && waiting != "PodInitializing" => {
+                reason = format!("Init:{waiting}");
+            }
+            None => reason = format!("Init:{index}/{init_total}"),
+        }
+        initializing = true;
+        break;
+    }
+    if !initializing {
+        restarts = 0;
+        let mut running = false;
+        for container in statuses("/status/containerStatuses").iter().rev() {
+            restarts += container["restartCount"].as_i64().unwrap_or(0);
+            let waiting = field(container, "/state/waiting/reason");
+            let terminated = container.pointer("/state/terminated");
+            if !waiting.is_empty() {
+                reason = waiting;
+            } else if let Some(terminated) = terminated {
+                reason = match field(terminated, "/reason") {
+                    empty if empty.is_empty() => format!(
+                        "ExitCode:{}",
+                        terminated["exitCode"].as_i64().unwrap_or(0)
+                    ),
+                    given => given,
+                };
+            } else if container["ready"] == json!(true) && container.pointer("/state/running").is_some() {
+                running = true;
+            }
+        }
+        if reason == "Completed" && running {
+            reason = "Running".to_owned();
+        }
+    }
+    if pod.pointer("/metadata/deletionTimestamp").is_some() {
+        reason = "Terminating".to_owned();
+    }
+    (reason, restarts)
+}
+
 #[cfg(test)]
 mod tests {
     use axum::http::HeaderValue;
@@ -376,5 +443,73 @@ mod tests {
         );
         assert_eq!(table["rows"][0]["object"]["kind"], "PartialObjectMetadata");
         assert_eq!(table["columnDefinitions"][3]["type"], "integer");
+    }
+}
+
+#[cfg(test)]
+mod pod_status_tests {
+    use serde_json::{json, Value};
+
+    use super::pod_status;
+
+    fn pod(status: Value) -> Value {
+        json!({"metadata": {"name": "p"}, "spec": {"initContainers": [{"name": "i"}]}, "status": status})
+    }
+
+    #[test]
+    fn the_status_column_reads_as_kubectls() {
+        let cases = [
+            ("pending", json!({"phase": "Pending"}), "Pending", 0),
+            (
+                "creating",
+                json!({"phase": "Pending", "containerStatuses": [{"state": {"waiting": {"reason": "ContainerCreating"}}, "restartCount": 0}]}),
+                "ContainerCreating",
+                0,
+            ),
+            (
+                "completed",
+                json!({"phase": "Succeeded", "containerStatuses": [{"state": {"terminated": {"exitCode": 0, "reason": "Completed"}}, "restartCount": 0}]}),
+                "Completed",
+                0,
+            ),
+            (
+                "error",
+                json!({"phase": "Failed", "containerStatuses": [{"state": {"terminated": {"exitCode": 1, "reason": "Error"}}, "restartCount": 0}]}),
+                "Error",
+                0,
+            ),
+            (
+                "crash_loop",
+                json!({"phase": "Running", "containerStatuses": [{"state": {"waiting": {"reason": "CrashLoopBackOff"}}, "restartCount": 3}]}),
+                "CrashLoopBackOff",
+                3,
+            ),
+            (
+                "one_done_one_running",
+                json!({"phase": "Running", "containerStatuses": [
+                    {"state": {"running": {}}, "ready": true, "restartCount": 0},
+                    {"state": {"terminated": {"exitCode": 0, "reason": "Completed"}}, "restartCount": 1}]}),
+                "Running",
+                1,
+            ),
+            (
+                "init_running",
+                json!({"phase": "Pending", "initContainerStatuses": [{"state": {"running": {}}, "restartCount": 0}]}),
+                "Init:0/1",
+                0,
+            ),
+            (
+                "init_failed",
+                json!({"phase": "Failed", "initContainerStatuses": [{"state": {"terminated": {"exitCode": 1, "reason": "Error"}}, "restartCount": 2}]}),
+                "Init:Error",
+                2,
+            ),
+        ];
+        for (name, status, want, restarts) in cases {
+            assert_eq!(pod_status(&pod(status)), (want.to_owned(), restarts), "case {name}");
+        }
+        let mut deleting = pod(json!({"phase": "Running"}));
+        deleting["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+        assert_eq!(pod_status(&deleting).0, "Terminating");
     }
 }

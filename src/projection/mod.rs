@@ -3,8 +3,11 @@
 //! never a mix) with mode 0644 and no trailing newline, and replaced by the kubelet's rule
 //! ([`refresh`]; REFERENCE.md 8.3). `serve --project` and `irsa-local exec` use it.
 //!
-//! Known gaps: the token is bound to no pod (the kubelet's carries `kubernetes.io.pod`),
-//! and keys added by `keys rotate` sign only after the next start, as for every token.
+//! The node's pods use it too ([`TokenFile::for_pod`]): their tokens are bound to the pod
+//! (the `kubernetes.io.pod` claim names it, with its uid), as the kubelet's are.
+//!
+//! Known gaps: keys added by `keys rotate` sign only after the next start, as for every
+//! token.
 
 pub mod refresh;
 
@@ -152,6 +155,18 @@ pub struct TokenFile {
     declared: bool,
     settings: TokenSettings,
     path: PathBuf,
+    /// The pod the tokens are bound to: its name and uid.
+    bound_pod: Option<(String, String)>,
+}
+
+/// The pod a projected token belongs to.
+#[derive(Debug, Clone)]
+pub struct PodBinding {
+    pub cluster: String,
+    pub namespace: String,
+    pub service_account: String,
+    pub name: String,
+    pub uid: String,
 }
 
 impl TokenFile {
@@ -181,7 +196,33 @@ impl TokenFile {
                 expiration_seconds,
             ),
             path: projection.path.clone(),
+            bound_pod: None,
         })
+    }
+
+    /// A pod's `serviceAccountToken` projection: `audience` (empty: the API server's
+    /// audiences) for `expiration_seconds`, bound to the pod, written at `path`.
+    pub fn for_pod(
+        state: &AppState,
+        pod: &PodBinding,
+        audience: &str,
+        expiration_seconds: u64,
+        path: PathBuf,
+    ) -> Self {
+        Self {
+            state: state.clone(),
+            cluster: pod.cluster.clone(),
+            namespace: pod.namespace.clone(),
+            service_account: pod.service_account.clone(),
+            declared: true,
+            settings: TokenSettings {
+                audience: audience.to_owned(),
+                expiration_seconds: expiration_seconds
+                    .clamp(MIN_EXPIRATION_SECONDS, MAX_EXPIRATION_SECONDS),
+            },
+            path,
+            bound_pod: Some((pod.name.clone(), pod.uid.clone())),
+        }
     }
 
     /// Where the token is written.
@@ -212,11 +253,21 @@ impl TokenFile {
         let now = self.state.now();
         let request = TokenRequest {
             spec: TokenRequestSpec {
-                audiences: vec![self.settings.audience.clone()],
+                audiences: match self.settings.audience.as_str() {
+                    "" => Vec::new(),
+                    audience => vec![audience.to_owned()],
+                },
                 expiration_seconds: Some(
                     i64::try_from(self.settings.expiration_seconds).unwrap_or(i64::MAX),
                 ),
-                bound_object_ref: None,
+                bound_object_ref: self.bound_pod.as_ref().map(|(name, uid)| {
+                    token_request::BoundObjectReference {
+                        kind: "Pod".to_owned(),
+                        api_version: "v1".to_owned(),
+                        name: name.clone(),
+                        uid: Some(uid.clone()),
+                    }
+                }),
             },
             ..TokenRequest::default()
         };

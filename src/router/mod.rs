@@ -38,7 +38,7 @@ use crate::protocol::RequestId;
 use crate::s3::S3Store;
 use crate::state::AppState;
 use crate::world::random_uuid;
-use crate::{eks, iam, k8s, oidc, s3, sigv4, sts};
+use crate::{eks, iam, k8s, kubelet, oidc, s3, sigv4, sts};
 
 /// The header that carries the request id, on requests (set here) and responses.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
@@ -53,7 +53,7 @@ struct FrontDoor {
 }
 
 /// Every route of the server over `state`, with S3 objects in `s3`.
-pub fn build(state: AppState, s3: Arc<S3Store>) -> Router {
+pub fn build(state: AppState, s3: Arc<S3Store>, node: Option<kubelet::Node>) -> Router {
     let hosts = HostPolicy::from_config(state.config());
     // Shared, not cloned per request: the door is read by every request.
     let door = Arc::new(FrontDoor {
@@ -64,7 +64,7 @@ pub fn build(state: AppState, s3: Arc<S3Store>) -> Router {
     let own = Router::new()
         .route("/_irsa/health", get(health))
         .merge(oidc::http::routes())
-        .merge(k8s::routes(&state))
+        .merge(k8s::routes(&state, kubelet::http::routes(node)))
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     let unsigned_s3 = Arc::clone(&door);

@@ -24,9 +24,13 @@ class Server:
 
     def __init__(self, data_dir: pathlib.Path, *extra_args: str):
         self.data_dir = data_dir
+        # Pods are stored, not run, unless a test asks for the engine
+        # (`--container-runtime docker`, tests/python/test_pods.py).
+        runtime = [] if any(a.startswith("--container-runtime") for a in extra_args) \
+            else ["--container-runtime", "none"]
         self.process = subprocess.Popen(
             [BINARY, "serve", "--listen", "127.0.0.1:0", "--log-format", "json",
-             "--data-dir", str(data_dir), *extra_args],
+             "--data-dir", str(data_dir), *runtime, *extra_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         self.url = None

@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::super::listed::Listed;
+use super::super::listed::{self, Listed};
 use super::super::watch::WatchQuery;
 use super::pods::ClusterOnly;
 use super::{answer_or_table, list_or_watch, ApiPath, Asked, Listing, TableQuery};
@@ -102,13 +102,6 @@ fn list(
     })
 }
 
-/// The CA a pod trusts for the API: the one `serve --tls` generated into the data dir,
-/// else none (an empty bundle).
 fn root_ca_pem(state: &AppState) -> String {
-    let file = state
-        .config()
-        .data_dir
-        .join(crate::tls::TLS_DIR)
-        .join(crate::tls::CA_FILE);
-    std::fs::read_to_string(file).unwrap_or_default()
+    listed::root_ca_pem(&state.config().data_dir)
 }

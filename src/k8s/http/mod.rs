@@ -27,10 +27,13 @@ use crate::state::{AppState, ObjectEvent};
 use crate::store::{Snapshot, UpdateError};
 use crate::world::{random_uuid, Cluster, ServiceAccount, World};
 
-/// The Kubernetes routes: the default cluster's, and every cluster's under `/k8s/<name>`.
-/// With `--kube-token`, the API (not the webhook, which kube-apiserver calls) requires it.
-pub fn routes(state: &AppState) -> Router<AppState> {
-    let api = api_routes().route_layer(middleware::from_fn_with_state(state.clone(), bearer));
+/// The Kubernetes routes, with `more` API routes beside them (the node's logs and exec):
+/// the default cluster's, and every cluster's under `/k8s/<name>`. With `--kube-token`,
+/// the API (not the webhook, which kube-apiserver calls) requires it.
+pub fn routes(state: &AppState, more: Router<AppState>) -> Router<AppState> {
+    let api = api_routes()
+        .merge(more)
+        .route_layer(middleware::from_fn_with_state(state.clone(), bearer));
     let webhook = Router::new().route("/mutate", post(admission_review));
     let cluster = api.clone().merge(webhook.clone());
     api.merge(webhook).nest("/k8s/{cluster}", cluster)

@@ -5,14 +5,16 @@
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use k8s_openapi::api::core::v1::Pod;
 use serde::Deserialize;
 
 use super::super::field_validation;
+use super::super::protobuf;
 use super::super::mutate::Settings;
+use super::super::pod::node::{self, Deleted};
 use super::super::pod::{self, Selectors};
 use super::super::status::Status;
 use super::super::table::{self, Include, Printer};
@@ -202,17 +204,54 @@ pub(super) async fn patch(
     answer(StatusCode::OK, result.await)
 }
 
-pub(super) async fn delete(State(state): State<AppState>, path: ApiPath) -> Response {
+/// `gracePeriodSeconds` of a delete, from the query or the DeleteOptions body.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct DeleteOptions {
+    grace_period_seconds: Option<i64>,
+}
+
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    path: ApiPath,
+    Query(query): Query<DeleteOptions>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let result = async {
+        let body = read_body(body).await?;
+        // A protobuf DeleteOptions (typed Go clients) is not read: its grace period is
+        // then the pod's own.
+        let json = protobuf::essence(&headers, header::CONTENT_TYPE)
+            .is_none_or(|essence| !essence.contains("protobuf"));
+        let options: Option<DeleteOptions> = match json {
+            true => parse_json(&headers, body, &["application/json"])?,
+            false => None,
+        };
+        let grace = options
+            .and_then(|options| options.grace_period_seconds)
+            .or(query.grace_period_seconds)
+            .map(|seconds| u64::try_from(seconds).unwrap_or(0));
         let cluster = path.cluster_name(&state.current())?;
         let (namespace, name) = (path.namespace.clone(), path.name().to_owned());
         let in_cluster = cluster.clone();
+        let (runs_pods, now) = (state.config().runs_pods, state.now());
         let deleted = state
-            .update(move |world| pod::delete(world, &cluster, &namespace, &name))
+            .update(move |world| {
+                node::delete(world, &cluster, &namespace, &name, grace, runs_pods, now)
+            })
             .await
             .map_err(from_update)?;
-        publish(&state, in_cluster, "pods", "DELETED", &deleted);
-        Ok(deleted)
+        Ok(match deleted {
+            Deleted::Gone(pod) => {
+                publish(&state, in_cluster, "pods", "DELETED", &pod);
+                pod
+            }
+            Deleted::Terminating(pod) => {
+                publish(&state, in_cluster, "pods", "MODIFIED", &pod);
+                pod
+            }
+        })
     };
     answer(StatusCode::OK, result.await)
 }

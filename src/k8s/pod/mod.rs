@@ -1,8 +1,9 @@
 //! Pods as kube-apiserver admits and stores them: create (defaults, the ServiceAccount
 //! admission plugin's `kube-api-access-*` volume, then the pod identity webhook's IRSA
 //! mutation, as an EKS control plane runs them), get, list (label and field selectors),
-//! delete. Nothing runs them yet: a created pod stays `Pending`, with a `PodScheduled`
-//! condition that says so, never a made-up `Running`.
+//! delete ([`node`]: at once, or through the node that runs the pod). A node
+//! (`crate::kubelet`) runs them on a container engine; without one a created pod stays
+//! `Pending`, with a `PodScheduled` condition that says so, never a made-up `Running`.
 //!
 //! Known gaps: PUT; a strategic merge patch is read as a JSON merge patch (right for
 //! labels and annotations, the only things a patch may change here); protobuf pod bodies
@@ -10,6 +11,7 @@
 //! quotas and limit ranges.
 
 pub mod defaults;
+pub mod node;
 mod patch;
 mod selector;
 mod service_account;
@@ -133,23 +135,6 @@ pub fn list(cluster: &Cluster, namespace: Option<&str>, selectors: &Selectors) -
             .cloned()
             .collect(),
     }
-}
-
-/// Deletes the pod; the object as it was, with its stored `uid` (`kubectl wait
-/// --for=delete` compares it). With nothing running it, the pod goes at once.
-pub fn delete(
-    world: &mut World,
-    cluster: &str,
-    namespace: &str,
-    name: &str,
-) -> Result<Value, Status> {
-    let cluster = super::cluster_mut(world, cluster)?;
-    let index = cluster
-        .pods
-        .iter()
-        .position(|pod| is(pod, namespace, name))
-        .ok_or_else(|| Status::not_found("pods", name))?;
-    Ok(cluster.pods.remove(index))
 }
 
 /// Checks the posted object; its name, `None` when it asks for a generated one.

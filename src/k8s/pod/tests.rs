@@ -201,7 +201,19 @@ fn a_pod_is_listed_read_and_deleted_with_its_uid() {
         serde_json::to_value(list(cluster, Some("kube-system"), &Selectors::default())).unwrap();
     assert!(other["items"].as_array().unwrap().is_empty());
     assert_eq!(read(cluster, "default", "eks-iam-test4").unwrap(), created);
-    let deleted = delete(&mut world, "eksworkshop-eksctl", "default", "eks-iam-test4").unwrap();
+    let deleted = node::delete(
+        &mut world,
+        "eksworkshop-eksctl",
+        "default",
+        "eks-iam-test4",
+        None,
+        true,
+        NOW,
+    )
+    .unwrap();
+    let node::Deleted::Gone(deleted) = deleted else {
+        panic!("a pod bound to no node goes at once");
+    };
     assert_eq!(deleted["metadata"]["uid"], created["metadata"]["uid"]);
     assert_eq!(
         read(world.default_cluster(), "default", "eks-iam-test4")
@@ -222,4 +234,55 @@ fn generated_names_get_a_suffix() {
     .unwrap();
     let name = pod["metadata"]["name"].as_str().unwrap();
     assert!(name.starts_with("job-") && name.len() == 9, "{name}");
+}
+
+#[test]
+fn a_pod_a_node_runs_is_deleted_through_the_node() {
+    const CLUSTER: &str = "eksworkshop-eksctl";
+    let mut world = world();
+    let created = create_in(&mut world, "default", workshop_pod()).unwrap();
+    let uid = created["metadata"]["uid"].as_str().unwrap().to_owned();
+    let bound = node::bind(&mut world, CLUSTER, "default", "eks-iam-test4", &uid, "irsa-local").unwrap();
+    assert_eq!(bound["spec"]["nodeName"], "irsa-local");
+    let status = json!({"phase": "Running"});
+    let written = node::set_status(&mut world, CLUSTER, "default", "eks-iam-test4", &uid, status).unwrap();
+    assert_eq!(written["status"]["phase"], "Running");
+    let versions = [&created, &bound, &written].map(|pod| {
+        pod["metadata"]["resourceVersion"].as_str().unwrap().parse::<u64>().unwrap()
+    });
+    assert!(versions[0] < versions[1] && versions[1] < versions[2], "{versions:?}");
+    let wrong_uid = node::set_status(&mut world, CLUSTER, "default", "eks-iam-test4", "other", json!({}));
+    assert_eq!(wrong_uid.unwrap_err().reason, "NotFound", "a write for another pod of that name");
+
+    let cases = [
+        // (name, grace asked, nodes run, want terminating, want grace marked)
+        ("no_node_running_goes_at_once", None, false, false, None),
+        ("zero_grace_goes_at_once", Some(0), true, false, None),
+        ("default_grace_of_30_s", None, true, true, Some(30)),
+        ("shorter_grace_replaces_it", Some(5), true, true, Some(5)),
+        ("longer_grace_does_not", Some(60), true, true, Some(5)),
+    ];
+    let mut marked = world.clone();
+    for (name, grace, nodes_run, terminating, want_grace) in cases {
+        let mut world = if terminating { marked.clone() } else { world.clone() };
+        let deleted = node::delete(&mut world, CLUSTER, "default", "eks-iam-test4", grace, nodes_run, NOW).unwrap();
+        let stored = read(world.default_cluster(), "default", "eks-iam-test4");
+        match deleted {
+            node::Deleted::Gone(pod) => {
+                assert!(!terminating, "case {name}: gone");
+                assert_eq!(pod["metadata"]["uid"], uid.as_str(), "case {name}");
+                assert!(stored.is_err(), "case {name}: still stored");
+            }
+            node::Deleted::Terminating(pod) => {
+                assert!(terminating, "case {name}: marked");
+                assert_eq!(pod["metadata"]["deletionGracePeriodSeconds"].as_u64(), want_grace, "case {name}");
+                assert!(pod["metadata"]["deletionTimestamp"].is_string(), "case {name}");
+                assert_eq!(stored.unwrap(), pod, "case {name}: stored as answered");
+                marked = world.clone();
+            }
+        }
+    }
+    let removed = node::remove(&mut marked, CLUSTER, "default", "eks-iam-test4", &uid).unwrap();
+    assert_eq!(removed["metadata"]["uid"], uid.as_str());
+    assert!(read(marked.default_cluster(), "default", "eks-iam-test4").is_err());
 }

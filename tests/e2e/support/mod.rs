@@ -220,6 +220,8 @@ impl ServerProcess {
         let mut child = Command::new(binary())
             .arg("serve")
             .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
+            // Pods are stored, not run, whatever engine the machine has.
+            .args(["--container-runtime", "none"])
             .args(args)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())

@@ -1,0 +1,131 @@
+//! The writes a node makes to the pods it runs, and graceful deletion: binding a pod to
+//! the node, replacing its `status`, and, for a pod a node runs, deletion in two steps
+//! as kube-apiserver does it: the API marks the pod (`deletionTimestamp`,
+//! `deletionGracePeriodSeconds`), the node stops its containers within the grace period
+//! and then removes it.
+
+use serde_json::{json, Value};
+
+use super::super::status::Status;
+use super::{find_mut, next_resource_version, text};
+use crate::clock::rfc3339;
+use crate::world::World;
+
+/// The grace period of a pod that names none (`terminationGracePeriodSeconds`).
+pub const DEFAULT_GRACE_SECONDS: u64 = 30;
+
+/// What a delete did.
+#[derive(Debug, Clone)]
+pub enum Deleted {
+    /// The pod is gone (nothing ran it, or the grace period was 0).
+    Gone(Value),
+    /// The pod is marked; its node stops it and then removes it.
+    Terminating(Value),
+}
+
+/// Binds the pod `uid` to `node` (`spec.nodeName`); the pod as stored.
+pub fn bind(
+    world: &mut World,
+    cluster: &str,
+    namespace: &str,
+    name: &str,
+    uid: &str,
+    node: &str,
+) -> Result<Value, Status> {
+    change(world, cluster, namespace, name, uid, |pod| {
+        pod["spec"]["nodeName"] = json!(node);
+    })
+}
+
+/// Replaces the `status` of the pod `uid`; the pod as stored.
+pub fn set_status(
+    world: &mut World,
+    cluster: &str,
+    namespace: &str,
+    name: &str,
+    uid: &str,
+    status: Value,
+) -> Result<Value, Status> {
+    change(world, cluster, namespace, name, uid, |pod| {
+        pod["status"] = status;
+    })
+}
+
+/// A delete of the pod `name`. A pod bound to a running node, with a grace period above
+/// 0, is marked for its node (`grace`: the request's, else the pod's
+/// `terminationGracePeriodSeconds`; a second delete may shorten it); any other pod goes
+/// at once. `nodes_run` says whether a node runs pods.
+pub fn delete(
+    world: &mut World,
+    cluster: &str,
+    namespace: &str,
+    name: &str,
+    grace: Option<u64>,
+    nodes_run: bool,
+    now: u64,
+) -> Result<Deleted, Status> {
+    let cluster = super::super::cluster_mut(world, cluster)?;
+    let pod = super::find(cluster, namespace, name).ok_or_else(|| Status::not_found("pods", name))?;
+    let grace = grace.unwrap_or_else(|| {
+        pod.pointer("/spec/terminationGracePeriodSeconds")
+            .and_then(Value::as_u64)
+            .unwrap_or(DEFAULT_GRACE_SECONDS)
+    });
+    let bound = !text(pod, "/spec/nodeName").is_empty();
+    if !(nodes_run && bound && grace > 0) {
+        let index = cluster
+            .pods
+            .iter()
+            .position(|pod| super::is(pod, namespace, name))
+            .ok_or_else(|| Status::not_found("pods", name))?;
+        return Ok(Deleted::Gone(cluster.pods.remove(index)));
+    }
+    let marked_grace = pod
+        .pointer("/metadata/deletionGracePeriodSeconds")
+        .and_then(Value::as_u64);
+    if marked_grace.is_some_and(|marked| marked <= grace) {
+        return Ok(Deleted::Terminating(pod.clone()));
+    }
+    let version = next_resource_version(cluster);
+    let pod = find_mut(cluster, namespace, name).ok_or_else(|| Status::not_found("pods", name))?;
+    pod["metadata"]["deletionTimestamp"] = json!(rfc3339(now.saturating_add(grace)));
+    pod["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+    pod["metadata"]["resourceVersion"] = json!(version.to_string());
+    Ok(Deleted::Terminating(pod.clone()))
+}
+
+/// Removes the pod `uid` once its node has stopped it; the pod as it was.
+pub fn remove(
+    world: &mut World,
+    cluster: &str,
+    namespace: &str,
+    name: &str,
+    uid: &str,
+) -> Result<Value, Status> {
+    let cluster = super::super::cluster_mut(world, cluster)?;
+    let index = cluster
+        .pods
+        .iter()
+        .position(|pod| super::is(pod, namespace, name) && text(pod, "/metadata/uid") == uid)
+        .ok_or_else(|| Status::not_found("pods", name))?;
+    Ok(cluster.pods.remove(index))
+}
+
+/// Changes the pod `uid` and gives it the next resourceVersion.
+fn change(
+    world: &mut World,
+    cluster: &str,
+    namespace: &str,
+    name: &str,
+    uid: &str,
+    edit: impl FnOnce(&mut Value),
+) -> Result<Value, Status> {
+    let cluster = super::super::cluster_mut(world, cluster)?;
+    let version = next_resource_version(cluster);
+    let pod = find_mut(cluster, namespace, name)
+        .filter(|pod| text(pod, "/metadata/uid") == uid)
+        .ok_or_else(|| Status::not_found("pods", name))?;
+    edit(pod);
+    pod["metadata"]["resourceVersion"] = json!(version.to_string());
+    Ok(pod.clone())
+}
