@@ -82,7 +82,12 @@ pub struct ServeArgs {
     #[arg(long, env = "IRSA_LOCAL_CONTAINER_RUNTIME", value_enum, default_value_t = ContainerRuntime::Auto)]
     container_runtime: ContainerRuntime,
     /// The engine network pods join.
-    #[arg(long, env = "IRSA_LOCAL_POD_NETWORK", value_name = "NAME", default_value = "bridge")]
+    #[arg(
+        long,
+        env = "IRSA_LOCAL_POD_NETWORK",
+        value_name = "NAME",
+        default_value = "bridge"
+    )]
     pod_network: String,
     /// AWS_ENDPOINT_URL given to every container that sets none: this server as
     /// containers reach it (default http://host.docker.internal:<port>; the server then
@@ -340,7 +345,10 @@ impl Pods {
         let endpoint_url = match self.endpoint_url {
             Some(url) if url.is_empty() => None,
             Some(url) => Some(url),
-            None => Some(format!("http://{}:{port}", irsa_local::kubelet::spec::HOST_ALIAS)),
+            None => Some(format!(
+                "http://{}:{port}",
+                irsa_local::kubelet::spec::HOST_ALIAS
+            )),
         };
         let settings = irsa_local::kubelet::Settings {
             network: self.network,

@@ -89,6 +89,7 @@ pub fn create(
         tags: input.tags.clone(),
         namespaces: Vec::new(),
         pods: Vec::new(),
+        events: Vec::new(),
     };
     world.clusters.push(cluster.clone());
     Ok(cluster)

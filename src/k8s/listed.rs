@@ -72,7 +72,17 @@ impl Listed {
                 .filter(|name| namespace.is_none_or(|wanted| wanted == *name))
                 .map(|name| root_ca(cluster, name, ca_pem, created_at))
                 .collect(),
-            Self::Secret | Self::Event | Self::ResourceQuota | Self::LimitRange => Vec::new(),
+            Self::Event => cluster
+                .events
+                .iter()
+                .filter(|event| {
+                    namespace.is_none_or(|wanted| {
+                        event.pointer("/metadata/namespace").and_then(Value::as_str) == Some(wanted)
+                    })
+                })
+                .cloned()
+                .collect(),
+            Self::Secret | Self::ResourceQuota | Self::LimitRange => Vec::new(),
         }
     }
 
@@ -103,6 +113,30 @@ impl Listed {
             .find(|item| item.pointer("/metadata/name").and_then(Value::as_str) == Some(name))
             .ok_or_else(|| Status::not_found(self.resource(), name))
     }
+}
+
+/// Whether `object` matches `selector`: comma-separated `field=value` (or `==`, `!=`)
+/// terms over the object's own fields (`involvedObject.uid`, `metadata.name`, `reason`),
+/// as `kubectl describe` asks for a pod's events. A field the object lacks reads empty.
+pub fn field_selector_matches(object: &Value, selector: &str) -> bool {
+    selector
+        .split(',')
+        .filter(|term| !term.trim().is_empty())
+        .all(|term| {
+            let (field, want, equal) = match term.split_once("!=") {
+                Some((field, want)) => (field, want, false),
+                None => match term.split_once("==").or_else(|| term.split_once('=')) {
+                    Some((field, want)) => (field, want, true),
+                    None => return false,
+                },
+            };
+            let pointer = format!("/{}", field.trim().replace('.', "/"));
+            let got = object
+                .pointer(&pointer)
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            (got == want.trim()) == equal
+        })
 }
 
 /// The CA a pod trusts for the API: the one `serve --tls` generated into `data_dir`,

@@ -308,10 +308,17 @@ pub fn human_duration(seconds: u64) -> String {
 /// `Completed`, `CrashLoopBackOff`, `Error`), and `Terminating` once deleted.
 fn pod_status(pod: &Value) -> (String, i64) {
     let statuses = |pointer: &str| -> Vec<Value> {
-        pod.pointer(pointer).and_then(Value::as_array).cloned().unwrap_or_default()
+        pod.pointer(pointer)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
     };
     let field = |value: &Value, pointer: &str| -> String {
-        value.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_owned()
+        value
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
     };
     let mut reason = match field(pod, "/status/reason") {
         given if !given.is_empty() => given,
@@ -319,11 +326,16 @@ fn pod_status(pod: &Value) -> (String, i64) {
     };
     let mut restarts = 0;
     let init = statuses("/status/initContainerStatuses");
-    let init_total = pod.pointer("/spec/initContainers").and_then(Value::as_array).map_or(0, Vec::len);
+    let init_total = pod
+        .pointer("/spec/initContainers")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     let mut initializing = false;
     for (index, container) in init.iter().enumerate() {
         restarts += container["restartCount"].as_i64().unwrap_or(0);
-        let exit = container.pointer("/state/terminated/exitCode").and_then(Value::as_i64);
+        let exit = container
+            .pointer("/state/terminated/exitCode")
+            .and_then(Value::as_i64);
         let waiting = field(container, "/state/waiting/reason");
         match exit {
             Some(0) => continue,
@@ -352,13 +364,14 @@ fn pod_status(pod: &Value) -> (String, i64) {
                 reason = waiting;
             } else if let Some(terminated) = terminated {
                 reason = match field(terminated, "/reason") {
-                    empty if empty.is_empty() => format!(
-                        "ExitCode:{}",
-                        terminated["exitCode"].as_i64().unwrap_or(0)
-                    ),
+                    empty if empty.is_empty() => {
+                        format!("ExitCode:{}", terminated["exitCode"].as_i64().unwrap_or(0))
+                    }
                     given => given,
                 };
-            } else if container["ready"] == json!(true) && container.pointer("/state/running").is_some() {
+            } else if container["ready"] == json!(true)
+                && container.pointer("/state/running").is_some()
+            {
                 running = true;
             }
         }
@@ -506,7 +519,11 @@ mod pod_status_tests {
             ),
         ];
         for (name, status, want, restarts) in cases {
-            assert_eq!(pod_status(&pod(status)), (want.to_owned(), restarts), "case {name}");
+            assert_eq!(
+                pod_status(&pod(status)),
+                (want.to_owned(), restarts),
+                "case {name}"
+            );
         }
         let mut deleting = pod(json!({"phase": "Running"}));
         deleting["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");

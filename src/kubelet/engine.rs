@@ -31,7 +31,7 @@ const PING_TIMEOUT: Duration = Duration::from_secs(3);
 pub enum EngineError {
     #[error("no container engine answers at {address}: {reason}")]
     Unreachable { address: String, reason: String },
-    #[error("image {image:?} is not present and pulling it failed: {reason}")]
+    #[error("pulling image {image:?} failed: {reason}")]
     Pull { image: String, reason: String },
     #[error("image {0:?} is not present and imagePullPolicy is Never")]
     NeverPull(String),
@@ -113,7 +113,11 @@ impl Engine {
 
     /// Whether `image` is present on the engine, and its id.
     pub async fn image_id(&self, image: &str) -> Option<String> {
-        self.docker.inspect_image(image).await.ok().and_then(|i| i.id)
+        self.docker
+            .inspect_image(image)
+            .await
+            .ok()
+            .and_then(|i| i.id)
     }
 
     /// Pulls `image`; the engine's last error line when it fails.
@@ -132,7 +136,11 @@ impl Engine {
     }
 
     /// Creates a container named `name`; its id.
-    pub async fn create(&self, name: &str, body: ContainerCreateBody) -> Result<String, EngineError> {
+    pub async fn create(
+        &self,
+        name: &str,
+        body: ContainerCreateBody,
+    ) -> Result<String, EngineError> {
         let options = CreateContainerOptionsBuilder::new().name(name).build();
         Ok(self.docker.create_container(Some(options), body).await?.id)
     }
@@ -159,16 +167,25 @@ impl Engine {
         let options = StopContainerOptionsBuilder::new().t(t).build();
         match self.docker.stop_container(id, Some(options)).await {
             // 304: already stopped.
-            Ok(()) | Err(bollard::errors::Error::DockerResponseServerError { status_code: 304, .. }) => Ok(()),
+            Ok(())
+            | Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 304, ..
+            }) => Ok(()),
             Err(err) => Err(err.into()),
         }
     }
 
     /// Removes the container, running or not.
     pub async fn remove(&self, id: &str) -> Result<(), EngineError> {
-        let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
+        let options = RemoveContainerOptionsBuilder::new()
+            .force(true)
+            .v(true)
+            .build();
         match self.docker.remove_container(id, Some(options)).await {
-            Ok(()) | Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
+            Ok(())
+            | Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(()),
             Err(err) => Err(err.into()),
         }
     }
@@ -200,7 +217,7 @@ impl Engine {
                 })
             })
             .collect();
-        found.sort_by(|a, b| b.attempt.cmp(&a.attempt));
+        found.sort_by_key(|found| std::cmp::Reverse(found.attempt));
         Ok(found)
     }
 
@@ -210,9 +227,10 @@ impl Engine {
         id: &str,
         options: LogsOptions,
     ) -> impl Stream<Item = Result<axum::body::Bytes, EngineError>> + Send + 'static {
-        self.docker
-            .logs(id, Some(options))
-            .map(|item| item.map(|output| output.into_bytes()).map_err(EngineError::from))
+        self.docker.logs(id, Some(options)).map(|item| {
+            item.map(|output| output.into_bytes())
+                .map_err(EngineError::from)
+        })
     }
 
     /// The underlying client, for exec sessions.

@@ -7,8 +7,8 @@
 
 use axum::body::Bytes;
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
-use bollard::exec::{CreateExecOptions, ResizeExecOptions, StartExecOptions, StartExecResults};
 use bollard::container::LogOutput;
+use bollard::exec::{CreateExecOptions, ResizeExecOptions, StartExecOptions, StartExecResults};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -73,7 +73,13 @@ fn failure(message: &str) -> Value {
 }
 
 /// Runs `command` in `container` and relays it over `socket` until it ends.
-pub async fn session(socket: WebSocket, engine: Engine, container: String, command: Command, v5: bool) {
+pub async fn session(
+    socket: WebSocket,
+    engine: Engine,
+    container: String,
+    command: Command,
+    v5: bool,
+) {
     let (mut sink, mut incoming) = socket.split();
     let send = |channel: u8, bytes: &[u8]| {
         let mut frame = Vec::with_capacity(bytes.len() + 1);
@@ -92,7 +98,11 @@ pub async fn session(socket: WebSocket, engine: Engine, container: String, comma
     };
     let started = async {
         let created = docker.create_exec(&container, options).await?;
-        let start = StartExecOptions { detach: false, tty: command.tty, output_capacity: None };
+        let start = StartExecOptions {
+            detach: false,
+            tty: command.tty,
+            output_capacity: None,
+        };
         let results = docker.start_exec(&created.id, Some(start)).await?;
         Ok::<_, bollard::errors::Error>((created.id, results))
     };
@@ -108,7 +118,13 @@ pub async fn session(socket: WebSocket, engine: Engine, container: String, comma
     };
     // As kube-apiserver does: an empty frame on the first writable channel says the
     // streams are ready.
-    let first = if command.stdout { STDOUT } else if command.stderr { STDERR } else { ERROR };
+    let first = if command.stdout {
+        STDOUT
+    } else if command.stderr {
+        STDERR
+    } else {
+        ERROR
+    };
     let _ = sink.send(send(first, &[])).await;
     let mut stdin_open = command.stdin;
     loop {
@@ -126,7 +142,7 @@ pub async fn session(socket: WebSocket, engine: Engine, container: String, comma
             message = incoming.next() => match message {
                 Some(Ok(Message::Binary(data))) if !data.is_empty() => match data[0] {
                     STDIN if stdin_open => {
-                        if input.write_all(&data[1..]).await.is_err() { stdin_open = false; }
+                        stdin_open = input.write_all(&data[1..]).await.is_ok();
                     }
                     RESIZE => {
                         if let Ok(size) = serde_json::from_slice::<Size>(&data[1..]) {
@@ -148,7 +164,11 @@ pub async fn session(socket: WebSocket, engine: Engine, container: String, comma
             },
         }
     }
-    let exit_code = docker.inspect_exec(&exec_id).await.ok().and_then(|i| i.exit_code);
+    let exit_code = docker
+        .inspect_exec(&exec_id)
+        .await
+        .ok()
+        .and_then(|i| i.exit_code);
     let status = final_status(&command.argv, exit_code);
     let _ = sink.send(send(ERROR, status.to_string().as_bytes())).await;
     let _ = sink.send(normal_close()).await;
@@ -178,15 +198,25 @@ mod tests {
             let status = final_status(&argv, code);
             assert_eq!(status["status"], want, "case {name}");
             assert_eq!(
-                status.pointer("/details/causes/0/message").and_then(Value::as_str),
+                status
+                    .pointer("/details/causes/0/message")
+                    .and_then(Value::as_str),
                 cause,
                 "case {name}"
             );
             if cause.is_some() {
                 assert_eq!(status["reason"], "NonZeroExitCode", "case {name}");
-                assert_eq!(status.pointer("/details/causes/0/reason").unwrap(), "ExitCode", "case {name}");
+                assert_eq!(
+                    status.pointer("/details/causes/0/reason").unwrap(),
+                    "ExitCode",
+                    "case {name}"
+                );
             }
         }
-        assert_eq!(final_status(&argv, None)["status"], "Failure", "unknown exit code");
+        assert_eq!(
+            final_status(&argv, None)["status"],
+            "Failure",
+            "unknown exit code"
+        );
     }
 }

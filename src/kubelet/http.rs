@@ -26,7 +26,10 @@ use crate::state::AppState;
 pub fn routes(node: Option<Node>) -> Router<AppState> {
     Router::new()
         .route("/api/v1/namespaces/{namespace}/pods/{name}/log", get(logs))
-        .route("/api/v1/namespaces/{namespace}/pods/{name}/exec", get(exec).post(exec))
+        .route(
+            "/api/v1/namespaces/{namespace}/pods/{name}/exec",
+            get(exec).post(exec),
+        )
         .layer(Extension(node))
 }
 
@@ -104,7 +107,10 @@ async fn log_stream(
     let container = pick_container(&pod, &path.name, query.container.as_deref())?;
     let waiting = || waiting_to_start(&pod, &path.name, &container);
     let node = node.ok_or_else(waiting)?;
-    let uid = pod.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or("");
+    let uid = pod
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let runs: Vec<_> = node
         .engine()
         .find(node.id(), Some(uid))
@@ -138,23 +144,29 @@ async fn log_stream(
         since: i32::try_from(since).unwrap_or(0),
         until: 0,
         timestamps: query.timestamps,
-        tail: query.tail_lines.map_or_else(|| "all".to_owned(), |n| n.max(0).to_string()),
+        tail: query
+            .tail_lines
+            .map_or_else(|| "all".to_owned(), |n| n.max(0).to_string()),
     };
     let stream = node.engine().logs(&run.id, options);
     let body = match query.limit_bytes {
         None => Body::from_stream(stream),
         Some(limit) => {
             let mut left = limit;
-            Body::from_stream(stream.take_while(move |_| {
-                let more = left > 0;
-                std::future::ready(more)
-            }).map(move |chunk| {
-                chunk.map(|bytes| {
-                    let keep = bytes.len().min(left);
-                    left -= keep;
-                    bytes.slice(..keep)
-                })
-            }))
+            Body::from_stream(
+                stream
+                    .take_while(move |_| {
+                        let more = left > 0;
+                        std::future::ready(more)
+                    })
+                    .map(move |chunk| {
+                        chunk.map(|bytes| {
+                            let keep = bytes.len().min(left);
+                            left -= keep;
+                            bytes.slice(..keep)
+                        })
+                    }),
+            )
         }
     };
     Ok(body)
@@ -169,7 +181,13 @@ async fn exec(
 ) -> Response {
     let prepared = async {
         let pod = read_pod(&state, &path)?;
-        let mut command = Command { argv: Vec::new(), stdin: false, stdout: false, stderr: false, tty: false };
+        let mut command = Command {
+            argv: Vec::new(),
+            stdin: false,
+            stdout: false,
+            stderr: false,
+            tty: false,
+        };
         let mut wanted = None;
         let flag = |value: &str| value == "true" || value == "1";
         for (key, value) in form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
@@ -188,13 +206,20 @@ async fn exec(
             return Err(Status::bad_request("you must specify at least 1 command"));
         }
         if !(command.stdin || command.stdout || command.stderr) {
-            return Err(Status::bad_request("you must specify at least 1 of stdin, stdout, stderr"));
+            return Err(Status::bad_request(
+                "you must specify at least 1 of stdin, stdout, stderr",
+            ));
         }
         let not_running = || {
-            Status::bad_request(format!("unable to upgrade connection: container not found ({container:?})"))
+            Status::bad_request(format!(
+                "unable to upgrade connection: container not found ({container:?})"
+            ))
         };
         let node = node.ok_or_else(not_running)?;
-        let uid = pod.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or("");
+        let uid = pod
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let found = node
             .engine()
             .find(node.id(), Some(uid))
@@ -264,7 +289,10 @@ fn pick_container(pod: &Value, pod_name: &str, wanted: Option<&str>) -> Result<S
                 main.join(" ")
             );
             if !init.is_empty() {
-                message.push_str(&format!(" or one of the init containers: [{}]", init.join(" ")));
+                message.push_str(&format!(
+                    " or one of the init containers: [{}]",
+                    init.join(" ")
+                ));
             }
             Err(Status::bad_request(message))
         }
@@ -278,7 +306,11 @@ fn waiting_to_start(pod: &Value, pod_name: &str, container: &str) -> Status {
         .filter_map(|pointer| pod.pointer(pointer).and_then(Value::as_array))
         .flatten()
         .find(|status| status.get("name").and_then(Value::as_str) == Some(container))
-        .and_then(|status| status.pointer("/state/waiting/reason").and_then(Value::as_str))
+        .and_then(|status| {
+            status
+                .pointer("/state/waiting/reason")
+                .and_then(Value::as_str)
+        })
         .unwrap_or("ContainerCreating");
     Status::bad_request(format!(
         "container {container:?} in pod {pod_name:?} is waiting to start: {reason}"

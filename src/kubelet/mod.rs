@@ -78,6 +78,8 @@ struct Inner {
     /// Where pods' volumes are written: `<data-dir>/pods/<uid>`.
     pods_dir: PathBuf,
     workers: Mutex<HashMap<String, Worker>>,
+    /// Set at shutdown: no new worker starts after it.
+    closed: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug)]
@@ -97,7 +99,12 @@ struct PodKey {
 
 impl PodKey {
     fn of(cluster: &str, pod: &Value) -> Self {
-        let text = |pointer: &str| pod.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_owned();
+        let text = |pointer: &str| {
+            pod.pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
         Self {
             cluster: cluster.to_owned(),
             namespace: text("/metadata/namespace"),
@@ -110,7 +117,11 @@ impl PodKey {
 impl Node {
     /// Starts the node on `engine`: removes what a previous run of this data dir left,
     /// runs the stored pods that have not finished, and then every pod created.
-    pub async fn start(state: AppState, engine: Engine, settings: Settings) -> std::io::Result<Self> {
+    pub async fn start(
+        state: AppState,
+        engine: Engine,
+        settings: Settings,
+    ) -> std::io::Result<Self> {
         let data_dir = state.config().data_dir.clone();
         let id = node_id(&data_dir)?;
         let pods_dir = data_dir.join("pods");
@@ -123,7 +134,10 @@ impl Node {
                     }
                 }
                 if !left.is_empty() {
-                    tracing::info!(count = left.len(), "removed the containers the previous run left");
+                    tracing::info!(
+                        count = left.len(),
+                        "removed the containers the previous run left"
+                    );
                 }
             }
             Err(err) => tracing::warn!(error = %err, "cannot list the previous run's containers"),
@@ -136,6 +150,7 @@ impl Node {
                 id,
                 pods_dir,
                 workers: Mutex::new(HashMap::new()),
+                closed: std::sync::atomic::AtomicBool::new(false),
             }),
         };
         // Subscribed before the first scan, so no pod falls between the two.
@@ -160,6 +175,9 @@ impl Node {
     pub async fn shutdown(&self) {
         let workers: Vec<Worker> = {
             let mut workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
+            self.inner
+                .closed
+                .store(true, std::sync::atomic::Ordering::SeqCst);
             workers.drain().map(|(_, worker)| worker).collect()
         };
         for worker in &workers {
@@ -193,7 +211,11 @@ impl Node {
             "DELETED" => {
                 self.stop(&key.uid, Stop::Delete { grace: 0 });
             }
-            _ if event.object.pointer("/metadata/deletionTimestamp").is_some() => {
+            _ if event
+                .object
+                .pointer("/metadata/deletionTimestamp")
+                .is_some() =>
+            {
                 let grace = event
                     .object
                     .pointer("/metadata/deletionGracePeriodSeconds")
@@ -215,7 +237,9 @@ impl Node {
         for cluster in &snapshot.world().clusters {
             for pod in &cluster.pods {
                 let phase = pod.pointer("/status/phase").and_then(Value::as_str);
-                if matches!(phase, Some("Succeeded" | "Failed")) && pod.pointer("/metadata/deletionTimestamp").is_none() {
+                if matches!(phase, Some("Succeeded" | "Failed"))
+                    && pod.pointer("/metadata/deletionTimestamp").is_none()
+                {
                     continue;
                 }
                 let key = PodKey::of(cluster.name.as_str(), pod);
@@ -231,7 +255,9 @@ impl Node {
     fn run(&self, key: PodKey, stop: Option<Stop>) {
         let mut workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
         workers.retain(|_, worker| !worker.task.is_finished());
-        if workers.contains_key(&key.uid) {
+        if workers.contains_key(&key.uid)
+            || self.inner.closed.load(std::sync::atomic::Ordering::SeqCst)
+        {
             return;
         }
         let (sender, receiver) = watch::channel(stop);
@@ -248,7 +274,9 @@ impl Node {
                 worker.stop.send_if_modified(|current| {
                     // A shorter grace period replaces a longer one; nothing lengthens it.
                     let shorter = match (*current, stop) {
-                        (Some(Stop::Delete { grace: old }), Stop::Delete { grace: new }) => new < old,
+                        (Some(Stop::Delete { grace: old }), Stop::Delete { grace: new }) => {
+                            new < old
+                        }
                         (None, _) => true,
                         _ => false,
                     };

@@ -66,7 +66,9 @@ impl Worker {
             .cluster(&key.cluster)?
             .pods
             .iter()
-            .find(|pod| pod.pointer("/metadata/uid").and_then(Value::as_str) == Some(key.uid.as_str()))?
+            .find(|pod| {
+                pod.pointer("/metadata/uid").and_then(Value::as_str) == Some(key.uid.as_str())
+            })?
             .clone();
         let containers = |pointer: &str, reason: &str| -> Vec<Container> {
             pod.pointer(pointer)
@@ -77,7 +79,11 @@ impl Worker {
                 .collect()
         };
         let init = containers("/spec/initContainers", "PodInitializing");
-        let main_reason = if init.is_empty() { "ContainerCreating" } else { "PodInitializing" };
+        let main_reason = if init.is_empty() {
+            "ContainerCreating"
+        } else {
+            "PodInitializing"
+        };
         let main = containers("/spec/containers", main_reason);
         let now = node.state.now();
         let run = Run {
@@ -114,7 +120,9 @@ impl Worker {
             let bound = self
                 .node
                 .state
-                .update(move |world| stored::bind(world, &cluster, &namespace, &name, &uid, NODE_NAME))
+                .update(move |world| {
+                    stored::bind(world, &cluster, &namespace, &name, &uid, NODE_NAME)
+                })
                 .await;
             match bound {
                 Ok(pod) => {
@@ -123,6 +131,11 @@ impl Worker {
                 }
                 Err(_) => return Stop::Delete { grace: 0 },
             }
+            let message = format!(
+                "Successfully assigned {}/{} to {NODE_NAME}",
+                self.key.namespace, self.key.name
+            );
+            self.event("Normal", "Scheduled", message, None).await;
         }
         self.write().await;
         if let Some(stop) = self.prepare_volumes().await {
@@ -163,6 +176,13 @@ impl Worker {
                 }
                 Err(err) => {
                     tracing::warn!(pod = %self.key.name, error = %err, "cannot write the pod's volumes");
+                    self.event(
+                        "Warning",
+                        "FailedMount",
+                        format!("MountVolume.SetUp failed: {err}"),
+                        None,
+                    )
+                    .await;
                     for container in self.run.main.iter_mut().chain(self.run.init.iter_mut()) {
                         container.state = State::Waiting {
                             reason: "CreateContainerConfigError".to_owned(),
@@ -184,7 +204,15 @@ impl Worker {
         let spec = self.container_spec("/spec/initContainers", index)?;
         let mut attempt = 0;
         loop {
-            let started = self.start(&spec, attempt, Network::Own { network: self.node.settings.network.clone() }).await;
+            let started = self
+                .start(
+                    &spec,
+                    attempt,
+                    Network::Own {
+                        network: self.node.settings.network.clone(),
+                    },
+                )
+                .await;
             attempt += 1;
             let ended = match started {
                 Ok((id, image_id)) => {
@@ -201,7 +229,10 @@ impl Worker {
                     self.ended(&id, started_at).await
                 }
                 Err(Failure::Waiting { reason, message }) => {
-                    self.run.init[index].state = State::Waiting { reason, message: Some(message) };
+                    self.run.init[index].state = State::Waiting {
+                        reason,
+                        message: Some(message),
+                    };
                     self.write().await;
                     if let Some(stop) = self.pause(backoff(attempt - 1)).await {
                         return Some(stop);
@@ -220,7 +251,10 @@ impl Worker {
             if self.run.restart_policy == "Never" {
                 self.run.done = true;
                 for main in &mut self.run.main {
-                    main.state = State::Waiting { reason: "PodInitializing".to_owned(), message: None };
+                    main.state = State::Waiting {
+                        reason: "PodInitializing".to_owned(),
+                        message: None,
+                    };
                 }
                 self.write().await;
                 return None;
@@ -253,7 +287,8 @@ impl Worker {
                 }
             }
             self.update_pod_ip().await;
-            let finished = due.iter().all(Option::is_none) && self.current.iter().all(Option::is_none);
+            let finished =
+                due.iter().all(Option::is_none) && self.current.iter().all(Option::is_none);
             if finished {
                 self.run.done = true;
             }
@@ -294,13 +329,27 @@ impl Worker {
     }
 
     /// Starts container `index` (a new attempt); on failure, schedules the next try.
-    async fn start_main(&mut self, index: usize, due: &mut [Option<Instant>], failures: &mut [u32]) -> Option<Stop> {
+    async fn start_main(
+        &mut self,
+        index: usize,
+        due: &mut [Option<Instant>],
+        failures: &mut [u32],
+    ) -> Option<Stop> {
         let spec = self.container_spec("/spec/containers", index)?;
         let network = match (&self.owner, index) {
-            (_, 0) | (None, _) => Network::Own { network: self.node.settings.network.clone() },
-            (Some(owner), _) => Network::Join { owner_id: owner.clone() },
+            (_, 0) | (None, _) => Network::Own {
+                network: self.node.settings.network.clone(),
+            },
+            (Some(owner), _) => Network::Join {
+                owner_id: owner.clone(),
+            },
         };
-        let network = if self.pod.pointer("/spec/hostNetwork").and_then(Value::as_bool) == Some(true) {
+        let network = if self
+            .pod
+            .pointer("/spec/hostNetwork")
+            .and_then(Value::as_bool)
+            == Some(true)
+        {
             Network::Host
         } else {
             network
@@ -318,15 +367,24 @@ impl Worker {
                 }
                 container.container_id = Some(format!("docker://{id}"));
                 container.image_id = image_id;
-                container.state = State::Running { started_at: self.node.state.now() };
+                container.state = State::Running {
+                    started_at: self.node.state.now(),
+                };
                 self.current[index] = Some(id);
                 self.forget_older(index, attempt).await;
             }
             Err(Failure::Waiting { reason, message }) => {
                 let wait = backoff(failures[index]);
                 failures[index] += 1;
-                let reason = if reason == "ErrImagePull" && failures[index] > 1 { "ImagePullBackOff".to_owned() } else { reason };
-                self.run.main[index].state = State::Waiting { reason, message: Some(message) };
+                let reason = if reason == "ErrImagePull" && failures[index] > 1 {
+                    "ImagePullBackOff".to_owned()
+                } else {
+                    reason
+                };
+                self.run.main[index].state = State::Waiting {
+                    reason,
+                    message: Some(message),
+                };
                 due[index] = Some(Instant::now() + wait);
             }
             Err(Failure::Start(ended)) => {
@@ -337,7 +395,13 @@ impl Worker {
     }
 
     /// Container `index` (engine id `id`) has exited.
-    async fn exited(&mut self, index: usize, id: &str, due: &mut [Option<Instant>], failures: &mut [u32]) {
+    async fn exited(
+        &mut self,
+        index: usize,
+        id: &str,
+        due: &mut [Option<Instant>],
+        failures: &mut [u32],
+    ) {
         let started_at = match self.run.main[index].state {
             State::Running { started_at } => started_at,
             _ => self.node.state.now(),
@@ -348,7 +412,13 @@ impl Worker {
     }
 
     /// Records an ended run and decides whether and when the container runs again.
-    fn after_exit(&mut self, index: usize, ended: Ended, due: &mut [Option<Instant>], failures: &mut [u32]) {
+    fn after_exit(
+        &mut self,
+        index: usize,
+        ended: Ended,
+        due: &mut [Option<Instant>],
+        failures: &mut [u32],
+    ) {
         let restart = match self.run.restart_policy.as_str() {
             "Always" => true,
             "OnFailure" => ended.exit_code != 0,
@@ -371,23 +441,57 @@ impl Worker {
     }
 
     /// Ensures the image, creates and starts one container; its engine id and image id.
-    async fn start(&mut self, spec: &Value, attempt: u32, network: Network) -> Result<(String, String), Failure> {
+    async fn start(
+        &mut self,
+        spec: &Value,
+        attempt: u32,
+        network: Network,
+    ) -> Result<(String, String), Failure> {
         let image = text(spec, "/image").to_owned();
-        let image_id = self.ensure_image(&image, text(spec, "/imagePullPolicy")).await?;
+        let image_id = self
+            .ensure_image(&image, text(spec, "/imagePullPolicy"), text(spec, "/name"))
+            .await?;
         let place = self.placement(attempt, network);
         let body = spec::create_body(&self.pod, spec, &place).map_err(|err| Failure::Waiting {
             reason: "CreateContainerConfigError".to_owned(),
             message: err.to_string(),
         })?;
-        let name = spec::container_name(&self.pod, text(spec, "/name"), attempt);
+        let container = text(spec, "/name");
+        let name = spec::container_name(&self.pod, container, attempt);
         let engine = &self.node.engine;
         // A container of that name left by a crash of this worker goes first.
         let _ = engine.remove(&name).await;
-        let id = engine.create(&name, body).await.map_err(|err| Failure::Waiting {
-            reason: "CreateContainerError".to_owned(),
-            message: err.to_string(),
-        })?;
+        let id = match engine.create(&name, body).await {
+            Ok(id) => id,
+            Err(err) => {
+                self.event(
+                    "Warning",
+                    "Failed",
+                    format!("Error: {err}"),
+                    Some(container),
+                )
+                .await;
+                return Err(Failure::Waiting {
+                    reason: "CreateContainerError".to_owned(),
+                    message: err.to_string(),
+                });
+            }
+        };
+        self.event(
+            "Normal",
+            "Created",
+            format!("Created container: {container}"),
+            Some(container),
+        )
+        .await;
         if let Err(err) = engine.start(&id).await {
+            self.event(
+                "Warning",
+                "Failed",
+                format!("Error: {err}"),
+                Some(container),
+            )
+            .await;
             let now = self.node.state.now();
             return Err(Failure::Start(Ended {
                 exit_code: START_ERROR_EXIT,
@@ -396,44 +500,100 @@ impl Worker {
                 finished_at: now,
                 container_id: format!("docker://{id}"),
             }))
-            .inspect_err(|_| tracing::warn!(pod = %self.key.name, error = %err, "cannot start a container"));
+            .inspect_err(
+                |_| tracing::warn!(pod = %self.key.name, error = %err, "cannot start a container"),
+            );
         }
+        self.event(
+            "Normal",
+            "Started",
+            format!("Started container {container}"),
+            Some(container),
+        )
+        .await;
         Ok((id, format!("docker://{image_id}")))
     }
 
     /// The image's id, pulled as `policy` says. Offline, a failed pull of an image that
     /// is present runs the local one (with a warning), where a kubelet would stop.
-    async fn ensure_image(&self, image: &str, policy: &str) -> Result<String, Failure> {
+    async fn ensure_image(
+        &self,
+        image: &str,
+        policy: &str,
+        container: &str,
+    ) -> Result<String, Failure> {
         let engine = &self.node.engine;
         let local = engine.image_id(image).await;
         let pull_failed = |err: EngineError| Failure::Waiting {
             reason: "ErrImagePull".to_owned(),
             message: err.to_string(),
         };
+        let at = Some(container);
         match (policy, local) {
-            ("Never", Some(id)) | ("IfNotPresent", Some(id)) => Ok(id),
-            ("Never", None) => Err(Failure::Waiting {
-                reason: "ErrImageNeverPull".to_owned(),
-                message: format!("Container image {image:?} is not present with pull policy of Never"),
-            }),
-            (_, local) => match engine.pull(image).await {
-                Ok(()) => engine.image_id(image).await.ok_or_else(|| pull_failed(EngineError::NeverPull(image.to_owned()))),
-                Err(err) => match local {
-                    Some(id) => {
-                        tracing::warn!(pod = %self.key.name, image, error = %err, "pulling failed; running the image present locally");
-                        Ok(id)
+            ("Never", Some(id)) | ("IfNotPresent", Some(id)) => {
+                let message = format!("Container image {image:?} already present on machine");
+                self.event("Normal", "Pulled", message, at).await;
+                Ok(id)
+            }
+            ("Never", None) => {
+                let message =
+                    format!("Container image {image:?} is not present with pull policy of Never");
+                self.event("Warning", "ErrImageNeverPull", message.clone(), at)
+                    .await;
+                Err(Failure::Waiting {
+                    reason: "ErrImageNeverPull".to_owned(),
+                    message,
+                })
+            }
+            (_, local) => {
+                self.event("Normal", "Pulling", format!("Pulling image {image:?}"), at)
+                    .await;
+                match engine.pull(image).await {
+                    Ok(()) => {
+                        self.event(
+                            "Normal",
+                            "Pulled",
+                            format!("Successfully pulled image {image:?}"),
+                            at,
+                        )
+                        .await;
+                        let id = engine.image_id(image).await;
+                        id.ok_or_else(|| pull_failed(EngineError::NeverPull(image.to_owned())))
                     }
-                    None => Err(pull_failed(err)),
-                },
-            },
+                    Err(err) => match local {
+                        // Offline is the point of this tool: where a kubelet stops at
+                        // ErrImagePull, the image present locally runs.
+                        Some(id) => {
+                            let message = format!("Failed to pull image {image:?}: {err}; running the image present locally");
+                            tracing::warn!(pod = %self.key.name, image, error = %err, "pulling failed; running the image present locally");
+                            self.event("Warning", "Failed", message, at).await;
+                            Ok(id)
+                        }
+                        None => {
+                            let message = format!("Failed to pull image {image:?}: {err}");
+                            self.event("Warning", "Failed", message, at).await;
+                            Err(pull_failed(err))
+                        }
+                    },
+                }
+            }
         }
     }
 
     /// How a run that the engine reports ended.
     async fn ended(&self, id: &str, started_at: u64) -> Ended {
         let now = self.node.state.now();
-        let state = self.node.engine.inspect(id).await.ok().and_then(|i| i.state);
-        let exit_code = state.as_ref().and_then(|s| s.exit_code).unwrap_or(START_ERROR_EXIT);
+        let state = self
+            .node
+            .engine
+            .inspect(id)
+            .await
+            .ok()
+            .and_then(|i| i.state);
+        let exit_code = state
+            .as_ref()
+            .and_then(|s| s.exit_code)
+            .unwrap_or(START_ERROR_EXIT);
         let oom = state.as_ref().and_then(|s| s.oom_killed).unwrap_or(false);
         Ended {
             exit_code,
@@ -448,15 +608,26 @@ impl Worker {
     /// previous run stays for `kubectl logs --previous`.
     async fn forget_older(&self, index: usize, attempt: u32) {
         let name = text(&self.run_spec(index), "/name").to_owned();
-        if let Ok(found) = self.node.engine.find(&self.node.id, Some(&self.key.uid)).await {
-            for old in found.iter().filter(|f| f.container == name && f.attempt + 1 < attempt) {
+        if let Ok(found) = self
+            .node
+            .engine
+            .find(&self.node.id, Some(&self.key.uid))
+            .await
+        {
+            for old in found
+                .iter()
+                .filter(|f| f.container == name && f.attempt + 1 < attempt)
+            {
                 let _ = self.node.engine.remove(&old.id).await;
             }
         }
     }
 
     fn run_spec(&self, index: usize) -> Value {
-        self.pod.pointer(&format!("/spec/containers/{index}")).cloned().unwrap_or_default()
+        self.pod
+            .pointer(&format!("/spec/containers/{index}"))
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn container_spec(&self, list: &str, index: usize) -> Option<Value> {
@@ -472,7 +643,11 @@ impl Worker {
         let ip = inspected
             .and_then(|i| i.network_settings)
             .and_then(|n| n.networks)
-            .and_then(|networks| networks.get(&self.node.settings.network).and_then(|e| e.ip_address.clone()))
+            .and_then(|networks| {
+                networks
+                    .get(&self.node.settings.network)
+                    .and_then(|e| e.ip_address.clone())
+            })
             .unwrap_or_default();
         self.run.pod_ip = ip;
     }
@@ -504,9 +679,20 @@ impl Worker {
             Stop::Shutdown => pod_grace.min(SHUTDOWN_GRACE_SECONDS),
         };
         let engine = &self.node.engine;
-        let found = engine.find(&self.node.id, Some(&self.key.uid)).await.unwrap_or_default();
+        let found = engine
+            .find(&self.node.id, Some(&self.key.uid))
+            .await
+            .unwrap_or_default();
+        for running in found.iter().filter(|f| f.running) {
+            let message = format!("Stopping container {}", running.container);
+            self.event("Normal", "Killing", message, Some(&running.container))
+                .await;
+        }
         let grace = u32::try_from(grace).unwrap_or(u32::MAX);
-        let stops = found.iter().filter(|f| f.running).map(|f| engine.stop(&f.id, grace));
+        let stops = found
+            .iter()
+            .filter(|f| f.running)
+            .map(|f| engine.stop(&f.id, grace));
         futures_util::future::join_all(stops).await;
         for container in &found {
             if let Err(err) = engine.remove(&container.id).await {
@@ -541,14 +727,57 @@ impl Worker {
         let written = self
             .node
             .state
-            .update(move |world| stored::set_status(world, &cluster, &namespace, &name, &uid, status))
+            .update(move |world| {
+                stored::set_status(world, &cluster, &namespace, &name, &uid, status)
+            })
             .await;
         match written {
             Ok(pod) => {
                 self.publish(&pod);
                 self.pod = pod;
             }
-            Err(err) => tracing::debug!(pod = %self.key.name, error = ?err, "cannot write the pod's status"),
+            Err(err) => {
+                tracing::debug!(pod = %self.key.name, error = ?err, "cannot write the pod's status")
+            }
+        }
+    }
+
+    /// Records an event about the pod (`container`: the one it concerns).
+    async fn event(
+        &self,
+        kind: &'static str,
+        reason: &'static str,
+        message: String,
+        container: Option<&str>,
+    ) {
+        let happened = stored::Happened {
+            kind,
+            reason,
+            message,
+            field_path: container.map(|name| format!("spec.containers{{{name}}}")),
+        };
+        let (cluster, pod, now) = (
+            self.key.cluster.clone(),
+            self.pod.clone(),
+            self.node.state.now(),
+        );
+        let recorded = self
+            .node
+            .state
+            .update(move |world| {
+                stored::record_event(world, &cluster, &pod, NODE_NAME, happened, now)
+            })
+            .await;
+        match recorded {
+            Ok(event) => self.node.state.publish(ObjectEvent {
+                cluster: self.key.cluster.clone(),
+                resource: "events",
+                kind: "ADDED",
+                object: Arc::new(event),
+            }),
+            Err(err) => {
+                tracing::debug!(pod = %self.key.name, error = ?err, "cannot record an event")
+            }
         }
     }
 

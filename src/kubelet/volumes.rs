@@ -29,7 +29,9 @@ pub fn write(
     dir: &Path,
     place: &Placement<'_>,
 ) -> Result<Vec<(TokenFile, Written)>, ConfigError> {
-    let io = |what: &Path, err: std::io::Error| ConfigError(format!("cannot write {}: {err}", what.display()));
+    let io = |what: &Path, err: std::io::Error| {
+        ConfigError(format!("cannot write {}: {err}", what.display()))
+    };
     std::fs::create_dir_all(dir).map_err(|err| io(dir, err))?;
     let mut tokens = Vec::new();
     let volumes = pod.pointer("/spec/volumes").and_then(Value::as_array);
@@ -37,7 +39,8 @@ pub fn write(
         let name = text(volume, "/name");
         let folder = dir.join(name);
         if let Some(path) = volume.pointer("/hostPath/path").and_then(Value::as_str) {
-            host_path(path, text(volume, "/hostPath/type")).map_err(|err| io(Path::new(path), err))?;
+            host_path(path, text(volume, "/hostPath/type"))
+                .map_err(|err| io(Path::new(path), err))?;
             continue;
         }
         std::fs::create_dir_all(&folder).map_err(|err| io(&folder, err))?;
@@ -53,7 +56,8 @@ pub fn write(
                         .get("expirationSeconds")
                         .and_then(Value::as_u64)
                         .unwrap_or(DEFAULT_TOKEN_SECONDS);
-                    let file = TokenFile::for_pod(state, binding, text(token, "/audience"), seconds, path);
+                    let file =
+                        TokenFile::for_pod(state, binding, text(token, "/audience"), seconds, path);
                     let written = file.write().map_err(|err| ConfigError(err.to_string()))?;
                     tokens.push((file, written));
                 } else if let Some(map) = source.get("configMap") {
@@ -100,7 +104,11 @@ fn host_path(path: &str, kind: &str) -> std::io::Result<()> {
             if let Some(parent) = Path::new(path).parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            std::fs::OpenOptions::new().create(true).append(true).open(path).map(|_| ())
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map(|_| ())
         }
         _ => Ok(()),
     }
@@ -118,19 +126,29 @@ fn config_map(state: &AppState, map: &Value, folder: &Path) -> Result<(), Config
     let ca = listed::root_ca_pem(&state.config().data_dir);
     let items = map.get("items").and_then(Value::as_array);
     let wanted: Vec<(&str, &str)> = match items {
-        Some(items) => items.iter().map(|i| (text(i, "/key"), text(i, "/path"))).collect(),
+        Some(items) => items
+            .iter()
+            .map(|i| (text(i, "/key"), text(i, "/path")))
+            .collect(),
         None => vec![("ca.crt", "ca.crt")],
     };
     for (key, path) in wanted {
         if key != "ca.crt" {
-            return Err(ConfigError(format!("configmap {name:?} has no key {key:?}")));
+            return Err(ConfigError(format!(
+                "configmap {name:?} has no key {key:?}"
+            )));
         }
         write_file(&inside(folder, path)?, ca.as_bytes())?;
     }
     Ok(())
 }
 
-fn downward_api(pod: &Value, downward: &Value, folder: &Path, place: &Placement<'_>) -> Result<(), ConfigError> {
+fn downward_api(
+    pod: &Value,
+    downward: &Value,
+    folder: &Path,
+    place: &Placement<'_>,
+) -> Result<(), ConfigError> {
     let items = downward.get("items").and_then(Value::as_array);
     for item in items.into_iter().flatten() {
         let field = text(item, "/fieldRef/fieldPath");
@@ -156,8 +174,14 @@ fn downward_api(pod: &Value, downward: &Value, folder: &Path, place: &Placement<
 /// `relative` under `folder`; a path that would leave it is refused.
 fn inside(folder: &Path, relative: &str) -> Result<PathBuf, ConfigError> {
     let path = Path::new(relative);
-    if relative.is_empty() || path.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return Err(ConfigError(format!("path {relative:?} must be a relative path inside the volume")));
+    if relative.is_empty()
+        || path
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return Err(ConfigError(format!(
+            "path {relative:?} must be a relative path inside the volume"
+        )));
     }
     Ok(folder.join(path))
 }

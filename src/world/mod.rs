@@ -16,7 +16,7 @@ pub use model::{
     AccessKeyId, Account, AccountId, AdminCredential, Bucket, BucketName, Cluster, ClusterName,
     IamPath, IssuerUrl, ManagedPolicy, Namespace, OidcProvider, PermissionsPolicyDocument, Region,
     Role, RoleName, SecretString, ServiceAccount, ServiceAccountName, TrustPolicyDocument, World,
-    DEFAULT_KUBERNETES_VERSION,
+    DEFAULT_KUBERNETES_VERSION, MAX_EVENTS,
 };
 
 impl World {

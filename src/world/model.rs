@@ -82,7 +82,14 @@ pub struct Cluster {
     /// admitted and mutated), in creation order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pods: Vec<serde_json::Value>,
+    /// Events the node recorded about its pods, newest last; not saved (Kubernetes keeps
+    /// events an hour), and at most [`MAX_EVENTS`].
+    #[serde(skip)]
+    pub events: Vec<serde_json::Value>,
 }
+
+/// The most events a cluster keeps; the oldest go first.
+pub const MAX_EVENTS: usize = 1000;
 
 /// The Kubernetes version of a cluster that names none.
 pub const DEFAULT_KUBERNETES_VERSION: &str = "1.31";

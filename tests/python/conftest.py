@@ -68,7 +68,8 @@ class Server:
 
     def stop(self):
         self.process.terminate()
-        self.process.wait(timeout=10)
+        # A server that runs pods stops them first (up to 10 s each, in parallel).
+        self.process.wait(timeout=30)
 
 
 def seeded_data_dir(tmp_path: pathlib.Path) -> pathlib.Path:

@@ -1,5 +1,5 @@
-//! The read-only kinds' handlers (`kube-root-ca.crt` ConfigMaps; Secrets, Events,
-//! ResourceQuotas and LimitRanges, always empty): list in a namespace or across all,
+//! The read-only kinds' handlers (`kube-root-ca.crt` ConfigMaps; the node's Events, with
+//! field selectors; Secrets, ResourceQuotas and LimitRanges, always empty): list in a namespace or across all,
 //! get, and watch, which streams what exists and then nothing, as nothing changes them.
 
 use axum::extract::{Path, Query, State};
@@ -97,8 +97,11 @@ fn list(
         printer: kind.into(),
     };
     let (ca, created_at) = (root_ca_pem(state), state.started_at());
+    let selector = asked.query.field_selector.clone().unwrap_or_default();
     list_or_watch(state, cluster.as_deref(), asked, listing, |cluster| {
-        kind.list(kind.items(cluster, namespace.as_deref(), &ca, created_at))
+        let mut items = kind.items(cluster, namespace.as_deref(), &ca, created_at);
+        items.retain(|item| listed::field_selector_matches(item, &selector));
+        kind.list(items)
     })
 }
 

@@ -312,6 +312,8 @@ pub(super) fn list_or_watch<T: serde::Serialize>(
 #[serde(rename_all = "camelCase")]
 pub(super) struct TableQuery {
     pub(super) include_object: Option<String>,
+    /// Read by the kinds whose lists honour it (events: `kubectl describe`).
+    pub(super) field_selector: Option<String>,
 }
 
 /// `result` as JSON, or printed as a Table when the client asked for one: a list's items

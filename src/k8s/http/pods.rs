@@ -12,10 +12,10 @@ use k8s_openapi::api::core::v1::Pod;
 use serde::Deserialize;
 
 use super::super::field_validation;
-use super::super::protobuf;
 use super::super::mutate::Settings;
 use super::super::pod::node::{self, Deleted};
 use super::super::pod::{self, Selectors};
+use super::super::protobuf;
 use super::super::status::Status;
 use super::super::table::{self, Include, Printer};
 use super::super::watch::WatchQuery;

@@ -1,8 +1,8 @@
 //! Pods as kube-apiserver admits and stores them: create (defaults, the ServiceAccount
 //! admission plugin's `kube-api-access-*` volume, then the pod identity webhook's IRSA
 //! mutation, as an EKS control plane runs them), get, list (label and field selectors),
-//! delete ([`node`]: at once, or through the node that runs the pod). A node
-//! (`crate::kubelet`) runs them on a container engine; without one a created pod stays
+//! delete ([`node`]: at once, or through the node that runs the pod). The node (the
+//! `kubelet` module) runs them on a container engine; without one a created pod stays
 //! `Pending`, with a `PodScheduled` condition that says so, never a made-up `Running`.
 //!
 //! Known gaps: PUT; a strategic merge patch is read as a JSON merge patch (right for

@@ -65,7 +65,8 @@ pub fn delete(
     now: u64,
 ) -> Result<Deleted, Status> {
     let cluster = super::super::cluster_mut(world, cluster)?;
-    let pod = super::find(cluster, namespace, name).ok_or_else(|| Status::not_found("pods", name))?;
+    let pod =
+        super::find(cluster, namespace, name).ok_or_else(|| Status::not_found("pods", name))?;
     let grace = grace.unwrap_or_else(|| {
         pod.pointer("/spec/terminationGracePeriodSeconds")
             .and_then(Value::as_u64)
@@ -109,6 +110,69 @@ pub fn remove(
         .position(|pod| super::is(pod, namespace, name) && text(pod, "/metadata/uid") == uid)
         .ok_or_else(|| Status::not_found("pods", name))?;
     Ok(cluster.pods.remove(index))
+}
+
+/// What an event says about a pod.
+#[derive(Debug, Clone)]
+pub struct Happened<'a> {
+    /// `Normal` or `Warning`.
+    pub kind: &'a str,
+    pub reason: &'a str,
+    pub message: String,
+    /// The container it concerns (`spec.containers{app}`), if one.
+    pub field_path: Option<String>,
+}
+
+/// Records an event about `pod` from the node `node` at `now`; the Event.
+pub fn record_event(
+    world: &mut World,
+    cluster: &str,
+    pod: &Value,
+    node: &str,
+    happened: Happened<'_>,
+    now: u64,
+) -> Result<Value, Status> {
+    let cluster = super::super::cluster_mut(world, cluster)?;
+    let at = rfc3339(now);
+    let name = text(pod, "/metadata/name");
+    let mut involved = json!({
+        "kind": "Pod",
+        "namespace": text(pod, "/metadata/namespace"),
+        "name": name,
+        "uid": text(pod, "/metadata/uid"),
+        "apiVersion": "v1",
+        "resourceVersion": text(pod, "/metadata/resourceVersion"),
+    });
+    if let Some(path) = happened.field_path {
+        involved["fieldPath"] = json!(path);
+    }
+    let event = json!({
+        "kind": "Event",
+        "apiVersion": "v1",
+        "metadata": {
+            "name": format!("{name}.{:016x}", rand::random::<u64>()),
+            "namespace": text(pod, "/metadata/namespace"),
+            "uid": crate::world::random_uuid(),
+            "resourceVersion": "1",
+            "creationTimestamp": at,
+        },
+        "involvedObject": involved,
+        "reason": happened.reason,
+        "message": happened.message,
+        "source": {"component": "kubelet", "host": node},
+        "firstTimestamp": at,
+        "lastTimestamp": at,
+        "count": 1,
+        "type": happened.kind,
+        "eventTime": null,
+        "reportingComponent": "kubelet",
+        "reportingInstance": node,
+    });
+    if cluster.events.len() >= crate::world::MAX_EVENTS {
+        cluster.events.remove(0);
+    }
+    cluster.events.push(event.clone());
+    Ok(event)
 }
 
 /// Changes the pod `uid` and gives it the next resourceVersion.

@@ -242,17 +242,51 @@ fn a_pod_a_node_runs_is_deleted_through_the_node() {
     let mut world = world();
     let created = create_in(&mut world, "default", workshop_pod()).unwrap();
     let uid = created["metadata"]["uid"].as_str().unwrap().to_owned();
-    let bound = node::bind(&mut world, CLUSTER, "default", "eks-iam-test4", &uid, "irsa-local").unwrap();
+    let bound = node::bind(
+        &mut world,
+        CLUSTER,
+        "default",
+        "eks-iam-test4",
+        &uid,
+        "irsa-local",
+    )
+    .unwrap();
     assert_eq!(bound["spec"]["nodeName"], "irsa-local");
     let status = json!({"phase": "Running"});
-    let written = node::set_status(&mut world, CLUSTER, "default", "eks-iam-test4", &uid, status).unwrap();
+    let written = node::set_status(
+        &mut world,
+        CLUSTER,
+        "default",
+        "eks-iam-test4",
+        &uid,
+        status,
+    )
+    .unwrap();
     assert_eq!(written["status"]["phase"], "Running");
     let versions = [&created, &bound, &written].map(|pod| {
-        pod["metadata"]["resourceVersion"].as_str().unwrap().parse::<u64>().unwrap()
+        pod["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
     });
-    assert!(versions[0] < versions[1] && versions[1] < versions[2], "{versions:?}");
-    let wrong_uid = node::set_status(&mut world, CLUSTER, "default", "eks-iam-test4", "other", json!({}));
-    assert_eq!(wrong_uid.unwrap_err().reason, "NotFound", "a write for another pod of that name");
+    assert!(
+        versions[0] < versions[1] && versions[1] < versions[2],
+        "{versions:?}"
+    );
+    let wrong_uid = node::set_status(
+        &mut world,
+        CLUSTER,
+        "default",
+        "eks-iam-test4",
+        "other",
+        json!({}),
+    );
+    assert_eq!(
+        wrong_uid.unwrap_err().reason,
+        "NotFound",
+        "a write for another pod of that name"
+    );
 
     let cases = [
         // (name, grace asked, nodes run, want terminating, want grace marked)
@@ -264,8 +298,21 @@ fn a_pod_a_node_runs_is_deleted_through_the_node() {
     ];
     let mut marked = world.clone();
     for (name, grace, nodes_run, terminating, want_grace) in cases {
-        let mut world = if terminating { marked.clone() } else { world.clone() };
-        let deleted = node::delete(&mut world, CLUSTER, "default", "eks-iam-test4", grace, nodes_run, NOW).unwrap();
+        let mut world = if terminating {
+            marked.clone()
+        } else {
+            world.clone()
+        };
+        let deleted = node::delete(
+            &mut world,
+            CLUSTER,
+            "default",
+            "eks-iam-test4",
+            grace,
+            nodes_run,
+            NOW,
+        )
+        .unwrap();
         let stored = read(world.default_cluster(), "default", "eks-iam-test4");
         match deleted {
             node::Deleted::Gone(pod) => {
@@ -275,8 +322,15 @@ fn a_pod_a_node_runs_is_deleted_through_the_node() {
             }
             node::Deleted::Terminating(pod) => {
                 assert!(terminating, "case {name}: marked");
-                assert_eq!(pod["metadata"]["deletionGracePeriodSeconds"].as_u64(), want_grace, "case {name}");
-                assert!(pod["metadata"]["deletionTimestamp"].is_string(), "case {name}");
+                assert_eq!(
+                    pod["metadata"]["deletionGracePeriodSeconds"].as_u64(),
+                    want_grace,
+                    "case {name}"
+                );
+                assert!(
+                    pod["metadata"]["deletionTimestamp"].is_string(),
+                    "case {name}"
+                );
                 assert_eq!(stored.unwrap(), pod, "case {name}: stored as answered");
                 marked = world.clone();
             }

@@ -73,12 +73,15 @@ pub fn create_body(
 ) -> Result<ContainerCreateBody, ConfigError> {
     let name = text(container, "/name");
     let strings = |pointer: &str| -> Option<Vec<String>> {
-        container.pointer(pointer).and_then(Value::as_array).map(|items| {
-            items
-                .iter()
-                .map(|item| item.as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
+        container
+            .pointer(pointer)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| item.as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
     };
     let env = environment(pod, container, place)?;
     let vars: HashMap<&str, &str> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -90,9 +93,18 @@ pub fn create_body(
     let binds = mounts(pod, container, place.volumes_dir)?;
     let labels = HashMap::from([
         (NODE_LABEL.to_owned(), place.node.to_owned()),
-        (POD_UID_LABEL.to_owned(), text(pod, "/metadata/uid").to_owned()),
-        (POD_NAME_LABEL.to_owned(), text(pod, "/metadata/name").to_owned()),
-        (POD_NAMESPACE_LABEL.to_owned(), text(pod, "/metadata/namespace").to_owned()),
+        (
+            POD_UID_LABEL.to_owned(),
+            text(pod, "/metadata/uid").to_owned(),
+        ),
+        (
+            POD_NAME_LABEL.to_owned(),
+            text(pod, "/metadata/name").to_owned(),
+        ),
+        (
+            POD_NAMESPACE_LABEL.to_owned(),
+            text(pod, "/metadata/namespace").to_owned(),
+        ),
         (CONTAINER_NAME_LABEL.to_owned(), name.to_owned()),
         (ATTEMPT_LABEL.to_owned(), place.attempt.to_string()),
     ]);
@@ -178,7 +190,11 @@ fn environment(
 }
 
 /// A `valueFrom`; `None` for an optional reference that is absent.
-fn value_from(pod: &Value, from: &Value, place: &Placement<'_>) -> Result<Option<String>, ConfigError> {
+fn value_from(
+    pod: &Value,
+    from: &Value,
+    place: &Placement<'_>,
+) -> Result<Option<String>, ConfigError> {
     if let Some(field) = from.pointer("/fieldRef/fieldPath").and_then(Value::as_str) {
         return field_value(pod, field, place).map(Some);
     }
@@ -195,7 +211,8 @@ fn value_from(pod: &Value, from: &Value, place: &Placement<'_>) -> Result<Option
         }
     }
     Err(ConfigError(
-        "only fieldRef, and optional configMapKeyRef and secretKeyRef, are supported in valueFrom".to_owned(),
+        "only fieldRef, and optional configMapKeyRef and secretKeyRef, are supported in valueFrom"
+            .to_owned(),
     ))
 }
 
@@ -291,8 +308,13 @@ fn mounts(pod: &Value, container: &Value, volumes_dir: &Path) -> Result<Vec<Stri
         };
         let sub_path = text(mount, "/subPath");
         if !sub_path.is_empty() {
-            if Path::new(sub_path).components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
-                return Err(ConfigError(format!("subPath {sub_path:?} must be a relative path inside the volume")));
+            if Path::new(sub_path)
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
+            {
+                return Err(ConfigError(format!(
+                    "subPath {sub_path:?} must be a relative path inside the volume"
+                )));
             }
             source = source.join(sub_path);
         }

@@ -51,7 +51,9 @@ fn place(network: Network) -> Placement<'static> {
 }
 
 fn own() -> Network {
-    Network::Own { network: "bridge".to_owned() }
+    Network::Own {
+        network: "bridge".to_owned(),
+    }
 }
 
 fn body(pod: &Value, network: Network) -> Result<ContainerCreateBody, ConfigError> {
@@ -66,8 +68,14 @@ fn env_of(body: &ContainerCreateBody) -> Vec<String> {
 fn the_workshop_pod_becomes_a_container_with_its_token_mounts_env_and_labels() {
     let body = body(&pod(), own()).unwrap();
     assert_eq!(body.image.as_deref(), Some("amazon/aws-cli:latest"));
-    assert_eq!(body.entrypoint, Some(vec!["sleep".to_owned(), "36000".to_owned()]));
-    assert_eq!(body.cmd, None, "no args: the image's CMD is dropped by the engine");
+    assert_eq!(
+        body.entrypoint,
+        Some(vec!["sleep".to_owned(), "36000".to_owned()])
+    );
+    assert_eq!(
+        body.cmd, None,
+        "no args: the image's CMD is dropped by the engine"
+    );
     assert_eq!(
         env_of(&body),
         vec![
@@ -85,18 +93,28 @@ fn the_workshop_pod_becomes_a_container_with_its_token_mounts_env_and_labels() {
         ]
     );
     assert_eq!(host.network_mode.as_deref(), Some("bridge"));
-    assert_eq!(host.extra_hosts, Some(vec!["host.docker.internal:host-gateway".to_owned()]));
+    assert_eq!(
+        host.extra_hosts,
+        Some(vec!["host.docker.internal:host-gateway".to_owned()])
+    );
     assert_eq!(body.hostname.as_deref(), Some("eks-iam-test4"));
     let labels = body.labels.unwrap();
     for (key, want) in [
         ("io.irsa-local.node", "node-1"),
-        ("io.kubernetes.pod.uid", "0d64402f-5c87-469c-b441-8bd332b1bd07"),
+        (
+            "io.kubernetes.pod.uid",
+            "0d64402f-5c87-469c-b441-8bd332b1bd07",
+        ),
         ("io.kubernetes.pod.name", "eks-iam-test4"),
         ("io.kubernetes.pod.namespace", "default"),
         ("io.kubernetes.container.name", "my-aws-cli"),
         ("io.irsa-local.attempt", "2"),
     ] {
-        assert_eq!(labels.get(key).map(String::as_str), Some(want), "label {key}");
+        assert_eq!(
+            labels.get(key).map(String::as_str),
+            Some(want),
+            "label {key}"
+        );
     }
     assert_eq!(
         container_name(&pod(), "my-aws-cli", 2),
@@ -107,10 +125,17 @@ fn the_workshop_pod_becomes_a_container_with_its_token_mounts_env_and_labels() {
 #[test]
 fn networks() {
     let cases = [
-        ("first_container_owns_the_pod_network", own(), "bridge", true),
+        (
+            "first_container_owns_the_pod_network",
+            own(),
+            "bridge",
+            true,
+        ),
         (
             "later_containers_join_it",
-            Network::Join { owner_id: "abc".to_owned() },
+            Network::Join {
+                owner_id: "abc".to_owned(),
+            },
             "container:abc",
             false,
         ),
@@ -127,7 +152,8 @@ fn networks() {
 
 #[test]
 fn container_fields() {
-    let cases: [(&str, Value, fn(&ContainerCreateBody) -> bool); 7] = [
+    type Check = fn(&ContainerCreateBody) -> bool;
+    let cases: [(&str, Value, Check); 7] = [
         (
             "args_only_keep_the_image_entrypoint",
             json!({"name": "c", "image": "i", "args": ["s3", "ls"]}),
@@ -156,7 +182,10 @@ fn container_fields() {
         (
             "references_to_earlier_variables_are_expanded",
             json!({"name": "c", "image": "i", "env": [{"name": "A", "value": "x"}, {"name": "B", "value": "$(A)-$(NOPE)"}], "args": ["$(B)"]}),
-            |b| b.env.as_ref().unwrap()[1] == "B=x-$(NOPE)" && b.cmd == Some(vec!["x-$(NOPE)".to_owned()]),
+            |b| {
+                b.env.as_ref().unwrap()[1] == "B=x-$(NOPE)"
+                    && b.cmd == Some(vec!["x-$(NOPE)".to_owned()])
+            },
         ),
         (
             "field_refs",
@@ -165,7 +194,10 @@ fn container_fields() {
                 {"name": "APP", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['app']"}}},
                 {"name": "HOST", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}},
             ]}),
-            |b| b.env.as_ref().unwrap()[..3] == ["POD=eks-iam-test4", "APP=s3-test", "HOST=172.17.0.1"],
+            |b| {
+                b.env.as_ref().unwrap()[..3]
+                    == ["POD=eks-iam-test4", "APP=s3-test", "HOST=172.17.0.1"]
+            },
         ),
     ];
     for (name, container, check) in cases {
@@ -204,7 +236,10 @@ fn configurations_a_container_cannot_have() {
     }
     let optional = json!({"name": "c", "image": "i", "env": [{"name": "P", "valueFrom": {"secretKeyRef": {"name": "db", "key": "k", "optional": true}}}]});
     let body = create_body(&pod(), &optional, &place(own())).unwrap();
-    assert!(!env_of(&body).iter().any(|e| e.starts_with("P=")), "an optional absent reference sets nothing");
+    assert!(
+        !env_of(&body).iter().any(|e| e.starts_with("P=")),
+        "an optional absent reference sets nothing"
+    );
 }
 
 #[test]
@@ -216,7 +251,10 @@ fn mounts_of_empty_dirs_host_paths_and_sub_paths() {
     let body = create_body(&pod(), &container, &place(own())).unwrap();
     assert_eq!(
         body.host_config.unwrap().binds.unwrap(),
-        vec!["/data/pods/uid/volumes/scratch:/work", "/srv/data/logs:/data"]
+        vec![
+            "/data/pods/uid/volumes/scratch:/work",
+            "/srv/data/logs:/data"
+        ]
     );
 }
 

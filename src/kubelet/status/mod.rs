@@ -9,8 +9,13 @@ use crate::clock::rfc3339;
 /// What one container is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum State {
-    Waiting { reason: String, message: Option<String> },
-    Running { started_at: u64 },
+    Waiting {
+        reason: String,
+        message: Option<String>,
+    },
+    Running {
+        started_at: u64,
+    },
     Terminated(Ended),
 }
 
@@ -123,7 +128,12 @@ pub fn phase(run: &Run) -> &'static str {
         };
     }
     // Waiting to restart after a run: the pod is still running.
-    if run.main.iter().any(|c| c.last_state.is_some() || c.restart_count > 0) || !ended.is_empty() {
+    if run
+        .main
+        .iter()
+        .any(|c| c.last_state.is_some() || c.restart_count > 0)
+        || !ended.is_empty()
+    {
         return "Running";
     }
     "Pending"
@@ -158,14 +168,21 @@ pub fn status(run: &Run) -> Value {
         }
         condition
     };
-    let sandbox = run.main.iter().chain(&run.init).any(|c| c.container_id.is_some());
+    let sandbox = run
+        .main
+        .iter()
+        .chain(&run.init)
+        .any(|c| c.container_id.is_some());
     let (ready_reason, ready_message) = match phase {
         "Succeeded" => (Some("PodCompleted"), None),
         "Failed" => (Some("PodFailed"), None),
         _ if unready.is_empty() => (None, None),
         _ => (
             Some("ContainersNotReady"),
-            Some(format!("containers with unready status: [{}]", unready.join(" "))),
+            Some(format!(
+                "containers with unready status: [{}]",
+                unready.join(" ")
+            )),
         ),
     };
     let ready = unready.is_empty() && phase == "Running";

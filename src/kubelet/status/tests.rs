@@ -30,11 +30,18 @@ fn ended(name: &str, exit_code: i64) -> Container {
 }
 
 fn restarting(name: &str) -> Container {
-    let Container { state: State::Terminated(last), .. } = ended(name, 1) else {
+    let Container {
+        state: State::Terminated(last),
+        ..
+    } = ended(name, 1)
+    else {
         unreachable!()
     };
     Container {
-        state: State::Waiting { reason: "CrashLoopBackOff".to_owned(), message: None },
+        state: State::Waiting {
+            reason: "CrashLoopBackOff".to_owned(),
+            message: None,
+        },
         last_state: Some(last),
         restart_count: 1,
         ..running(name)
@@ -59,16 +66,71 @@ fn run(init: Vec<Container>, main: Vec<Container>, policy: &str, done: bool) -> 
 fn phases() {
     let creating = || Container::waiting("app", "img", "ContainerCreating");
     let cases = [
-        ("nothing_started_yet", run(vec![], vec![creating()], "Never", false), "Pending"),
-        ("running", run(vec![], vec![running("app")], "Never", false), "Running"),
-        ("one_of_two_running", run(vec![], vec![running("a"), ended("b", 0)], "Never", false), "Running"),
-        ("all_ended_well", run(vec![], vec![ended("a", 0), ended("b", 0)], "Never", true), "Succeeded"),
-        ("one_failed", run(vec![], vec![ended("a", 0), ended("b", 2)], "Never", true), "Failed"),
-        ("waiting_to_restart", run(vec![], vec![restarting("app")], "Always", false), "Running"),
-        ("init_running", run(vec![running("init")], vec![Container::waiting("app", "img", "PodInitializing")], "Never", false), "Pending"),
-        ("init_failed_for_good", run(vec![ended("init", 1)], vec![Container::waiting("app", "img", "PodInitializing")], "Never", true), "Failed"),
-        ("init_failed_will_retry", run(vec![ended("init", 1)], vec![Container::waiting("app", "img", "PodInitializing")], "OnFailure", false), "Pending"),
-        ("init_done_app_running", run(vec![ended("init", 0)], vec![running("app")], "Never", false), "Running"),
+        (
+            "nothing_started_yet",
+            run(vec![], vec![creating()], "Never", false),
+            "Pending",
+        ),
+        (
+            "running",
+            run(vec![], vec![running("app")], "Never", false),
+            "Running",
+        ),
+        (
+            "one_of_two_running",
+            run(vec![], vec![running("a"), ended("b", 0)], "Never", false),
+            "Running",
+        ),
+        (
+            "all_ended_well",
+            run(vec![], vec![ended("a", 0), ended("b", 0)], "Never", true),
+            "Succeeded",
+        ),
+        (
+            "one_failed",
+            run(vec![], vec![ended("a", 0), ended("b", 2)], "Never", true),
+            "Failed",
+        ),
+        (
+            "waiting_to_restart",
+            run(vec![], vec![restarting("app")], "Always", false),
+            "Running",
+        ),
+        (
+            "init_running",
+            run(
+                vec![running("init")],
+                vec![Container::waiting("app", "img", "PodInitializing")],
+                "Never",
+                false,
+            ),
+            "Pending",
+        ),
+        (
+            "init_failed_for_good",
+            run(
+                vec![ended("init", 1)],
+                vec![Container::waiting("app", "img", "PodInitializing")],
+                "Never",
+                true,
+            ),
+            "Failed",
+        ),
+        (
+            "init_failed_will_retry",
+            run(
+                vec![ended("init", 1)],
+                vec![Container::waiting("app", "img", "PodInitializing")],
+                "OnFailure",
+                false,
+            ),
+            "Pending",
+        ),
+        (
+            "init_done_app_running",
+            run(vec![ended("init", 0)], vec![running("app")], "Never", false),
+            "Running",
+        ),
     ];
     for (name, run, want) in cases {
         assert_eq!(phase(&run), want, "case {name}");
@@ -88,10 +150,28 @@ fn condition<'a>(status: &'a Value, kind: &str) -> &'a Value {
 fn a_running_pod_is_ready_with_its_addresses() {
     let status = status(&run(vec![], vec![running("app")], "Never", false));
     assert_eq!(status["phase"], "Running");
-    let kinds: Vec<&str> = status["conditions"].as_array().unwrap().iter().map(|c| c["type"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]);
+    let kinds: Vec<&str> = status["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "PodReadyToStartContainers",
+            "Initialized",
+            "Ready",
+            "ContainersReady",
+            "PodScheduled"
+        ]
+    );
     for kind in kinds {
-        assert_eq!(condition(&status, kind)["status"], "True", "condition {kind}");
+        assert_eq!(
+            condition(&status, kind)["status"],
+            "True",
+            "condition {kind}"
+        );
     }
     assert_eq!(status["podIP"], "172.17.0.2");
     assert_eq!(status["podIPs"][0]["ip"], "172.17.0.2");
@@ -100,20 +180,34 @@ fn a_running_pod_is_ready_with_its_addresses() {
     assert_eq!(app["ready"], true);
     assert_eq!(app["started"], true);
     assert_eq!(app["containerID"], "docker://app-id");
-    assert_eq!(app["state"]["running"]["startedAt"], crate::clock::rfc3339(T + 1));
+    assert_eq!(
+        app["state"]["running"]["startedAt"],
+        crate::clock::rfc3339(T + 1)
+    );
     assert_eq!(app["lastState"], serde_json::json!({}));
     assert!(status.get("initContainerStatuses").is_none());
 }
 
 #[test]
 fn conditions_of_pods_not_ready() {
-    let creating = status(&run(vec![], vec![Container::waiting("app", "img", "ContainerCreating")], "Never", false));
+    let creating = status(&run(
+        vec![],
+        vec![Container::waiting("app", "img", "ContainerCreating")],
+        "Never",
+        false,
+    ));
     let ready = condition(&creating, "Ready");
     assert_eq!(ready["status"], "False");
     assert_eq!(ready["reason"], "ContainersNotReady");
     assert_eq!(ready["message"], "containers with unready status: [app]");
-    assert_eq!(creating["containerStatuses"][0]["state"]["waiting"]["reason"], "ContainerCreating");
-    assert_eq!(condition(&creating, "PodReadyToStartContainers")["status"], "False");
+    assert_eq!(
+        creating["containerStatuses"][0]["state"]["waiting"]["reason"],
+        "ContainerCreating"
+    );
+    assert_eq!(
+        condition(&creating, "PodReadyToStartContainers")["status"],
+        "False"
+    );
 
     let completed = status(&run(vec![], vec![ended("app", 0)], "Never", true));
     assert_eq!(completed["phase"], "Succeeded");
@@ -124,14 +218,28 @@ fn conditions_of_pods_not_ready() {
 
     let failed = status(&run(vec![], vec![ended("app", 1)], "Never", true));
     assert_eq!(condition(&failed, "Ready")["reason"], "PodFailed");
-    assert_eq!(failed["containerStatuses"][0]["state"]["terminated"]["reason"], "Error");
+    assert_eq!(
+        failed["containerStatuses"][0]["state"]["terminated"]["reason"],
+        "Error"
+    );
 
-    let initializing = status(&run(vec![running("init")], vec![Container::waiting("app", "img", "PodInitializing")], "Never", false));
+    let initializing = status(&run(
+        vec![running("init")],
+        vec![Container::waiting("app", "img", "PodInitializing")],
+        "Never",
+        false,
+    ));
     let initialized = condition(&initializing, "Initialized");
     assert_eq!(initialized["status"], "False");
     assert_eq!(initialized["reason"], "ContainersNotInitialized");
-    assert_eq!(initialized["message"], "containers with incomplete status: [init]");
-    assert_eq!(initializing["initContainerStatuses"][0]["state"]["running"]["startedAt"], crate::clock::rfc3339(T + 1));
+    assert_eq!(
+        initialized["message"],
+        "containers with incomplete status: [init]"
+    );
+    assert_eq!(
+        initializing["initContainerStatuses"][0]["state"]["running"]["startedAt"],
+        crate::clock::rfc3339(T + 1)
+    );
 }
 
 #[test]
@@ -146,7 +254,11 @@ fn a_restarting_container_shows_its_last_run() {
 
 #[test]
 fn exit_reasons() {
-    let cases = [("clean", 0, false, "Completed"), ("error", 2, false, "Error"), ("oom", 137, true, "OOMKilled")];
+    let cases = [
+        ("clean", 0, false, "Completed"),
+        ("error", 2, false, "Error"),
+        ("oom", 137, true, "OOMKilled"),
+    ];
     for (name, code, oom, want) in cases {
         assert_eq!(Ended::reason_for(code, oom), want, "case {name}");
     }
