@@ -1,8 +1,8 @@
 //! The kinds `kubectl describe` reads beside the ones irsa-local keeps: each namespace's
 //! `kube-root-ca.crt` ConfigMap (which every pod's `kube-api-access-*` volume projects),
-//! and Secrets, Events, ResourceQuotas and LimitRanges, of which there are none here
-//! (service accounts have no token Secrets since Kubernetes 1.24, and nothing writes
-//! events yet). All are read-only: get, list and watch.
+//! the Events the node records about the pods it runs, and Secrets, ResourceQuotas and
+//! LimitRanges, of which there are none here (service accounts have no token Secrets
+//! since Kubernetes 1.24). All are read-only through the API: get, list and watch.
 
 use serde_json::{json, Value};
 
