@@ -18,8 +18,11 @@ use super::spec::{self, Network, Placement};
 use super::status::{self, Container, Ended, Run, State};
 use super::{volumes, Inner, PodKey, Stop, NODE_NAME, SHUTDOWN_GRACE_SECONDS};
 use crate::k8s::pod::node as stored;
+use crate::k8s::status::Status;
 use crate::projection::{self, PodBinding};
 use crate::state::ObjectEvent;
+use crate::store::UpdateError;
+use crate::world::World;
 
 /// The first restart back-off; each further one doubles it.
 const BACKOFF_START: Duration = Duration::from_secs(10);
@@ -116,20 +119,13 @@ impl Worker {
     /// The pod's life until a stop: returns why it stops.
     async fn live(&mut self) -> Stop {
         if text(&self.pod, "/spec/nodeName").is_empty() {
-            let (cluster, namespace, name, uid) = self.names();
             let bound = self
-                .node
-                .state
-                .update(move |world| {
-                    stored::bind(world, &cluster, &namespace, &name, &uid, NODE_NAME)
+                .change(|world, (cluster, namespace, name, uid)| {
+                    stored::bind(world, cluster, namespace, name, uid, NODE_NAME)
                 })
                 .await;
-            match bound {
-                Ok(pod) => {
-                    self.publish(&pod);
-                    self.pod = pod;
-                }
-                Err(_) => return Stop::Delete { grace: 0 },
+            if bound.is_err() {
+                return Stop::Delete { grace: 0 };
             }
             let message = format!(
                 "Successfully assigned {}/{} to {NODE_NAME}",
@@ -723,23 +719,31 @@ impl Worker {
     /// Writes the pod's status as `run` now reads.
     async fn write(&mut self) {
         let status = status::status(&self.run);
-        let (cluster, namespace, name, uid) = self.names();
         let written = self
-            .node
-            .state
-            .update(move |world| {
-                stored::set_status(world, &cluster, &namespace, &name, &uid, status)
+            .change(move |world, (cluster, namespace, name, uid)| {
+                stored::set_status(world, cluster, namespace, name, uid, status)
             })
             .await;
-        match written {
-            Ok(pod) => {
-                self.publish(&pod);
-                self.pod = pod;
-            }
-            Err(err) => {
-                tracing::debug!(pod = %self.key.name, error = ?err, "cannot write the pod's status")
-            }
+        if let Err(err) = written {
+            tracing::debug!(pod = %self.key.name, error = ?err, "cannot write the pod's status");
         }
+    }
+
+    /// Applies `edit` to the stored pod (given its cluster, namespace, name and uid),
+    /// announces the pod as changed and keeps it as the worker's copy.
+    async fn change<F>(&mut self, edit: F) -> Result<(), UpdateError<Status>>
+    where
+        F: FnOnce(&mut World, (&str, &str, &str, &str)) -> Result<Value, Status> + Send + 'static,
+    {
+        let (cluster, namespace, name, uid) = self.names();
+        let pod = self
+            .node
+            .state
+            .update(move |world| edit(world, (&cluster, &namespace, &name, &uid)))
+            .await?;
+        self.publish(&pod);
+        self.pod = pod;
+        Ok(())
     }
 
     /// Records an event about the pod (`container`: the one it concerns).
