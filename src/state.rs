@@ -2,7 +2,10 @@
 //! (world and signing keys), the credential secret, the clock and the configuration;
 //! nothing global. S3's object store is the S3 edge's own, beside it in the router.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::broadcast;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -13,7 +16,8 @@ use crate::policy::SessionPolicies;
 use crate::store::{Snapshot, Store, UpdateError};
 use crate::world::World;
 
-/// How many object changes a slow watcher may fall behind before it misses some.
+/// How many object changes a slow watcher may fall behind before it misses some, and how
+/// many recent ones a watch from an older resourceVersion can be sent.
 const EVENT_BACKLOG: usize = 1024;
 
 /// A change to a Kubernetes object, as watches stream it: `ADDED`, `MODIFIED` or
@@ -25,6 +29,14 @@ pub struct ObjectEvent {
     pub resource: &'static str,
     pub kind: &'static str,
     pub object: Arc<serde_json::Value>,
+}
+
+/// A watcher's view of the changes: the recent ones, oldest first, and those to come.
+/// Taken together, so no change falls between the two or is in both.
+#[derive(Debug)]
+pub struct Subscription {
+    pub recent: Vec<ObjectEvent>,
+    pub live: broadcast::Receiver<ObjectEvent>,
 }
 
 /// Shared application state.
@@ -41,7 +53,10 @@ struct Inner {
     config: Config,
     started_at: u64,
     session_policies: SessionPolicies,
-    events: tokio::sync::broadcast::Sender<ObjectEvent>,
+    events: broadcast::Sender<ObjectEvent>,
+    /// The last [`EVENT_BACKLOG`] changes; its lock also orders each publish against
+    /// each subscribe.
+    recent: Mutex<VecDeque<ObjectEvent>>,
 }
 
 impl AppState {
@@ -61,7 +76,8 @@ impl AppState {
                 config,
                 started_at,
                 session_policies: SessionPolicies::default(),
-                events: tokio::sync::broadcast::channel(EVENT_BACKLOG).0,
+                events: broadcast::channel(EVENT_BACKLOG).0,
+                recent: Mutex::new(VecDeque::with_capacity(EVENT_BACKLOG)),
             }),
         }
     }
@@ -115,13 +131,30 @@ impl AppState {
 impl AppState {
     /// Tells every watcher of `event.resource` about a change that has been saved.
     pub fn publish(&self, event: ObjectEvent) {
+        let mut recent = self.recent();
+        if recent.len() == EVENT_BACKLOG {
+            recent.pop_front();
+        }
+        recent.push_back(event.clone());
         // No receiver is no watcher: nothing to tell.
         let _ = self.inner.events.send(event);
     }
 
-    /// The changes published from now on.
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<ObjectEvent> {
-        self.inner.events.subscribe()
+    /// The recent changes and those published from now on.
+    pub fn subscribe(&self) -> Subscription {
+        let recent = self.recent();
+        Subscription {
+            live: self.inner.events.subscribe(),
+            recent: recent.iter().cloned().collect(),
+        }
+    }
+
+    fn recent(&self) -> std::sync::MutexGuard<'_, VecDeque<ObjectEvent>> {
+        // A panic while holding the lock leaves a whole deque behind: keep using it.
+        self.inner
+            .recent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Session policies parsed once per policy (see [`SessionPolicies`]).

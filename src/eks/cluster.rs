@@ -90,6 +90,7 @@ pub fn create(
         namespaces: Vec::new(),
         pods: Vec::new(),
         events: Vec::new(),
+        resource_version: 0,
     };
     world.clusters.push(cluster.clone());
     Ok(cluster)

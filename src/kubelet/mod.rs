@@ -154,7 +154,7 @@ impl Node {
             }),
         };
         // Subscribed before the first scan, so no pod falls between the two.
-        let events = node.inner.state.subscribe();
+        let events = node.inner.state.subscribe().live;
         node.scan();
         tokio::spawn(node.clone().follow(events));
         Ok(node)

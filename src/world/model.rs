@@ -86,6 +86,11 @@ pub struct Cluster {
     /// events an hour), and at most [`MAX_EVENTS`].
     #[serde(skip)]
     pub events: Vec<serde_json::Value>,
+    /// The last resourceVersion given to a change of the cluster's pods, deletions
+    /// included, so that versions only grow while the server runs (a restart starts again
+    /// from the largest saved pod's).
+    #[serde(skip)]
+    pub resource_version: u64,
 }
 
 /// The most events a cluster keeps; the oldest go first.

@@ -92,3 +92,30 @@ def test_read_only_kinds(core):
     with pytest.raises(kubernetes.client.exceptions.ApiException) as missing:
         core.read_namespaced_secret("token", "default")
     assert missing.value.status == 404
+
+
+def test_a_watch_from_the_lists_version_sees_what_changed_since(core):
+    """An informer lists, then watches from the list's resourceVersion. A pod deleted
+    between the two (as `kubectl wait --for=delete` races `kubectl delete`) must still be
+    seen to go, and one created since to come; what changed before the list is not sent
+    again."""
+    def pod(name):
+        return kubernetes.client.V1Pod(
+            metadata=kubernetes.client.V1ObjectMeta(name=name),
+            spec=kubernetes.client.V1PodSpec(containers=[kubernetes.client.V1Container(
+                name="app", image="amazon/aws-cli:latest")]))
+
+    core.create_namespaced_pod("default", pod("before-the-list"))
+    core.create_namespaced_pod("default", pod("deleted-after"))
+    version = core.list_namespaced_pod("default").metadata.resource_version
+    core.delete_namespaced_pod("deleted-after", "default")
+    core.create_namespaced_pod("default", pod("created-after"))
+
+    seen = []
+    for event in kubernetes.watch.Watch().stream(
+            core.list_namespaced_pod, "default", resource_version=version, timeout_seconds=2):
+        seen.append((event["type"], event["object"].metadata.name))
+    assert seen == [("DELETED", "deleted-after"), ("ADDED", "created-after")], seen
+    # Versions only grow, deletions included: a new list is past the old one.
+    listed = core.list_namespaced_pod("default").metadata.resource_version
+    assert int(listed) > int(version), (listed, version)

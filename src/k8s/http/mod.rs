@@ -23,7 +23,7 @@ use super::token_request::{self, TokenRequest};
 use super::watch::{self, Filter, WatchQuery};
 use super::{admission, mutate, MAX_BODY_BYTES};
 use crate::protocol::body::{self, BodyError};
-use crate::state::{AppState, ObjectEvent};
+use crate::state::{AppState, ObjectEvent, Subscription};
 use crate::store::{Snapshot, UpdateError};
 use crate::world::{random_uuid, Cluster, ServiceAccount, World};
 
@@ -583,7 +583,7 @@ pub(super) fn watch_list(
     watched: Watched,
     items: Vec<serde_json::Value>,
     resource_version: String,
-    events: tokio::sync::broadcast::Receiver<ObjectEvent>,
+    events: Subscription,
     also: impl Fn(&serde_json::Value) -> bool + Send + Sync + 'static,
 ) -> Response {
     let Watched {

@@ -125,7 +125,7 @@ pub fn list(cluster: &Cluster, namespace: Option<&str>, selectors: &Selectors) -
         kind: "PodList",
         api_version: "v1",
         metadata: ListMetadata {
-            resource_version: next_resource_version(cluster).saturating_sub(1).to_string(),
+            resource_version: current_resource_version(cluster).to_string(),
         },
         items: cluster
             .pods
@@ -256,15 +256,29 @@ fn qos_class(pod: &Value) -> &'static str {
     }
 }
 
-/// One more than the largest resourceVersion of the cluster's pods.
-fn next_resource_version(cluster: &Cluster) -> u64 {
+/// The cluster's current resourceVersion: the last one a change of its pods was given.
+fn current_resource_version(cluster: &Cluster) -> u64 {
     cluster
         .pods
         .iter()
         .filter_map(|pod| text(pod, "/metadata/resourceVersion").parse::<u64>().ok())
-        .max()
-        .unwrap_or(0)
-        + 1
+        .fold(cluster.resource_version, u64::max)
+}
+
+/// The resourceVersion of the next change, which becomes the cluster's current one.
+fn next_resource_version(cluster: &mut Cluster) -> u64 {
+    let next = current_resource_version(cluster).saturating_add(1);
+    cluster.resource_version = next;
+    next
+}
+
+/// Removes the pod at `index` with a resourceVersion of its own for the removal, so that a
+/// watch from any earlier version sees the `DELETED` event.
+fn take(cluster: &mut Cluster, index: usize) -> Value {
+    let version = next_resource_version(cluster);
+    let mut pod = cluster.pods.remove(index);
+    pod["metadata"]["resourceVersion"] = json!(version.to_string());
+    pod
 }
 
 fn find<'a>(cluster: &'a Cluster, namespace: &str, name: &str) -> Option<&'a Value> {

@@ -79,7 +79,7 @@ pub fn delete(
             .iter()
             .position(|pod| super::is(pod, namespace, name))
             .ok_or_else(|| Status::not_found("pods", name))?;
-        return Ok(Deleted::Gone(cluster.pods.remove(index)));
+        return Ok(Deleted::Gone(super::take(cluster, index)));
     }
     let marked_grace = pod
         .pointer("/metadata/deletionGracePeriodSeconds")
@@ -109,7 +109,7 @@ pub fn remove(
         .iter()
         .position(|pod| super::is(pod, namespace, name) && text(pod, "/metadata/uid") == uid)
         .ok_or_else(|| Status::not_found("pods", name))?;
-    Ok(cluster.pods.remove(index))
+    Ok(super::take(cluster, index))
 }
 
 /// What an event says about a pod.
