@@ -5,12 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The pod tests run containers: a Docker engine (started here, as root, when none answers)
-# and the stand-in images, built once and cached. Prepared in the background while cargo
-# builds; stopped at exit only if started here.
+# The pod and image tests run containers: a Docker engine (started here, as root, when none
+# answers) and the stand-ins for the base images (no registry answers here), built once
+# and cached. Prepared in the background while cargo builds; stopped at exit only if
+# started here.
 source tests/containers/engine.sh
 engine_log=$(mktemp)
-( engine_start && engine_images ) >"$engine_log" 2>&1 &
+( engine_start && bash tests/docker/standins.sh ) >"$engine_log" 2>&1 &
 engine_prep=$!
 trap 'engine_stop_all' EXIT
 engine_stop_all() {

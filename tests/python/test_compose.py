@@ -1,5 +1,5 @@
-"""docker-compose.yml and the Dockerfile, checked without Docker (no engine on the test
-machines): the files are parsed and compared with what the pod identity webhook gives the
+"""docker-compose.yml and the Dockerfile, checked fast without Docker (test_image.py runs
+them for real on an engine): the files are parsed and compared with what the pod identity webhook gives the
 workshop's seed pod, then the compose file is replayed natively — `irsa` with its own
 arguments (listen address and volume path rewritten), its health check, and `client`'s
 command with its environment (endpoint rewritten to the real port)."""
