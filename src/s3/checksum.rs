@@ -1,25 +1,37 @@
-//! S3's flexible checksums on PutObject: `x-amz-checksum-crc32`, `-crc32c`, `-crc64nvme`
-//! and `-sha256`, each the base64 of the big-endian digest of the whole body.
+//! S3's flexible checksums: `x-amz-checksum-crc32`, `-crc32c`, `-crc64nvme`, `-sha1` and
+//! `-sha256`, each the base64 of the big-endian digest of the whole body, and the MD5 that
+//! ETags and `Content-MD5` are made of. Digests are computed as the body streams by
+//! ([`Hasher`], [`Digests`]); the CRCs come from `crc-fast` (the crate the AWS Rust SDK's
+//! own checksums use), SHA-1 and SHA-256 from aws-lc, MD5 from RustCrypto's `md-5`.
 //! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html>
 
+use aws_lc_rs::digest;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use sha2::{Digest, Sha256};
+use crc_fast::CrcAlgorithm;
+use md5::{Digest as _, Md5};
 
 use super::error::S3Error;
 
 /// A checksum algorithm this emulator can verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ChecksumAlgorithm {
     Crc32,
     Crc32c,
     Crc64Nvme,
+    Sha1,
     Sha256,
 }
 
 impl ChecksumAlgorithm {
     /// Every verifiable algorithm.
-    pub const ALL: [Self; 4] = [Self::Crc32, Self::Crc32c, Self::Crc64Nvme, Self::Sha256];
+    pub const ALL: [Self; 5] = [
+        Self::Crc32,
+        Self::Crc32c,
+        Self::Crc64Nvme,
+        Self::Sha1,
+        Self::Sha256,
+    ];
 
     /// The request and response header that carries it.
     pub fn header(self) -> &'static str {
@@ -27,35 +39,183 @@ impl ChecksumAlgorithm {
             Self::Crc32 => "x-amz-checksum-crc32",
             Self::Crc32c => "x-amz-checksum-crc32c",
             Self::Crc64Nvme => "x-amz-checksum-crc64nvme",
+            Self::Sha1 => "x-amz-checksum-sha1",
             Self::Sha256 => "x-amz-checksum-sha256",
         }
     }
 
-    /// S3's name for it, as error messages spell it.
+    /// S3's name for it, as `x-amz-checksum-algorithm` and error messages spell it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Crc32 => "CRC32",
             Self::Crc32c => "CRC32C",
             Self::Crc64Nvme => "CRC64NVME",
+            Self::Sha1 => "SHA1",
             Self::Sha256 => "SHA256",
         }
     }
 
+    /// The algorithm S3 names `name` (case-insensitive, as S3 reads it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|algorithm| algorithm.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The algorithm whose header is `header` (lowercase or not).
+    pub fn from_header(header: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|algorithm| algorithm.header().eq_ignore_ascii_case(header.trim()))
+    }
+
     /// The digest of `data`, big-endian.
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        match self {
-            Self::Crc32 => crc32(&CRC32_TABLE, data).to_be_bytes().to_vec(),
-            Self::Crc32c => crc32(&CRC32C_TABLE, data).to_be_bytes().to_vec(),
-            Self::Crc64Nvme => crc64(&CRC64NVME_TABLE, data).to_be_bytes().to_vec(),
-            Self::Sha256 => Sha256::digest(data).to_vec(),
-        }
+        let mut hasher = Hasher::new(self);
+        hasher.update(data);
+        hasher.finish()
     }
 
     fn digest_len(self) -> usize {
         match self {
             Self::Crc32 | Self::Crc32c => 4,
             Self::Crc64Nvme => 8,
+            Self::Sha1 => 20,
             Self::Sha256 => 32,
+        }
+    }
+}
+
+/// One algorithm's digest, computed over a body that arrives in pieces.
+pub struct Hasher {
+    algorithm: ChecksumAlgorithm,
+    state: HasherState,
+}
+
+enum HasherState {
+    Crc(Box<crc_fast::Digest>),
+    Sha(digest::Context),
+}
+
+impl Hasher {
+    /// An empty digest of `algorithm`.
+    pub fn new(algorithm: ChecksumAlgorithm) -> Self {
+        let crc = |algorithm| HasherState::Crc(Box::new(crc_fast::Digest::new(algorithm)));
+        let state = match algorithm {
+            ChecksumAlgorithm::Crc32 => crc(CrcAlgorithm::Crc32IsoHdlc),
+            ChecksumAlgorithm::Crc32c => crc(CrcAlgorithm::Crc32Iscsi),
+            ChecksumAlgorithm::Crc64Nvme => crc(CrcAlgorithm::Crc64Nvme),
+            ChecksumAlgorithm::Sha1 => {
+                HasherState::Sha(digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY))
+            }
+            ChecksumAlgorithm::Sha256 => HasherState::Sha(digest::Context::new(&digest::SHA256)),
+        };
+        Self { algorithm, state }
+    }
+
+    /// Adds the next piece of the body.
+    pub fn update(&mut self, data: &[u8]) {
+        match &mut self.state {
+            HasherState::Crc(crc) => crc.update(data),
+            HasherState::Sha(context) => context.update(data),
+        }
+    }
+
+    /// The digest, big-endian.
+    pub fn finish(self) -> Vec<u8> {
+        match self.state {
+            HasherState::Crc(crc) => {
+                let value = crc.finalize();
+                match self.algorithm.digest_len() {
+                    4 => u32::try_from(value)
+                        .unwrap_or(u32::MAX)
+                        .to_be_bytes()
+                        .to_vec(),
+                    _ => value.to_be_bytes().to_vec(),
+                }
+            }
+            HasherState::Sha(context) => context.finish().as_ref().to_vec(),
+        }
+    }
+}
+
+/// What a stored body's bytes were found to be, computed as they streamed: the MD5 its
+/// ETag is made of, and the flexible checksums asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyDigests {
+    pub size: u64,
+    pub md5: [u8; 16],
+    /// (algorithm, big-endian digest) for each algorithm computed.
+    pub checksums: Vec<(ChecksumAlgorithm, Vec<u8>)>,
+}
+
+impl BodyDigests {
+    /// The digest computed for `algorithm`, if it was.
+    pub fn checksum(&self, algorithm: ChecksumAlgorithm) -> Option<&[u8]> {
+        self.checksums
+            .iter()
+            .find(|(candidate, _)| *candidate == algorithm)
+            .map(|(_, digest)| digest.as_slice())
+    }
+
+    /// The digests of `data`, with `algorithms`' checksums.
+    pub fn of(data: &[u8], algorithms: &[ChecksumAlgorithm]) -> Self {
+        let mut digests = Digests::new(algorithms);
+        digests.update(data);
+        digests.finish()
+    }
+}
+
+/// The running digests of a body: its size, MD5 and the checksums asked for.
+pub struct Digests {
+    size: u64,
+    md5: Md5,
+    checksums: Vec<Hasher>,
+}
+
+impl Digests {
+    /// MD5 and the checksums of `algorithms` (each once).
+    pub fn new(algorithms: &[ChecksumAlgorithm]) -> Self {
+        let mut checksums: Vec<Hasher> = Vec::new();
+        for algorithm in algorithms {
+            if !checksums
+                .iter()
+                .any(|hasher| hasher.algorithm == *algorithm)
+            {
+                checksums.push(Hasher::new(*algorithm));
+            }
+        }
+        Self {
+            size: 0,
+            md5: Md5::new(),
+            checksums,
+        }
+    }
+
+    /// Adds the next piece of the body.
+    pub fn update(&mut self, data: &[u8]) {
+        self.size = self.size.saturating_add(data.len() as u64);
+        self.md5.update(data);
+        for hasher in &mut self.checksums {
+            hasher.update(data);
+        }
+    }
+
+    /// The size seen so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The finished digests.
+    pub fn finish(self) -> BodyDigests {
+        BodyDigests {
+            size: self.size,
+            md5: self.md5.finalize().into(),
+            checksums: self
+                .checksums
+                .into_iter()
+                .map(|hasher| (hasher.algorithm, hasher.finish()))
+                .collect(),
         }
     }
 }
@@ -82,9 +242,22 @@ impl Checksum {
         }
     }
 
+    /// The checksum of a digest computed here.
+    pub fn of_digest(algorithm: ChecksumAlgorithm, digest: &[u8]) -> Self {
+        Self {
+            algorithm,
+            value: STANDARD.encode(digest),
+        }
+    }
+
     /// `BadDigest` unless `body` has this checksum.
     pub fn verify(&self, body: &[u8]) -> Result<(), S3Error> {
-        if STANDARD.encode(self.algorithm.digest(body)) == self.value {
+        self.verify_digest(&self.algorithm.digest(body))
+    }
+
+    /// `BadDigest` unless `digest` (computed over the body) is this checksum's.
+    pub fn verify_digest(&self, digest: &[u8]) -> Result<(), S3Error> {
+        if STANDARD.encode(digest) == self.value {
             Ok(())
         } else {
             Err(S3Error::BadDigest {
@@ -94,63 +267,18 @@ impl Checksum {
     }
 }
 
-/// Reflected CRC-32 (polynomial 0x04C11DB7), as zlib computes it.
-static CRC32_TABLE: [u32; 256] = crc32_table(0xEDB8_8320);
-/// Reflected CRC-32C (Castagnoli, polynomial 0x1EDC6F41).
-static CRC32C_TABLE: [u32; 256] = crc32_table(0x82F6_3B78);
-/// Reflected CRC-64/NVME (polynomial 0xAD93D23594C93659).
-static CRC64NVME_TABLE: [u64; 256] = crc64_table(0x9A6C_9329_AC4B_C9B5);
-
-const fn crc32_table(reflected_polynomial: u32) -> [u32; 256] {
-    let mut table = [0u32; 256];
-    let mut index = 0;
-    while index < 256 {
-        let mut value = index as u32;
-        let mut bit = 0;
-        while bit < 8 {
-            value = if value & 1 == 1 {
-                (value >> 1) ^ reflected_polynomial
-            } else {
-                value >> 1
-            };
-            bit += 1;
-        }
-        table[index] = value;
-        index += 1;
-    }
-    table
+/// `Content-MD5`: the base64 of the body's 16-byte MD5.
+pub fn parse_content_md5(value: &str) -> Result<[u8; 16], S3Error> {
+    STANDARD
+        .decode(value.trim())
+        .ok()
+        .and_then(|bytes| <[u8; 16]>::try_from(bytes).ok())
+        .ok_or(S3Error::InvalidDigest)
 }
 
-const fn crc64_table(reflected_polynomial: u64) -> [u64; 256] {
-    let mut table = [0u64; 256];
-    let mut index = 0;
-    while index < 256 {
-        let mut value = index as u64;
-        let mut bit = 0;
-        while bit < 8 {
-            value = if value & 1 == 1 {
-                (value >> 1) ^ reflected_polynomial
-            } else {
-                value >> 1
-            };
-            bit += 1;
-        }
-        table[index] = value;
-        index += 1;
-    }
-    table
-}
-
-fn crc32(table: &[u32; 256], data: &[u8]) -> u32 {
-    !data.iter().fold(!0u32, |crc, &byte| {
-        table[usize::from((crc as u8) ^ byte)] ^ (crc >> 8)
-    })
-}
-
-fn crc64(table: &[u64; 256], data: &[u8]) -> u64 {
-    !data.iter().fold(!0u64, |crc, &byte| {
-        table[usize::from((crc as u8) ^ byte)] ^ (crc >> 8)
-    })
+/// The MD5 of `data`.
+pub fn md5(data: &[u8]) -> [u8; 16] {
+    Md5::digest(data).into()
 }
 
 #[cfg(test)]
@@ -167,6 +295,11 @@ mod tests {
                 "crc64nvme",
                 ChecksumAlgorithm::Crc64Nvme,
                 "ae8b14860a799888",
+            ),
+            (
+                "sha1",
+                ChecksumAlgorithm::Sha1,
+                "f7c3bc1d808e04732adf679965ccc34ca7ae3441",
             ),
             (
                 "sha256",

@@ -9,17 +9,24 @@
 //! HTTP framework and no authentication.
 //!
 //! Supported: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, ListObjectsV2,
-//! PutObject, GetObject, HeadObject, DeleteObject; path-style and virtual-host
-//! addressing. Everything else is [`S3Operation::Unsupported`], answered `NotImplemented`.
+//! PutObject, GetObject, HeadObject, DeleteObject, and multipart uploads
+//! (CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload,
+//! ListParts, ListMultipartUploads); path-style and virtual-host addressing. Everything
+//! else is [`S3Operation::Unsupported`], answered `NotImplemented`.
+//!
+//! Object bodies stream: the HTTP edge authenticates and authorizes on the headers (the
+//! signature covers the declared payload hash), then writes the body to a staging file
+//! while its SHA-256, MD5 and checksums are computed ([`S3Operation::streams_body`],
+//! [`execute_upload`]); GetObject streams from the object's file ([`ObjectContent`]).
 //!
 //! Choices and known gaps:
-//! - ETags are the quoted hex of the first 16 bytes of the content's SHA-256, not its MD5
-//!   (no MD5 implementation here). Same length and shape as S3's, but a client that checks
-//!   an ETag against its own MD5 will see a mismatch. `Content-MD5` is accepted unverified.
-//! - `x-amz-checksum-{crc32,crc32c,crc64nvme,sha256}` on PutObject are verified and echoed;
-//!   SHA-1 is `NotImplemented`. Checksums are not stored, so GetObject returns none.
-//! - Not implemented (answered `NotImplemented`): ListObjects v1, multipart uploads,
-//!   DeleteObjects, CopyObject, versioning, ACL/policy/tagging sub-resources, SSE-KMS,
+//! - ETags are S3's: the MD5 of a single-part object, `<md5 of the part MD5s>-<parts>` for
+//!   a multipart one. `Content-MD5` is checked.
+//! - Flexible checksums (CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256) are verified on upload,
+//!   from a header or an aws-chunked trailer, and stored; every object without one gets
+//!   S3's default CRC64NVME. `x-amz-checksum-mode: ENABLED` returns it on GET and HEAD.
+//! - Not implemented (answered `NotImplemented`): ListObjects v1, DeleteObjects,
+//!   CopyObject, UploadPartCopy, versioning, ACL/policy/tagging sub-resources, SSE-KMS,
 //!   SSE-C, storage classes other than STANDARD, `x-amz-expected-bucket-owner`.
 //! - Buckets enforce bucket-owner object ownership (S3's default since 2023): canned ACLs
 //!   other than `private`/`bucket-owner-full-control` are refused as S3 refuses them.
@@ -42,9 +49,10 @@ mod wire;
 pub use checksum::{Checksum, ChecksumAlgorithm};
 pub use error::{Detail, S3Error, MAX_KEY_BYTES, MAX_METADATA_BYTES};
 pub use input::{EncodingType, PutOptions, ReadOptions, WriteCondition};
+pub use operations::multipart::CompletedPart;
 pub use preconditions::Preconditions;
 pub use request::parse_operation;
-pub use store::S3Store;
+pub use store::{S3Store, Staged, StagedWriter};
 
 /// A parsed S3 request. Exhaustive: anything else is `Unsupported` and answers
 /// `NotImplemented` (501), never a silent success.
@@ -104,11 +112,92 @@ pub enum S3Operation {
     },
     /// `DELETE /{bucket}/{key}`.
     DeleteObject { bucket: String, key: String },
+    /// `POST /{bucket}/{key}?uploads`.
+    CreateMultipartUpload {
+        bucket: String,
+        key: String,
+        content_type: Option<String>,
+        metadata: Vec<(String, String)>,
+        options: PutOptions,
+        /// `x-amz-checksum-algorithm`.
+        checksum_algorithm: Option<ChecksumAlgorithm>,
+        /// `x-amz-checksum-type: FULL_OBJECT`.
+        full_object_checksum: bool,
+    },
+    /// `PUT /{bucket}/{key}?partNumber=N&uploadId=ID`.
+    UploadPart {
+        bucket: String,
+        key: String,
+        upload_id: String,
+        part_number: u32,
+        options: PutOptions,
+    },
+    /// `POST /{bucket}/{key}?uploadId=ID` with `<CompleteMultipartUpload>`.
+    CompleteMultipartUpload {
+        bucket: String,
+        key: String,
+        upload_id: String,
+        parts: Vec<CompletedPart>,
+    },
+    /// `DELETE /{bucket}/{key}?uploadId=ID`.
+    AbortMultipartUpload {
+        bucket: String,
+        key: String,
+        upload_id: String,
+    },
+    /// `GET /{bucket}/{key}?uploadId=ID`.
+    ListParts {
+        bucket: String,
+        key: String,
+        upload_id: String,
+        max_parts: Option<u32>,
+        part_number_marker: Option<u32>,
+    },
+    /// `GET /{bucket}?uploads`.
+    ListMultipartUploads {
+        bucket: String,
+        prefix: Option<String>,
+        delimiter: Option<String>,
+        key_marker: Option<String>,
+        upload_id_marker: Option<String>,
+        max_uploads: Option<u32>,
+        encoding_type: Option<EncodingType>,
+    },
     /// A request this emulator does not implement, described for the error message.
     Unsupported { description: String },
 }
 
 impl S3Operation {
+    /// Whether the body is an object's bytes, streamed to a staging file rather than read
+    /// into memory: PutObject (and UploadPart).
+    pub fn streams_body(&self) -> bool {
+        matches!(self, Self::PutObject { .. } | Self::UploadPart { .. })
+    }
+
+    /// The checksums to compute over a streamed body (an upload's part also gets the
+    /// upload's own algorithm).
+    pub fn upload_algorithms(&self, store: &S3Store) -> Vec<ChecksumAlgorithm> {
+        match self {
+            Self::PutObject { options, .. } => options.algorithms(),
+            Self::UploadPart {
+                bucket,
+                key,
+                upload_id,
+                options,
+                ..
+            } => operations::multipart::part_algorithms(store, bucket, key, upload_id, options),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The put options of a streamed upload, for the trailer's checksum to be set on.
+    pub fn put_options_mut(&mut self) -> Option<&mut PutOptions> {
+        match self {
+            Self::PutObject { options, .. } | Self::UploadPart { options, .. } => Some(options),
+            _ => None,
+        }
+    }
+
     /// The IAM action the caller needs.
     /// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>
     pub fn iam_action(&self) -> &'static str {
@@ -117,7 +206,13 @@ impl S3Operation {
             Self::CreateBucket { .. } => "s3:CreateBucket",
             Self::HeadBucket { .. } | Self::ListObjectsV2 { .. } => "s3:ListBucket",
             Self::DeleteBucket { .. } => "s3:DeleteBucket",
-            Self::PutObject { .. } => "s3:PutObject",
+            Self::PutObject { .. }
+            | Self::CreateMultipartUpload { .. }
+            | Self::UploadPart { .. }
+            | Self::CompleteMultipartUpload { .. } => "s3:PutObject",
+            Self::AbortMultipartUpload { .. } => "s3:AbortMultipartUpload",
+            Self::ListParts { .. } => "s3:ListMultipartUploadParts",
+            Self::ListMultipartUploads { .. } => "s3:ListBucketMultipartUploads",
             Self::GetObject { .. } | Self::HeadObject { .. } => "s3:GetObject",
             Self::DeleteObject { .. } => "s3:DeleteObject",
             // Never authorized: the caller answers NotImplemented first.
@@ -132,11 +227,17 @@ impl S3Operation {
             Self::CreateBucket { bucket, .. }
             | Self::HeadBucket { bucket }
             | Self::DeleteBucket { bucket }
-            | Self::ListObjectsV2 { bucket, .. } => format!("arn:aws:s3:::{bucket}"),
+            | Self::ListObjectsV2 { bucket, .. }
+            | Self::ListMultipartUploads { bucket, .. } => format!("arn:aws:s3:::{bucket}"),
             Self::PutObject { bucket, key, .. }
             | Self::GetObject { bucket, key, .. }
             | Self::HeadObject { bucket, key, .. }
-            | Self::DeleteObject { bucket, key } => format!("arn:aws:s3:::{bucket}/{key}"),
+            | Self::DeleteObject { bucket, key }
+            | Self::CreateMultipartUpload { bucket, key, .. }
+            | Self::UploadPart { bucket, key, .. }
+            | Self::CompleteMultipartUpload { bucket, key, .. }
+            | Self::AbortMultipartUpload { bucket, key, .. }
+            | Self::ListParts { bucket, key, .. } => format!("arn:aws:s3:::{bucket}/{key}"),
         }
     }
 
@@ -162,7 +263,7 @@ impl S3Operation {
                 keys.push(("s3:LocationConstraint", location_constraint.clone()));
                 keys.push(("s3:x-amz-acl", acl.clone()));
             }
-            Self::PutObject { options, .. } => {
+            Self::PutObject { options, .. } | Self::CreateMultipartUpload { options, .. } => {
                 keys.push(("s3:x-amz-acl", options.acl.clone()));
                 keys.push((
                     "s3:x-amz-server-side-encryption",
@@ -178,13 +279,25 @@ impl S3Operation {
     }
 }
 
-/// What S3 answers: status, headers (lowercase names) and body. HEAD answers carry the
-/// headers of the GET and an empty body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What S3 answers: status, headers (lowercase names) and body, or an object's bytes
+/// streamed from its file. HEAD answers carry the headers of the GET and no body.
+#[derive(Debug)]
 pub struct S3Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// GetObject: the bytes to stream instead of `body`.
+    pub content: Option<ObjectContent>,
+}
+
+/// An object's bytes to send: `length` bytes of an open file from `offset`. The file was
+/// opened when the object was looked up, so a concurrent overwrite or delete does not
+/// change what is sent.
+#[derive(Debug)]
+pub struct ObjectContent {
+    pub file: std::fs::File,
+    pub offset: u64,
+    pub length: u64,
 }
 
 impl S3Response {
@@ -197,6 +310,7 @@ impl S3Response {
                 ("content-length".into(), body.len().to_string()),
             ],
             body,
+            content: None,
         }
     }
 
@@ -211,6 +325,7 @@ impl S3Response {
             status,
             headers,
             body: Vec::new(),
+            content: None,
         }
     }
 
@@ -218,6 +333,21 @@ impl S3Response {
     fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_owned(), value.into()));
         self
+    }
+
+    /// The bytes the response carries: the streamed content read whole, or the body.
+    pub fn bytes(&self) -> Vec<u8> {
+        use std::os::unix::fs::FileExt;
+        match &self.content {
+            None => self.body.clone(),
+            Some(content) => {
+                let mut bytes = vec![0; usize::try_from(content.length).unwrap_or(0)];
+                match content.file.read_exact_at(&mut bytes, content.offset) {
+                    Ok(()) => bytes,
+                    Err(_) => Vec::new(),
+                }
+            }
+        }
     }
 
     /// The value of header `name`, if set.
@@ -229,7 +359,8 @@ impl S3Response {
     }
 }
 
-/// Runs one operation on `store`. `body` is the decoded object for PutObject; `now` is
+/// Runs one operation on `store`. `body` is the decoded request body (PutObject's is
+/// staged first: the HTTP edge streams large bodies through [`execute_upload`]); `now` is
 /// the current time in Unix seconds.
 pub fn execute(
     store: &S3Store,
@@ -237,9 +368,13 @@ pub fn execute(
     body: &[u8],
     now: u64,
 ) -> Result<S3Response, S3Error> {
+    if operation.streams_body() {
+        let staged = store.stage_bytes(body, &operation.upload_algorithms(store))?;
+        return execute_upload(store, operation, staged, now);
+    }
     use operations::{
         create_bucket, delete_bucket, delete_object, get_object, head_bucket, head_object,
-        list_buckets, list_objects_v2, put_object,
+        list_buckets, list_objects_v2, multipart,
     };
     match operation {
         S3Operation::ListBuckets {
@@ -283,6 +418,103 @@ pub fn execute(
                 fetch_owner: *fetch_owner,
             },
         ),
+        S3Operation::PutObject { .. } | S3Operation::UploadPart { .. } => Err(S3Error::Internal(
+            "an upload reached execute without its staged body".to_owned(),
+        )),
+        S3Operation::GetObject {
+            bucket,
+            key,
+            range,
+            options,
+        } => get_object::run(store, bucket, key, range.as_deref(), options),
+        S3Operation::HeadObject {
+            bucket,
+            key,
+            range,
+            options,
+        } => head_object::run(store, bucket, key, range.as_deref(), options),
+        S3Operation::DeleteObject { bucket, key } => delete_object::run(store, bucket, key),
+        S3Operation::CreateMultipartUpload {
+            bucket,
+            key,
+            content_type,
+            metadata,
+            options,
+            checksum_algorithm,
+            full_object_checksum,
+        } => multipart::create(
+            store,
+            &multipart::Create {
+                bucket,
+                key,
+                content_type: content_type.as_deref(),
+                metadata,
+                options,
+                checksum_algorithm: *checksum_algorithm,
+                full_object_checksum: *full_object_checksum,
+            },
+            now,
+        ),
+        S3Operation::CompleteMultipartUpload {
+            bucket,
+            key,
+            upload_id,
+            parts,
+        } => multipart::complete(store, bucket, key, upload_id, parts, now),
+        S3Operation::AbortMultipartUpload {
+            bucket,
+            key,
+            upload_id,
+        } => multipart::abort(store, bucket, key, upload_id),
+        S3Operation::ListParts {
+            bucket,
+            key,
+            upload_id,
+            max_parts,
+            part_number_marker,
+        } => multipart::list_parts(
+            store,
+            bucket,
+            key,
+            upload_id,
+            *max_parts,
+            *part_number_marker,
+        ),
+        S3Operation::ListMultipartUploads {
+            bucket,
+            prefix,
+            delimiter,
+            key_marker,
+            upload_id_marker,
+            max_uploads,
+            encoding_type,
+        } => multipart::list_uploads(
+            store,
+            bucket,
+            &multipart::UploadsQuery {
+                prefix: prefix.as_deref().unwrap_or(""),
+                delimiter: delimiter.as_deref(),
+                key_marker: key_marker.as_deref(),
+                upload_id_marker: upload_id_marker.as_deref(),
+                max_uploads: *max_uploads,
+                encoding_type: *encoding_type,
+            },
+        ),
+        S3Operation::Unsupported { description } => Err(S3Error::NotImplemented {
+            description: description.clone(),
+        }),
+    }
+}
+
+/// Runs an operation whose body was streamed into `staged` ([`S3Operation::streams_body`]).
+pub fn execute_upload(
+    store: &S3Store,
+    operation: &S3Operation,
+    staged: Staged,
+    now: u64,
+) -> Result<S3Response, S3Error> {
+    use operations::{multipart, put_object};
+    match operation {
         S3Operation::PutObject {
             bucket,
             key,
@@ -298,25 +530,29 @@ pub fn execute(
                 metadata,
                 options,
             },
-            body,
+            staged,
             now,
         ),
-        S3Operation::GetObject {
+        S3Operation::UploadPart {
             bucket,
             key,
-            range,
+            upload_id,
+            part_number,
             options,
-        } => get_object::run(store, bucket, key, range.as_deref(), options),
-        S3Operation::HeadObject {
+        } => multipart::upload_part(
+            store,
             bucket,
             key,
-            range,
+            upload_id,
+            *part_number,
             options,
-        } => head_object::run(store, bucket, key, range.as_deref(), options),
-        S3Operation::DeleteObject { bucket, key } => delete_object::run(store, bucket, key),
-        S3Operation::Unsupported { description } => Err(S3Error::NotImplemented {
-            description: description.clone(),
-        }),
+            staged,
+            now,
+        ),
+        other => Err(S3Error::Internal(format!(
+            "{} takes no streamed body",
+            other.iam_action()
+        ))),
     }
 }
 

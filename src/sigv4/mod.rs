@@ -42,7 +42,7 @@ use axum::http::HeaderMap;
 
 pub use authorization::{parse, parse_view, Authorization, CredentialScope, SignatureForm};
 pub use canonical::{canonical_query, canonical_request, canonical_uri, string_to_sign};
-pub use chunked::decode_chunked;
+pub use chunked::{decode_chunked, Decoder as ChunkDecoder};
 pub use error::SigV4Error;
 pub use payload::{PayloadHash, PayloadMode};
 pub use query::query_pairs;
@@ -106,6 +106,9 @@ pub struct Verified {
     pub scope: CredentialScope,
     /// The signing time, `YYYYMMDD'T'HHMMSS'Z'`.
     pub timestamp: String,
+    /// With [`PayloadHash::Deferred`]: the SHA-256 (hex) the signature covers, which the
+    /// caller must find in the body it then reads (S3 `XAmzContentSHA256Mismatch`).
+    pub declared_sha256: Option<String>,
 }
 
 /// Verifies `auth` against the request signed with `secret`, at Unix time `now`.
@@ -148,7 +151,12 @@ pub fn verify_view(
         });
     }
     payload::check_declared(&binding, &payload)?;
+    let declared_sha256 = match payload {
+        PayloadHash::Deferred => binding.declared,
+        PayloadHash::Computed(_) => None,
+    };
     Ok(Verified {
+        declared_sha256,
         payload_mode: binding.mode,
         seed_signature: auth.signature.clone(),
         signing_key,

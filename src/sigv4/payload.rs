@@ -17,6 +17,10 @@ const STREAMING_UNSIGNED_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 pub enum PayloadHash {
     /// Lowercase hex SHA-256 of the body the caller read.
     Computed(String),
+    /// The body is not read yet (S3 only, whose signature covers the hash the client
+    /// declares rather than the body): the caller streams it afterwards and compares its
+    /// hash with [`Verified::declared_sha256`](super::Verified).
+    Deferred,
 }
 
 impl PayloadHash {
@@ -61,14 +65,17 @@ pub(super) fn bind(
     rules: Rules,
     payload: &PayloadHash,
 ) -> Result<Binding, SigV4Error> {
-    let PayloadHash::Computed(computed) = payload;
     let binding = |line: &str, mode| Binding {
         line: line.to_owned(),
         mode,
         declared: None,
     };
     match (rules, auth.form) {
-        (Rules::Standard, _) => Ok(binding(computed, PayloadMode::Hashed)),
+        (Rules::Standard, _) => match payload {
+            PayloadHash::Computed(computed) => Ok(binding(computed, PayloadMode::Hashed)),
+            // Only S3 signs a declared hash; elsewhere the body must be read first.
+            PayloadHash::Deferred => Err(SigV4Error::MissingContentSha256),
+        },
         (Rules::S3, SignatureForm::Presigned { .. }) => {
             Ok(binding(UNSIGNED_PAYLOAD, PayloadMode::Unsigned))
         }
@@ -100,7 +107,9 @@ pub(super) fn bind(
 
 /// After the signature holds: the body must have the hash the client declared.
 pub(super) fn check_declared(binding: &Binding, payload: &PayloadHash) -> Result<(), SigV4Error> {
-    let PayloadHash::Computed(computed) = payload;
+    let PayloadHash::Computed(computed) = payload else {
+        return Ok(());
+    };
     match &binding.declared {
         Some(declared) if !declared.eq_ignore_ascii_case(computed) => {
             Err(SigV4Error::ContentSha256Mismatch {

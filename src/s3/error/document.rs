@@ -2,7 +2,7 @@
 //! `<Message>` and the headers (`Content-Range` for `InvalidRange`).
 //! <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>
 
-use super::{S3Error, MAX_KEY_BYTES, MAX_METADATA_BYTES};
+use super::{S3Error, MAX_KEY_BYTES, MAX_METADATA_BYTES, MIN_PART_BYTES};
 
 impl S3Error {
     /// The elements S3 adds to the error document after `<Message>`, in order.
@@ -40,6 +40,35 @@ impl S3Error {
                 vec![Detail::Condition((*condition).into())]
             }
             Self::InvalidUri { uri } => vec![Detail::Uri(uri.clone())],
+            Self::ContentMd5Mismatch {
+                expected,
+                calculated,
+            } => vec![
+                Detail::ExpectedDigest(expected.clone()),
+                Detail::CalculatedDigest(calculated.clone()),
+            ],
+            Self::NoSuchUpload { upload_id } | Self::InvalidPartOrder { upload_id } => {
+                vec![Detail::UploadId(upload_id.clone())]
+            }
+            Self::InvalidPart {
+                upload_id,
+                part_number,
+                etag,
+            } => vec![
+                Detail::UploadId(upload_id.clone()),
+                Detail::PartNumber(part_number.to_string()),
+                Detail::ETag(etag.clone()),
+            ],
+            Self::EntityTooSmall {
+                size,
+                part_number,
+                etag,
+            } => vec![
+                Detail::ProposedSize(size.to_string()),
+                Detail::MinSizeAllowed(MIN_PART_BYTES.to_string()),
+                Detail::PartNumber(part_number.to_string()),
+                Detail::ETag(etag.clone()),
+            ],
             Self::MethodNotAllowed {
                 method,
                 resource_type,
@@ -79,6 +108,12 @@ pub enum Detail {
     Uri(String),
     Method(String),
     ResourceType(String),
+    ExpectedDigest(String),
+    CalculatedDigest(String),
+    UploadId(String),
+    PartNumber(String),
+    ETag(String),
+    MinSizeAllowed(String),
 }
 
 impl Detail {
@@ -99,6 +134,12 @@ impl Detail {
             Self::Uri(v) => ("URI", v),
             Self::Method(v) => ("Method", v),
             Self::ResourceType(v) => ("ResourceType", v),
+            Self::ExpectedDigest(v) => ("ExpectedDigest", v),
+            Self::CalculatedDigest(v) => ("CalculatedDigest", v),
+            Self::UploadId(v) => ("UploadId", v),
+            Self::PartNumber(v) => ("PartNumber", v),
+            Self::ETag(v) => ("ETag", v),
+            Self::MinSizeAllowed(v) => ("MinSizeAllowed", v),
         }
     }
 }

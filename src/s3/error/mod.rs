@@ -12,6 +12,8 @@ mod document;
 
 /// Longest key S3 accepts, in UTF-8 bytes.
 pub const MAX_KEY_BYTES: usize = 1024;
+/// Smallest part of a multipart upload but the last: 5 MiB.
+pub const MIN_PART_BYTES: u64 = 5 * 1024 * 1024;
 /// Largest total of user-defined metadata (names and values), in bytes.
 pub const MAX_METADATA_BYTES: usize = 2048;
 
@@ -66,6 +68,37 @@ pub enum S3Error {
     InvalidBucketAclWithObjectOwnership { acl: String },
     #[error("the {algorithm} checksum in the request does not match the body")]
     BadDigest { algorithm: &'static str },
+    #[error("Content-MD5 is not the base64 of 16 bytes")]
+    InvalidDigest,
+    #[error("the Content-MD5 {expected} does not match the body's {calculated}")]
+    ContentMd5Mismatch {
+        expected: String,
+        calculated: String,
+    },
+    #[error("upload {upload_id:?} does not exist")]
+    NoSuchUpload { upload_id: String },
+    #[error("part {part_number} of upload {upload_id} is missing or has another ETag than {etag}")]
+    InvalidPart {
+        upload_id: String,
+        part_number: u32,
+        etag: String,
+    },
+    #[error("the parts of upload {upload_id} are not in ascending order")]
+    InvalidPartOrder { upload_id: String },
+    #[error(
+        "part {part_number} is {size} bytes, under the 5 MiB minimum of every part but the last"
+    )]
+    EntityTooSmall {
+        size: u64,
+        part_number: u32,
+        etag: String,
+    },
+    #[error("the body stalled for longer than the read timeout")]
+    RequestTimeout,
+    #[error("the body ended before its declared length: {0}")]
+    IncompleteBody(String),
+    #[error("the request body of {size} bytes exceeds the {max}-byte limit of this operation")]
+    MaxMessageLengthExceeded { size: u64, max: u64 },
     #[error("method {method} is not allowed on a {resource_type}")]
     MethodNotAllowed {
         method: String,
@@ -107,7 +140,15 @@ impl S3Error {
             Self::InvalidBucketAclWithObjectOwnership { .. } => {
                 "InvalidBucketAclWithObjectOwnership"
             }
-            Self::BadDigest { .. } => "BadDigest",
+            Self::BadDigest { .. } | Self::ContentMd5Mismatch { .. } => "BadDigest",
+            Self::InvalidDigest => "InvalidDigest",
+            Self::NoSuchUpload { .. } => "NoSuchUpload",
+            Self::InvalidPart { .. } => "InvalidPart",
+            Self::InvalidPartOrder { .. } => "InvalidPartOrder",
+            Self::EntityTooSmall { .. } => "EntityTooSmall",
+            Self::RequestTimeout => "RequestTimeout",
+            Self::IncompleteBody(_) => "IncompleteBody",
+            Self::MaxMessageLengthExceeded { .. } => "MaxMessageLengthExceeded",
             Self::MethodNotAllowed { .. } => "MethodNotAllowed",
             Self::NotImplemented { .. } => "NotImplemented",
             Self::Storage { .. } | Self::Internal(_) => "InternalError",
@@ -117,7 +158,7 @@ impl S3Error {
     /// The HTTP status S3 answers with.
     pub fn status(&self) -> u16 {
         match self {
-            Self::NoSuchBucket { .. } | Self::NoSuchKey { .. } => 404,
+            Self::NoSuchBucket { .. } | Self::NoSuchKey { .. } | Self::NoSuchUpload { .. } => 404,
             Self::BucketAlreadyOwnedByYou { .. } | Self::BucketNotEmpty { .. } => 409,
             Self::MethodNotAllowed { .. } => 405,
             Self::PreconditionFailed { .. } => 412,
@@ -136,7 +177,15 @@ impl S3Error {
             | Self::InvalidUri { .. }
             | Self::AccessControlListNotSupported { .. }
             | Self::InvalidBucketAclWithObjectOwnership { .. }
-            | Self::BadDigest { .. } => 400,
+            | Self::BadDigest { .. }
+            | Self::ContentMd5Mismatch { .. }
+            | Self::InvalidDigest
+            | Self::InvalidPart { .. }
+            | Self::InvalidPartOrder { .. }
+            | Self::EntityTooSmall { .. }
+            | Self::RequestTimeout
+            | Self::IncompleteBody(_)
+            | Self::MaxMessageLengthExceeded { .. } => 400,
         }
     }
 
@@ -163,6 +212,15 @@ impl S3Error {
             Self::AccessControlListNotSupported { .. } => "The bucket does not allow ACLs".into(),
             Self::InvalidBucketAclWithObjectOwnership { .. } => "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting".into(),
             Self::BadDigest { algorithm } => format!("The {algorithm} you specified did not match the calculated checksum."),
+            Self::ContentMd5Mismatch { .. } => "The Content-MD5 you specified did not match what we received.".into(),
+            Self::InvalidDigest => "The Content-MD5 you specified was not valid.".into(),
+            Self::NoSuchUpload { .. } => "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.".into(),
+            Self::InvalidPart { .. } => "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.".into(),
+            Self::InvalidPartOrder { .. } => "The list of parts was not in ascending order. Parts must be ordered by part number.".into(),
+            Self::EntityTooSmall { .. } => "Your proposed upload is smaller than the minimum allowed object size.".into(),
+            Self::RequestTimeout => "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.".into(),
+            Self::IncompleteBody(_) => "You did not provide the number of bytes specified by the Content-Length HTTP header".into(),
+            Self::MaxMessageLengthExceeded { .. } => "Your request was too big.".into(),
             Self::MethodNotAllowed { .. } => "The specified method is not allowed against this resource.".into(),
             Self::NotImplemented { description } => format!("A header or query you provided implies functionality that is not implemented: {description}"),
             Self::Storage { .. } | Self::Internal(_) => "We encountered an internal error. Please try again.".into(),

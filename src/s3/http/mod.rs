@@ -5,19 +5,22 @@
 //! anonymous caller.
 
 mod refusal;
+mod upload;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::{S3Operation, S3Response, S3Store};
+use super::{
+    Checksum, ChecksumAlgorithm, ObjectContent, S3Error, S3Operation, S3Response, S3Store,
+};
 use crate::access::authenticate::{AuthError, Service, Signature};
 use crate::access::http::Gate;
 use crate::access::Request;
 use crate::protocol::body::{self, BodyError};
 use crate::protocol::error::AwsError;
-use crate::sigv4::{self, PayloadHash, PayloadMode};
+use crate::sigv4::{self, PayloadHash, PayloadMode, SigV4Error, Verified};
 use crate::state::AppState;
 pub use refusal::auth_error;
 
@@ -43,36 +46,12 @@ async fn run(
     signature: &Signature,
     body: Body,
 ) -> Result<Response, AwsError> {
-    let limit = usize::try_from(state.config().max_object_bytes)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1 << 20);
-    let raw = body::read(body, limit).await.map_err(|err| match err {
-        BodyError::TooLarge { .. } => AwsError::sender(
-            "EntityTooLarge",
-            StatusCode::BAD_REQUEST,
-            "Your proposed upload exceeds the maximum allowed size",
-        )
-        .because(err.to_string()),
-        BodyError::Broken(_) => AwsError::sender(
-            "IncompleteBody",
-            StatusCode::BAD_REQUEST,
-            "The request body terminated unexpectedly",
-        )
-        .because(err.to_string()),
-    })?;
+    // The signature covers the hash the client declares, not the body: the caller is
+    // known before a byte of the body is read.
     let gate = Gate::new(state);
     let (caller, verified) = gate
-        .authenticate(parts, signature, Service::S3, PayloadHash::of(&raw))
+        .authenticate(parts, signature, Service::S3, PayloadHash::Deferred)
         .map_err(auth_error)?;
-    let body = match verified.payload_mode {
-        PayloadMode::Hashed | PayloadMode::Unsigned => raw.to_vec(),
-        _ => {
-            let decoded_length =
-                header(parts, "x-amz-decoded-content-length").and_then(|v| v.parse().ok());
-            sigv4::decode_chunked(&raw, &verified, decoded_length)
-                .map_err(|err| auth_error(AuthError::Signature(err)))?
-        }
-    };
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
@@ -80,16 +59,28 @@ async fn run(
             Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
         })
         .collect();
-    let operation = super::parse_operation(
-        parts.method.as_str(),
-        parts.uri.path(),
-        parts.uri.query(),
-        header(parts, "host"),
-        &headers,
-        &body,
-        Some(state.config().s3_virtual_host_suffix.as_str()),
-    )
-    .map_err(|err| AwsError::from(&err))?;
+    let parse = |body: &[u8]| {
+        super::parse_operation(
+            parts.method.as_str(),
+            parts.uri.path(),
+            parts.uri.query(),
+            header(parts, "host"),
+            &headers,
+            body,
+            Some(state.config().s3_virtual_host_suffix.as_str()),
+        )
+        .map_err(|err| AwsError::from(&err))
+    };
+    // An object's bytes stream to a staging file after authorization; any other body is
+    // a small document, read whole (under a cap) and parsed with the request.
+    let streamed = parse(&[]).ok().filter(S3Operation::streams_body);
+    let (mut operation, payload) = match streamed {
+        Some(operation) => (operation, Payload::Streamed(body)),
+        None => {
+            let decoded = read_document(parts, body, &verified).await?;
+            (parse(&decoded)?, Payload::Read(decoded))
+        }
+    };
     if let S3Operation::Unsupported { description } = &operation {
         return Err(AwsError::sender("NotImplemented", StatusCode::NOT_IMPLEMENTED, format!(
             "A header or query you provided implies functionality that is not implemented: {description}"
@@ -105,9 +96,93 @@ async fn run(
         AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, "Access Denied")
             .because(format!("{} on {resource} denied: {denied}", request.action))
     })?;
-    let response =
-        super::execute(store, &operation, &body, gate.now()).map_err(|err| AwsError::from(&err))?;
+    let response = match payload {
+        Payload::Streamed(body) => {
+            let received = upload::receive(
+                store,
+                parts,
+                body,
+                &verified,
+                &operation.upload_algorithms(store),
+                store.max_object_bytes(),
+            )
+            .await?;
+            apply_trailers(&mut operation, &received.trailers)?;
+            super::execute_upload(store, &operation, received.staged, gate.now())
+        }
+        Payload::Read(body) => super::execute(store, &operation, &body, gate.now()),
+    }
+    .map_err(|err| AwsError::from(&err))?;
     Ok(into_response(response))
+}
+
+/// A request's body: an object's bytes still to stream, or a document read whole.
+enum Payload {
+    Streamed(Body),
+    Read(Vec<u8>),
+}
+
+/// The largest body read whole: S3's documents (a bucket configuration, a DeleteObjects
+/// list of 1,000 keys, a CompleteMultipartUpload of 10,000 parts) stay far below it.
+const MAX_DOCUMENT_BYTES: usize = 8 << 20;
+
+/// Reads a small body whole, checks it against the hash the signature covers and takes
+/// apart an aws-chunked framing.
+async fn read_document(
+    parts: &Parts,
+    body: Body,
+    verified: &Verified,
+) -> Result<Vec<u8>, AwsError> {
+    let raw = body::read(body, MAX_DOCUMENT_BYTES)
+        .await
+        .map_err(|err| match err {
+            BodyError::TooLarge { limit } => AwsError::from(&S3Error::MaxMessageLengthExceeded {
+                size: limit as u64 + 1,
+                max: limit as u64,
+            }),
+            BodyError::Broken(reason) => AwsError::from(&S3Error::IncompleteBody(reason)),
+        })?;
+    if let Some(declared) = &verified.declared_sha256 {
+        let computed = {
+            use sha2::{Digest, Sha256};
+            crate::hex::encode(&Sha256::digest(&raw))
+        };
+        if !declared.eq_ignore_ascii_case(&computed) {
+            return Err(auth_error(AuthError::Signature(
+                SigV4Error::ContentSha256Mismatch {
+                    claimed: declared.clone(),
+                    computed,
+                },
+            )));
+        }
+    }
+    match verified.payload_mode {
+        PayloadMode::Hashed | PayloadMode::Unsigned => Ok(raw.to_vec()),
+        _ => {
+            let decoded_length =
+                header(parts, "x-amz-decoded-content-length").and_then(|v| v.parse().ok());
+            sigv4::decode_chunked(&raw, verified, decoded_length)
+                .map_err(|err| auth_error(AuthError::Signature(err)))
+        }
+    }
+}
+
+/// A checksum that came in the trailer of an aws-chunked body becomes the upload's
+/// claimed checksum, verified and stored like a header one.
+fn apply_trailers(
+    operation: &mut S3Operation,
+    trailers: &[(String, String)],
+) -> Result<(), AwsError> {
+    for (name, value) in trailers {
+        let Some(algorithm) = ChecksumAlgorithm::from_header(name) else {
+            continue;
+        };
+        let checksum = Checksum::parse(algorithm, value).map_err(|err| AwsError::from(&err))?;
+        if let Some(options) = operation.put_options_mut() {
+            options.checksum = Some(checksum);
+        }
+    }
+    Ok(())
 }
 
 fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
@@ -119,13 +194,49 @@ fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 
 fn into_response(response: S3Response) -> Response {
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK);
-    let mut answer = (status, response.body).into_response();
+    let body = match response.content {
+        Some(content) => stream_content(content),
+        None => Body::from(response.body),
+    };
+    let mut answer = (status, body).into_response();
     for (name, value) in response.headers {
         if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
             answer.headers_mut().insert(name, value);
         }
     }
     answer
+}
+
+/// Bytes of the response body read from the object's file at a time.
+const READ_CHUNK: usize = 256 << 10;
+
+/// An object's bytes as a response body, read from its open file as the client takes
+/// them: memory stays at one chunk whatever the size.
+fn stream_content(content: ObjectContent) -> Body {
+    use std::io::{Seek, SeekFrom};
+    use tokio::io::AsyncReadExt;
+    let ObjectContent {
+        mut file,
+        offset,
+        length,
+    } = content;
+    if let Err(err) = file.seek(SeekFrom::Start(offset)) {
+        let failed: Result<Bytes, std::io::Error> = Err(err);
+        return Body::from_stream(futures_util::stream::iter([failed]));
+    }
+    let reader = tokio::fs::File::from_std(file).take(length);
+    let chunks = futures_util::stream::unfold(reader, |mut reader| async move {
+        let mut buffer = vec![0u8; READ_CHUNK];
+        match reader.read(&mut buffer).await {
+            Ok(0) => None,
+            Ok(read) => {
+                buffer.truncate(read);
+                Some((Ok(Bytes::from(buffer)), reader))
+            }
+            Err(err) => Some((Err(err), reader)),
+        }
+    });
+    Body::from_stream(chunks)
 }
 
 fn with_request_id(mut response: Response, request_id: &str) -> Response {

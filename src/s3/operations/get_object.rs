@@ -3,7 +3,7 @@
 
 use super::object_read::{self, Plan};
 use crate::s3::input::ReadOptions;
-use crate::s3::{S3Error, S3Response, S3Store};
+use crate::s3::{ObjectContent, S3Error, S3Response, S3Store};
 
 /// Looks a version up again this many times when a concurrent put or delete unlinks it
 /// between lookup and read.
@@ -23,10 +23,14 @@ pub fn run(
             Plan::Send { object, range } => (object, range),
         };
         let (offset, length) = range.span(object.meta.size);
-        if let Some(body) = store.read(bucket, &object, offset, length)? {
-            let mut response =
-                object_read::response(&object.meta, range, &options.response_overrides);
-            response.body = body;
+        if let Some(file) = store.open_object(bucket, &object, offset, length)? {
+            let (_, start) = store.content_path(bucket, &object);
+            let mut response = object_read::response(&object.meta, range, options);
+            response.content = Some(ObjectContent {
+                file,
+                offset: start + offset,
+                length,
+            });
             return Ok(response);
         }
     }
@@ -102,8 +106,9 @@ mod tests {
             let got = get(&store, "b-1", key, headers);
             let got = got
                 .as_ref()
-                .map(|r| (r.status, r.body.as_slice(), r.header("content-range")))
+                .map(|r| (r.status, r.bytes(), r.header("content-range")))
                 .map_err(|e| e.code());
+            let want = want.map(|(status, body, range)| (status, body.to_vec(), range));
             assert_eq!(got, want, "case {name}");
         }
         let whole = get(&store, "b-1", "k", &[]).unwrap();

@@ -16,9 +16,7 @@ pub fn run(
     Ok(
         match object_read::plan(store, bucket, key, range, options)? {
             Plan::NotModified(object) => object_read::not_modified(&object.meta),
-            Plan::Send { object, range } => {
-                object_read::response(&object.meta, range, &options.response_overrides)
-            }
+            Plan::Send { object, range } => object_read::response(&object.meta, range, options),
         },
     )
 }

@@ -9,6 +9,7 @@ pub mod head_bucket;
 pub mod head_object;
 pub mod list_buckets;
 pub mod list_objects_v2;
+pub mod multipart;
 pub mod put_object;
 
 mod object_read;

@@ -51,11 +51,14 @@ pub fn not_modified(meta: &ObjectMeta) -> S3Response {
             ("last-modified".into(), http_date(meta.last_modified)),
         ],
         body: Vec::new(),
+        content: None,
     }
 }
 
-/// The headers of a 200 or 206 for `range` of the object; the body is left empty.
-pub fn response(meta: &ObjectMeta, range: ByteRange, overrides: &[(String, String)]) -> S3Response {
+/// The headers of a 200 or 206 for `range` of the object; the body is left empty. With
+/// `checksum_mode`, a whole object's stored checksum and its type are added.
+pub fn response(meta: &ObjectMeta, range: ByteRange, options: &ReadOptions) -> S3Response {
+    let overrides = &options.response_overrides;
     let (_, length) = range.span(meta.size);
     let mut headers: Vec<(String, String)> = vec![
         ("accept-ranges".into(), "bytes".into()),
@@ -75,6 +78,19 @@ pub fn response(meta: &ObjectMeta, range: ByteRange, overrides: &[(String, Strin
             .iter()
             .map(|(name, value)| (format!("x-amz-meta-{name}"), value.clone())),
     );
+    if let (true, ByteRange::Whole, Some(checksum)) = (options.checksum_mode, range, &meta.checksum)
+    {
+        headers.push((
+            checksum.algorithm.header().to_owned(),
+            checksum.value.clone(),
+        ));
+        let kind = if checksum.composite {
+            "COMPOSITE"
+        } else {
+            "FULL_OBJECT"
+        };
+        headers.push(("x-amz-checksum-type".to_owned(), kind.to_owned()));
+    }
     let status = match range {
         ByteRange::Whole => 200,
         ByteRange::Slice { start, end } => {
@@ -89,5 +105,6 @@ pub fn response(meta: &ObjectMeta, range: ByteRange, overrides: &[(String, Strin
         status,
         headers,
         body: Vec::new(),
+        content: None,
     }
 }

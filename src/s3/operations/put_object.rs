@@ -2,13 +2,17 @@
 //! after checking size, checksum and write condition.
 //! <https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html>
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use crate::s3::checksum::{BodyDigests, Checksum, ChecksumAlgorithm};
 use crate::s3::input::PutOptions;
-use crate::s3::store::ObjectMeta;
-use crate::s3::wire::etag;
+use crate::s3::store::{ObjectMeta, Staged, StoredChecksum};
+use crate::s3::wire::etag_of_md5;
 use crate::s3::{S3Error, S3Response, S3Store};
 
 /// S3's content type for an object sent without one.
-const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
+pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
 
 /// PutObject's input besides the body.
 pub struct Upload<'a> {
@@ -19,14 +23,14 @@ pub struct Upload<'a> {
     pub options: &'a PutOptions,
 }
 
-/// Runs PutObject.
+/// Runs PutObject on a body already `staged` with its digests.
 pub fn run(
     store: &S3Store,
     upload: &Upload<'_>,
-    body: &[u8],
+    staged: Staged,
     now: u64,
 ) -> Result<S3Response, S3Error> {
-    let size = body.len() as u64;
+    let size = staged.digests.size;
     if size > store.max_object_bytes() {
         return Err(S3Error::EntityTooLarge {
             size,
@@ -34,13 +38,11 @@ pub fn run(
         });
     }
     store.bucket(upload.bucket)?;
-    if let Some(checksum) = &upload.options.checksum {
-        checksum.verify(body)?;
-    }
+    let checksum = verify_body(upload.options, &staged.digests)?;
     let meta = ObjectMeta {
         key: upload.key.to_owned(),
         size,
-        etag: etag(body),
+        etag: etag_of_md5(&staged.digests.md5),
         last_modified: now,
         content_type: upload
             .content_type
@@ -48,16 +50,62 @@ pub fn run(
             .to_owned(),
         metadata: upload.metadata.to_vec(),
         content_headers: upload.options.content_headers.clone(),
+        checksum: Some(checksum.clone()),
     };
     let etag = meta.etag.clone();
-    store.put_object(upload.bucket, meta, body, upload.options.condition.as_ref())?;
-    let mut response = S3Response::empty(200)
+    store.put_staged(
+        upload.bucket,
+        meta,
+        staged,
+        upload.options.condition.as_ref(),
+    )?;
+    Ok(S3Response::empty(200)
         .with_header("etag", etag)
-        .with_header("x-amz-server-side-encryption", "AES256");
-    if let Some(checksum) = &upload.options.checksum {
-        response = response.with_header(checksum.algorithm.header(), checksum.value.clone());
+        .with_header("x-amz-server-side-encryption", "AES256")
+        .with_header(checksum.algorithm.header(), checksum.value)
+        .with_header("x-amz-checksum-type", "FULL_OBJECT"))
+}
+
+/// Checks the body against `Content-MD5` and the client's checksum (`BadDigest` on a
+/// mismatch, before anything is stored); the checksum kept with the object: the client's,
+/// else S3's default CRC64NVME.
+pub fn verify_body(options: &PutOptions, digests: &BodyDigests) -> Result<StoredChecksum, S3Error> {
+    if let Some(expected) = options.content_md5 {
+        if expected != digests.md5 {
+            return Err(S3Error::ContentMd5Mismatch {
+                expected: STANDARD.encode(expected),
+                calculated: STANDARD.encode(digests.md5),
+            });
+        }
     }
-    Ok(response)
+    let claimed = match &options.checksum {
+        Some(checksum) => {
+            let digest = digests.checksum(checksum.algorithm).ok_or_else(|| {
+                S3Error::Internal(format!(
+                    "the {} of the body was not computed",
+                    checksum.algorithm.name()
+                ))
+            })?;
+            checksum.verify_digest(digest)?;
+            Some(checksum.clone())
+        }
+        None => None,
+    };
+    let checksum = match claimed {
+        Some(checksum) => checksum,
+        None => {
+            let algorithm = ChecksumAlgorithm::Crc64Nvme;
+            let digest = digests.checksum(algorithm).ok_or_else(|| {
+                S3Error::Internal("the CRC64NVME of the body was not computed".to_owned())
+            })?;
+            Checksum::of_digest(algorithm, digest)
+        }
+    };
+    Ok(StoredChecksum {
+        algorithm: checksum.algorithm,
+        value: checksum.value,
+        composite: false,
+    })
 }
 
 #[cfg(test)]
@@ -186,7 +234,7 @@ mod tests {
                     "case {name} etag"
                 );
                 let stored = get(&store, bucket, key, &[]).unwrap();
-                assert_eq!(stored.body, body, "case {name} stored");
+                assert_eq!(stored.bytes(), body, "case {name} stored");
             }
         }
     }
@@ -227,7 +275,7 @@ mod tests {
         let store = TestStore::with_buckets(&["b-1"]);
         put(&store, "b-1", "k", b"first", &[]);
         put(&store, "b-1", "k", b"second", &[]);
-        assert_eq!(get(&store, "b-1", "k", &[]).unwrap().body, b"second");
+        assert_eq!(get(&store, "b-1", "k", &[]).unwrap().bytes(), b"second");
         assert_eq!(
             store.with_objects("b-1", |objects| objects.len()).unwrap(),
             1

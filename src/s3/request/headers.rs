@@ -24,7 +24,7 @@ const CONTENT_HEADERS: [&str; 5] = [
 ];
 
 /// PutObject headers whose features are not implemented.
-const UNSUPPORTED_PUT_HEADERS: [&str; 11] = [
+const UNSUPPORTED_PUT_HEADERS: [&str; 10] = [
     "x-amz-tagging",
     "x-amz-website-redirect-location",
     "x-amz-object-lock-mode",
@@ -35,7 +35,6 @@ const UNSUPPORTED_PUT_HEADERS: [&str; 11] = [
     "x-amz-server-side-encryption-context",
     "x-amz-server-side-encryption-bucket-key-enabled",
     "x-amz-write-offset-bytes",
-    "x-amz-checksum-sha1",
 ];
 
 /// SSE-C on reads.
@@ -135,6 +134,11 @@ pub fn put_object(headers: Headers<'_>) -> Result<PutHeaders, S3Error> {
     let options = PutOptions {
         content_headers: content_headers(headers),
         checksum: checksum(headers)?,
+        checksum_algorithm: checksum_algorithm(headers)?,
+        content_md5: headers
+            .get("content-md5")
+            .map(crate::s3::checksum::parse_content_md5)
+            .transpose()?,
         condition: write_condition(headers)?,
         acl: object_acl(headers)?,
         server_side_encryption: server_side_encryption(headers)?,
@@ -169,6 +173,9 @@ pub fn read_options(headers: Headers<'_>, query: &Query) -> Result<ReadOptions, 
     Ok(ReadOptions {
         preconditions,
         response_overrides,
+        checksum_mode: headers
+            .get("x-amz-checksum-mode")
+            .is_some_and(|mode| mode.eq_ignore_ascii_case("ENABLED")),
     })
 }
 
@@ -248,6 +255,80 @@ fn checksum(headers: Headers<'_>) -> Result<Option<Checksum>, S3Error> {
     first
         .map(|(algorithm, value)| Checksum::parse(algorithm, value))
         .transpose()
+}
+
+/// The algorithm of a trailing checksum (`x-amz-trailer: x-amz-checksum-crc32`) or the
+/// one the SDK names (`x-amz-sdk-checksum-algorithm`).
+fn checksum_algorithm(headers: Headers<'_>) -> Result<Option<ChecksumAlgorithm>, S3Error> {
+    if let Some(trailer) = headers.get("x-amz-trailer") {
+        return ChecksumAlgorithm::from_header(trailer)
+            .map(Some)
+            .ok_or_else(|| S3Error::InvalidRequest {
+                message: format!(
+                    "The value specified in the x-amz-trailer header is not supported: {trailer}"
+                ),
+            });
+    }
+    match headers.get("x-amz-sdk-checksum-algorithm") {
+        None => Ok(None),
+        Some(name) => {
+            ChecksumAlgorithm::from_name(name)
+                .map(Some)
+                .ok_or_else(|| S3Error::InvalidRequest {
+                    message: "Value for x-amz-sdk-checksum-algorithm header is invalid.".to_owned(),
+                })
+        }
+    }
+}
+
+/// CreateMultipartUpload's `x-amz-checksum-algorithm` and `x-amz-checksum-type`
+/// (whether the object's checksum is `FULL_OBJECT`). Without a type, CRC64NVME is
+/// full-object and the others composite; SHA-1 and SHA-256 cannot be full-object, nor
+/// CRC64NVME composite.
+pub fn upload_checksum(headers: Headers<'_>) -> Result<(Option<ChecksumAlgorithm>, bool), S3Error> {
+    let algorithm = match headers.get("x-amz-checksum-algorithm") {
+        None => None,
+        Some(name) => Some(ChecksumAlgorithm::from_name(name).ok_or_else(|| {
+            S3Error::InvalidRequest {
+                message: "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]".to_owned(),
+            }
+        })?),
+    };
+    let full_object = match (headers.get("x-amz-checksum-type"), algorithm) {
+        (None, algorithm) => algorithm == Some(ChecksumAlgorithm::Crc64Nvme),
+        (Some(kind), Some(algorithm)) => {
+            let full = match kind.to_ascii_uppercase().as_str() {
+                "FULL_OBJECT" => true,
+                "COMPOSITE" => false,
+                _ => {
+                    return Err(S3Error::InvalidRequest {
+                        message: format!("Value for x-amz-checksum-type header is invalid: {kind}"),
+                    })
+                }
+            };
+            let supported = match algorithm {
+                ChecksumAlgorithm::Crc64Nvme => full,
+                ChecksumAlgorithm::Sha1 | ChecksumAlgorithm::Sha256 => !full,
+                ChecksumAlgorithm::Crc32 | ChecksumAlgorithm::Crc32c => true,
+            };
+            if !supported {
+                return Err(S3Error::InvalidRequest {
+                    message: format!(
+                        "The {} checksum type cannot be used with the {} checksum algorithm.",
+                        kind.to_ascii_uppercase(),
+                        algorithm.name().to_ascii_lowercase()
+                    ),
+                });
+            }
+            full
+        }
+        (Some(_), None) => {
+            return Err(S3Error::InvalidRequest {
+                message: "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.".to_owned(),
+            })
+        }
+    };
+    Ok((algorithm, full_object))
 }
 
 /// `If-None-Match: *` or `If-Match` on a write; S3 supports nothing else.

@@ -5,6 +5,7 @@
 
 mod addressing;
 pub mod bucket_name;
+mod complete_multipart_upload;
 mod create_bucket_configuration;
 mod headers;
 mod query;
@@ -37,6 +38,23 @@ const LIST_OBJECTS_V2_PARAMETERS: [&str; 8] = [
 /// Query parameters of ListObjects (v1), which is not implemented.
 const LIST_OBJECTS_V1_PARAMETERS: [&str; 5] =
     ["prefix", "delimiter", "marker", "max-keys", "encoding-type"];
+/// Query parameters of ListParts.
+const LIST_PARTS_PARAMETERS: [&str; 4] = [
+    "uploadId",
+    "max-parts",
+    "part-number-marker",
+    "encoding-type",
+];
+/// Query parameters of ListMultipartUploads.
+const LIST_UPLOADS_PARAMETERS: [&str; 7] = [
+    "uploads",
+    "prefix",
+    "delimiter",
+    "key-marker",
+    "upload-id-marker",
+    "max-uploads",
+    "encoding-type",
+];
 /// Query parameters of GetObject and HeadObject.
 const READ_PARAMETERS: [&str; 6] = [
     "response-cache-control",
@@ -124,6 +142,7 @@ impl Request<'_> {
     fn bucket(&self, bucket: String) -> Result<S3Operation, S3Error> {
         let allowed: &[&str] = match self.method {
             "GET" if self.query.get("list-type").is_some() => &LIST_OBJECTS_V2_PARAMETERS,
+            "GET" if self.query.get("uploads").is_some() => &LIST_UPLOADS_PARAMETERS,
             "GET" => &LIST_OBJECTS_V1_PARAMETERS,
             "HEAD" | "PUT" | "DELETE" | "POST" => &[],
             method => return Err(self.method_not_allowed(method, "BUCKET")),
@@ -133,6 +152,20 @@ impl Request<'_> {
         }
         headers::refuse_common(self.headers)?;
         match self.method {
+            "GET" if self.query.get("uploads").is_some() => Ok(S3Operation::ListMultipartUploads {
+                bucket,
+                prefix: self.text("prefix"),
+                delimiter: self.text("delimiter"),
+                key_marker: self.text("key-marker"),
+                upload_id_marker: self.text("upload-id-marker"),
+                max_uploads: self.number(
+                    "max-uploads",
+                    1,
+                    2_147_483_647,
+                    "Argument max-uploads must be an integer between 1 and 2147483647",
+                )?,
+                encoding_type: self.encoding_type()?,
+            }),
             "GET" => self.list_objects(bucket),
             "HEAD" => Ok(S3Operation::HeadBucket { bucket }),
             "PUT" => Ok(S3Operation::CreateBucket {
@@ -165,17 +198,7 @@ impl Request<'_> {
                     2_147_483_647,
                     "Provided max-keys not an integer or within integer range",
                 )?,
-                encoding_type: match self.query.get("encoding-type") {
-                    None => None,
-                    Some("url") => Some(EncodingType::Url),
-                    Some(other) => {
-                        return Err(invalid_argument(
-                            "encoding-type",
-                            other,
-                            "Invalid Encoding Method specified in Request",
-                        ))
-                    }
-                },
+                encoding_type: self.encoding_type()?,
                 fetch_owner: match self.query.get("fetch-owner") {
                     None => false,
                     Some(flag) if flag.eq_ignore_ascii_case("true") => true,
@@ -196,8 +219,11 @@ impl Request<'_> {
     /// `/{bucket}/{key}`.
     fn object(&self, bucket: String, key: String) -> Result<S3Operation, S3Error> {
         let allowed: &[&str] = match self.method {
+            "GET" if self.query.get("uploadId").is_some() => &LIST_PARTS_PARAMETERS,
             "GET" | "HEAD" => &READ_PARAMETERS,
-            "PUT" | "DELETE" | "POST" => &[],
+            "PUT" => &["partNumber", "uploadId"],
+            "POST" => &["uploads", "uploadId"],
+            "DELETE" => &["uploadId"],
             method => return Err(self.method_not_allowed(method, "OBJECT")),
         };
         if let Some(name) = self.query.unexpected(allowed) {
@@ -208,6 +234,9 @@ impl Request<'_> {
             return Err(S3Error::KeyTooLong { length: key.len() });
         }
         let range = self.headers.get("range").map(str::to_owned);
+        if let Some(operation) = self.multipart(&bucket, &key)? {
+            return Ok(operation);
+        }
         match self.method {
             "PUT" => {
                 let put = headers::put_object(self.headers)?;
@@ -237,6 +266,110 @@ impl Request<'_> {
             }
             _ => Err(unsupported(
                 "POST /{bucket}/{key} without a supported sub-resource",
+            )),
+        }
+    }
+
+    /// The multipart operations on `/{bucket}/{key}`, by method and sub-resource; `None`
+    /// for the plain object operations.
+    fn multipart(&self, bucket: &str, key: &str) -> Result<Option<S3Operation>, S3Error> {
+        let upload_id = self.query.get("uploadId").map(str::to_owned);
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        let operation = match (self.method, upload_id) {
+            ("POST", None) if self.query.get("uploads").is_some() => {
+                let put = headers::put_object(self.headers)?;
+                let (checksum_algorithm, full_object_checksum) =
+                    headers::upload_checksum(self.headers)?;
+                S3Operation::CreateMultipartUpload {
+                    bucket,
+                    key,
+                    content_type: put.content_type,
+                    metadata: put.metadata,
+                    options: put.options,
+                    checksum_algorithm,
+                    full_object_checksum,
+                }
+            }
+            ("PUT", Some(upload_id)) => {
+                if self.headers.get("x-amz-copy-source").is_some() {
+                    return Err(unsupported(
+                        "UploadPartCopy (PUT /{bucket}/{key}?partNumber&uploadId with x-amz-copy-source)",
+                    ));
+                }
+                let part_number = self.part_number()?;
+                S3Operation::UploadPart {
+                    bucket,
+                    key,
+                    upload_id,
+                    part_number,
+                    options: headers::put_object(self.headers)?.options,
+                }
+            }
+            ("PUT", None) if self.query.get("partNumber").is_some() => {
+                return Err(S3Error::InvalidRequest {
+                    message: "A part number requires an upload id (uploadId).".to_owned(),
+                })
+            }
+            ("POST", Some(upload_id)) => S3Operation::CompleteMultipartUpload {
+                bucket,
+                key,
+                upload_id,
+                parts: complete_multipart_upload::parts(self.body)?,
+            },
+            ("DELETE", Some(upload_id)) => S3Operation::AbortMultipartUpload {
+                bucket,
+                key,
+                upload_id,
+            },
+            ("GET", Some(upload_id)) => S3Operation::ListParts {
+                bucket,
+                key,
+                upload_id,
+                max_parts: self.number(
+                    "max-parts",
+                    0,
+                    2_147_483_647,
+                    "Provided max-parts not an integer or within integer range",
+                )?,
+                part_number_marker: self.number(
+                    "part-number-marker",
+                    0,
+                    2_147_483_647,
+                    "Provided part-number-marker not an integer or within integer range",
+                )?,
+            },
+            _ => return Ok(None),
+        };
+        Ok(Some(operation))
+    }
+
+    /// `partNumber`: 1 to 10,000.
+    fn part_number(&self) -> Result<u32, S3Error> {
+        let text = self.query.get("partNumber").unwrap_or("");
+        self.number(
+            "partNumber",
+            1,
+            10_000,
+            "Part number must be an integer between 1 and 10000, inclusive",
+        )?
+        .ok_or_else(|| {
+            invalid_argument(
+                "partNumber",
+                text,
+                "Part number must be an integer between 1 and 10000, inclusive",
+            )
+        })
+    }
+
+    /// `encoding-type`: only `url`.
+    fn encoding_type(&self) -> Result<Option<EncodingType>, S3Error> {
+        match self.query.get("encoding-type") {
+            None => Ok(None),
+            Some("url") => Ok(Some(EncodingType::Url)),
+            Some(other) => Err(invalid_argument(
+                "encoding-type",
+                other,
+                "Invalid Encoding Method specified in Request",
             )),
         }
     }

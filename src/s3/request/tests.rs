@@ -111,6 +111,7 @@ fn parses_supported_operations() {
                 ..Preconditions::default()
             },
             response_overrides: Vec::new(),
+            checksum_mode: false,
         },
     };
     let create = |constraint: Option<&str>| S3Operation::CreateBucket {
@@ -163,7 +164,8 @@ fn parses_put_object_headers() {
         ("x-amz-acl", "bucket-owner-full-control"),
         ("x-amz-server-side-encryption", "AES256"),
         ("x-amz-storage-class", "STANDARD"),
-        ("content-md5", "ignored"),
+        ("content-md5", "XUFAKrxLKna5cZ2REBfFkg=="),
+        ("x-amz-sdk-checksum-algorithm", "crc32"),
     ];
     let want = S3Operation::PutObject {
         bucket: "b-1".into(),
@@ -176,6 +178,8 @@ fn parses_put_object_headers() {
         options: PutOptions {
             content_headers: vec![("content-disposition".into(), "inline".into())],
             checksum: Some(Checksum::parse(ChecksumAlgorithm::Crc32, crc).unwrap()),
+            checksum_algorithm: Some(ChecksumAlgorithm::Crc32),
+            content_md5: Some(crate::s3::checksum::md5(b"hello")),
             condition: Some(WriteCondition::IfNoneMatchAny),
             acl: Some("bucket-owner-full-control".into()),
             server_side_encryption: Some("AES256".into()),
@@ -200,14 +204,12 @@ fn refuses_or_defers_what_is_not_implemented() {
         ("bucket_policy_put", "PUT", "/b-1", Some("policy"), HOST, vec![], b"{}", Ok("PutBucketPolicy")),
         ("bucket_tagging", "GET", "/b-1", Some("tagging"), HOST, vec![], b"", Ok("GetBucketTagging")),
         ("bucket_location", "GET", "/b-1", Some("location"), HOST, vec![], b"", Ok("GetBucketLocation")),
-        ("list_uploads", "GET", "/b-1", Some("uploads"), HOST, vec![], b"", Ok("ListMultipartUploads")),
         ("list_v1", "GET", "/b-1", None, HOST, vec![], b"", Ok("ListObjects (v1")),
         ("list_v1_with_marker", "GET", "/b-1", Some("marker=a"), HOST, vec![], b"", Ok("ListObjects (v1")),
         ("list_v2_with_acl", "GET", "/b-1", Some("list-type=2&acl"), HOST, vec![], b"", Ok("?acl")),
         ("delete_objects", "POST", "/b-1", Some("delete"), HOST, vec![], b"<Delete/>", Ok("DeleteObjects")),
         ("post_object", "POST", "/b-1", None, HOST, vec![], b"", Ok("PostObject")),
-        ("create_multipart", "POST", "/b-1/k", Some("uploads"), HOST, vec![], b"", Ok("CreateMultipartUpload")),
-        ("upload_part", "PUT", "/b-1/k", Some("partNumber=1&uploadId=u"), HOST, vec![], b"", Ok("UploadPart")),
+        ("upload_part_copy", "PUT", "/b-1/k", Some("partNumber=1&uploadId=u"), HOST, vec![("x-amz-copy-source", "/b-1/j")], b"", Ok("UploadPartCopy")),
         ("object_tagging", "GET", "/b-1/k", Some("tagging"), HOST, vec![], b"", Ok("GetObjectTagging")),
         ("object_version", "GET", "/b-1/k", Some("versionId=v1"), HOST, vec![], b"", Ok("on a version")),
         ("copy_object", "PUT", "/b-1/k", None, HOST, vec![("x-amz-copy-source", "/b-1/j")], b"", Ok("CopyObject")),
@@ -215,7 +217,6 @@ fn refuses_or_defers_what_is_not_implemented() {
         ("sse_kms", "PUT", "/b-1/k", None, HOST, vec![("x-amz-server-side-encryption", "aws:kms")], b"", Ok("aws:kms")),
         ("sse_c_read", "GET", "/b-1/k", None, HOST, vec![("x-amz-server-side-encryption-customer-algorithm", "AES256")], b"", Ok("SSE-C")),
         ("glacier", "PUT", "/b-1/k", None, HOST, vec![("x-amz-storage-class", "GLACIER")], b"", Ok("GLACIER")),
-        ("sha1_checksum", "PUT", "/b-1/k", None, HOST, vec![("x-amz-checksum-sha1", "x")], b"", Ok("x-amz-checksum-sha1")),
         ("if_none_match_etag_on_put", "PUT", "/b-1/k", None, HOST, vec![("if-none-match", "\"e\"")], b"", Ok("If-None-Match")),
         ("expected_owner", "GET", "/b-1/k", None, HOST, vec![("x-amz-expected-bucket-owner", "111122223333")], b"", Ok("expected-bucket-owner")),
         ("conditional_delete", "DELETE", "/b-1/k", None, HOST, vec![("if-match", "\"e\"")], b"", Ok("DeleteObject with the if-match")),
@@ -237,6 +238,17 @@ fn refuses_or_defers_what_is_not_implemented() {
         ("malformed_configuration", "PUT", "/b-1", None, HOST, vec![], b"<CreateBucketConfiguration>", Err("MalformedXML")),
         ("patch_method", "PATCH", "/b-1/k", None, HOST, vec![], b"", Err("MethodNotAllowed")),
         ("max_keys_word", "GET", "/b-1", Some("list-type=2&max-keys=many"), HOST, vec![], b"", Err("InvalidArgument")),
+        ("part_number_zero", "PUT", "/b-1/k", Some("partNumber=0&uploadId=u"), HOST, vec![], b"", Err("InvalidArgument")),
+        ("part_number_too_big", "PUT", "/b-1/k", Some("partNumber=10001&uploadId=u"), HOST, vec![], b"", Err("InvalidArgument")),
+        ("part_number_missing", "PUT", "/b-1/k", Some("uploadId=u"), HOST, vec![], b"", Err("InvalidArgument")),
+        ("part_without_upload", "PUT", "/b-1/k", Some("partNumber=1"), HOST, vec![], b"", Err("InvalidRequest")),
+        ("unknown_upload_algorithm", "POST", "/b-1/k", Some("uploads"), HOST, vec![("x-amz-checksum-algorithm", "MD4")], b"", Err("InvalidRequest")),
+        ("sha256_full_object", "POST", "/b-1/k", Some("uploads"), HOST, vec![("x-amz-checksum-algorithm", "SHA256"), ("x-amz-checksum-type", "FULL_OBJECT")], b"", Err("InvalidRequest")),
+        ("crc64_composite", "POST", "/b-1/k", Some("uploads"), HOST, vec![("x-amz-checksum-algorithm", "CRC64NVME"), ("x-amz-checksum-type", "COMPOSITE")], b"", Err("InvalidRequest")),
+        ("type_without_algorithm", "POST", "/b-1/k", Some("uploads"), HOST, vec![("x-amz-checksum-type", "COMPOSITE")], b"", Err("InvalidRequest")),
+        ("complete_without_body", "POST", "/b-1/k", Some("uploadId=u"), HOST, vec![], b"", Err("MalformedXML")),
+        ("bad_trailer", "PUT", "/b-1/k", None, HOST, vec![("x-amz-trailer", "x-amz-checksum-md4")], b"", Err("InvalidRequest")),
+        ("bad_content_md5", "PUT", "/b-1/k", None, HOST, vec![("content-md5", "short")], b"", Err("InvalidDigest")),
     ];
     for (name, method, path, query, host, headers, body, want) in cases {
         let got = parse(method, path, query, host, &headers, body);
@@ -277,6 +289,12 @@ fn maps_operations_to_iam() {
         ("get_object", get_object("b-1", "k"), "s3:GetObject", "arn:aws:s3:::b-1/k", vec![]),
         ("head_object", S3Operation::HeadObject { bucket: "b-1".into(), key: "k".into(), range: None, options: ReadOptions::default() }, "s3:GetObject", "arn:aws:s3:::b-1/k", vec![]),
         ("delete_object", S3Operation::DeleteObject { bucket: "b-1".into(), key: "k".into() }, "s3:DeleteObject", "arn:aws:s3:::b-1/k", vec![]),
+        ("create_upload", parse("POST", "/b-1/k", Some("uploads"), HOST, &[], b"").unwrap(), "s3:PutObject", "arn:aws:s3:::b-1/k", vec![]),
+        ("upload_part", parse("PUT", "/b-1/k", Some("partNumber=2&uploadId=u"), HOST, &[], b"x").unwrap(), "s3:PutObject", "arn:aws:s3:::b-1/k", vec![]),
+        ("complete_upload", parse("POST", "/b-1/k", Some("uploadId=u"), HOST, &[], b"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>").unwrap(), "s3:PutObject", "arn:aws:s3:::b-1/k", vec![]),
+        ("abort_upload", parse("DELETE", "/b-1/k", Some("uploadId=u"), HOST, &[], b"").unwrap(), "s3:AbortMultipartUpload", "arn:aws:s3:::b-1/k", vec![]),
+        ("list_parts", parse("GET", "/b-1/k", Some("uploadId=u&max-parts=3"), HOST, &[], b"").unwrap(), "s3:ListMultipartUploadParts", "arn:aws:s3:::b-1/k", vec![]),
+        ("list_uploads", parse("GET", "/b-1", Some("uploads&prefix=a"), HOST, &[], b"").unwrap(), "s3:ListBucketMultipartUploads", "arn:aws:s3:::b-1", vec![]),
     ];
     for (name, operation, action, resource, keys) in cases {
         assert_eq!(operation.iam_action(), action, "case {name}");

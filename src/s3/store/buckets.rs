@@ -86,6 +86,8 @@ impl S3Store {
         // The bucket is gone once the index says so; a directory left behind is removed
         // on the next open or re-creation.
         let _ = fs::remove_dir_all(self.bucket_dir(name));
+        // Its unfinished multipart uploads go with it.
+        self.remove_uploads_of(name);
         Ok(())
     }
 }

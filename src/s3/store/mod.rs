@@ -4,12 +4,15 @@
 //! Layout:
 //! - `buckets.json`: the bucket index (name, creation time, region), replaced atomically.
 //!   When it is absent on open, the seed buckets are created.
-//! - `buckets/<name>/<generation>.object`: one file per object version, a JSON metadata
-//!   line then the bytes ([`object_file`]). A put writes a new generation with
-//!   `create_new_atomic`, then swaps it into the in-memory index and unlinks the old file.
-//!   Open keeps the newest generation of each key and removes older ones, temp files,
-//!   and the directories of deleted buckets, so a crash at any point leaves either the old
-//!   or the new object.
+//! - `tmp/`: bodies being uploaded ([`staging`]), emptied on open.
+//! - `uploads/<upload id>/`: multipart uploads in progress and their parts ([`uploads`]).
+//! - `buckets/<name>/<generation>.object` and `.data`: per object version, a JSON metadata
+//!   line and the bytes ([`object_file`]). A put renames its staged body to a new
+//!   generation's `.data`, writes the `.object` with `create_new_atomic`, then swaps it
+//!   into the in-memory index and unlinks the old files. Open keeps the newest generation
+//!   of each key and removes older ones, data files without metadata, temp files, and the
+//!   directories of deleted buckets, so a crash at any point leaves either the old or the
+//!   new object.
 //!
 //! Concurrency: the index `Mutex` guards lookups and swaps only; object bytes are written
 //! and read outside it. Bucket index writes are serialized by a second lock so the file
@@ -19,6 +22,8 @@ mod buckets;
 mod object_file;
 mod objects;
 mod recovery;
+mod staging;
+mod uploads;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -30,8 +35,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use self::object_file::ObjectMeta;
+use self::object_file::ContentAt;
+pub use self::object_file::{ObjectMeta, StoredChecksum};
 use self::recovery::read_or_seed_index;
+pub use self::staging::{Staged, StagedWriter};
+use self::uploads::Uploads;
+pub use self::uploads::{PartInfo, UploadInfo};
 use super::error::S3Error;
 use crate::persist::ensure_private_dir;
 
@@ -52,6 +61,8 @@ pub struct S3Store {
     bucket_writes: Mutex<()>,
     /// Names object files and bucket incarnations; only grows.
     next_generation: AtomicU64,
+    /// Multipart uploads in progress.
+    uploads: Uploads,
 }
 
 /// A bucket as ListBuckets reports it.
@@ -68,7 +79,7 @@ pub struct BucketInfo {
 pub struct StoredObject {
     pub meta: ObjectMeta,
     generation: u64,
-    header_len: u64,
+    content: ContentAt,
 }
 
 /// What CreateBucket found.
@@ -118,8 +129,11 @@ impl S3Store {
             index: Mutex::new(Index::default()),
             bucket_writes: Mutex::new(()),
             next_generation: AtomicU64::new(0),
+            uploads: Uploads::default(),
         };
+        store.clear_staging()?;
         store.load(buckets)?;
+        store.load_uploads()?;
         Ok(store)
     }
 

@@ -1,10 +1,15 @@
-//! Object reads and writes. Bytes move outside the index lock; each put writes a new
-//! generation file and swaps it in under the lock, so readers see one version or the next.
+//! Object reads and writes. Bytes move outside the index lock; each put renames its staged
+//! data into the bucket as a new generation, publishes the metadata file, and swaps it in
+//! under the lock, so readers see one version or the next.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
+use super::object_file::ContentAt;
+use super::staging::Staged;
 use super::{no_such_bucket, object_file, storage, ObjectMeta, S3Store, StoredObject, FILE_MODE};
 use crate::persist::create_new_atomic;
 use crate::s3::error::S3Error;
@@ -35,28 +40,40 @@ impl S3Store {
             })
     }
 
-    /// Bytes `offset..offset + length` of `object`. `None` when a newer put or a delete
-    /// replaced that version since it was looked up; the caller looks it up again.
-    pub(crate) fn read(
+    /// The file holding `object`'s bytes, opened and positioned at `offset`. `None` when a
+    /// newer put or a delete replaced that version since it was looked up; the caller
+    /// looks it up again. The open file stays readable whatever happens to the name.
+    pub(crate) fn open_object(
         &self,
         bucket: &str,
         object: &StoredObject,
         offset: u64,
         length: u64,
-    ) -> Result<Option<Vec<u8>>, S3Error> {
-        let path = self
-            .bucket_dir(bucket)
-            .join(object_file::file_name(object.generation));
-        object_file::read_content(&path, object.header_len, offset, length)
+    ) -> Result<Option<File>, S3Error> {
+        let (path, start) = self.content_path(bucket, object);
+        object_file::open_content(&path, start.saturating_add(offset), length)
             .map_err(storage("reading an object"))
     }
 
-    /// Stores `body` as the object `meta.key`, if `condition` holds when it is swapped in.
-    pub(crate) fn put_object(
+    /// Where `object`'s bytes start: its data file, or after its metadata line.
+    pub(crate) fn content_path(&self, bucket: &str, object: &StoredObject) -> (PathBuf, u64) {
+        let dir = self.bucket_dir(bucket);
+        match object.content {
+            ContentAt::DataFile => (dir.join(object_file::data_file_name(object.generation)), 0),
+            ContentAt::Inline { header_len } => (
+                dir.join(object_file::file_name(object.generation)),
+                header_len,
+            ),
+        }
+    }
+
+    /// Stores the `staged` body as the object `meta.key`, if `condition` holds when it is
+    /// swapped in.
+    pub(crate) fn put_staged(
         &self,
         bucket: &str,
         meta: ObjectMeta,
-        body: &[u8],
+        staged: Staged,
         condition: Option<&WriteCondition>,
     ) -> Result<(), S3Error> {
         let (incarnation, generation) = {
@@ -71,29 +88,38 @@ impl S3Store {
                 self.next_generation.fetch_add(1, Ordering::Relaxed),
             )
         };
-        let (contents, header_len) = object_file::encode(&meta, body)
+        let contents = object_file::encode(&meta)
             .map_err(|err| S3Error::Internal(format!("encoding object metadata: {err}")))?;
-        let path = self
-            .bucket_dir(bucket)
-            .join(object_file::file_name(generation));
-        match create_new_atomic(&path, &contents, FILE_MODE) {
-            Ok(true) => {}
-            Ok(false) => {
-                return Err(S3Error::Internal(format!(
-                    "{} already exists",
-                    path.display()
-                )))
+        let dir = self.bucket_dir(bucket);
+        let data = dir.join(object_file::data_file_name(generation));
+        let path = dir.join(object_file::file_name(generation));
+        // The data first, then the metadata that makes it an object: a crash between the
+        // two leaves a data file without metadata, which open removes.
+        let published = fs::rename(staged.path(), &data).and_then(|()| {
+            match create_new_atomic(&path, &contents, FILE_MODE) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} already exists", path.display()),
+                )),
+                Err(err) => Err(err),
             }
+        });
+        if let Err(err) = published {
+            let _ = fs::remove_file(&data);
             // The bucket was deleted while the bytes were written (its directory went
             // with it): that, not the I/O error, is why the put failed.
-            Err(_) if self.bucket(bucket).is_err() => return Err(no_such_bucket(bucket)),
-            Err(err) => return Err(storage("writing an object")(err)),
+            if self.bucket(bucket).is_err() {
+                return Err(no_such_bucket(bucket));
+            }
+            return Err(storage("writing an object")(err));
         }
+        staged.persisted();
         let key = meta.key.clone();
         let new = StoredObject {
             meta,
             generation,
-            header_len,
+            content: ContentAt::DataFile,
         };
         let swapped = {
             let mut index = self.lock();
@@ -114,13 +140,13 @@ impl S3Store {
         let stale = match swapped {
             Ok(stale) => stale,
             Err(err) => {
-                let _ = fs::remove_file(&path);
+                remove_generation(&dir, generation);
                 return Err(err);
             }
         };
         if let Some(stale) = stale {
             // Best effort: open discards superseded generations anyway.
-            let _ = fs::remove_file(self.bucket_dir(bucket).join(object_file::file_name(stale)));
+            remove_generation(&dir, stale);
         }
         Ok(())
     }
@@ -141,6 +167,9 @@ impl S3Store {
         let dir = self.bucket_dir(bucket);
         let unlinked = fs::remove_file(dir.join(object_file::file_name(removed.generation)))
             .and_then(|()| File::open(&dir)?.sync_all());
+        if unlinked.is_ok() {
+            let _ = fs::remove_file(dir.join(object_file::data_file_name(removed.generation)));
+        }
         if let Err(err) = unlinked {
             if let Some(state) = self.lock().buckets.get_mut(bucket) {
                 state.objects.entry(key.to_owned()).or_insert(removed);
@@ -149,6 +178,12 @@ impl S3Store {
         }
         Ok(())
     }
+}
+
+/// Removes a generation's files, metadata first so that it stops being an object.
+pub(super) fn remove_generation(dir: &Path, generation: u64) {
+    let _ = fs::remove_file(dir.join(object_file::file_name(generation)));
+    let _ = fs::remove_file(dir.join(object_file::data_file_name(generation)));
 }
 
 /// A write condition against the current object.

@@ -1,13 +1,15 @@
 //! Opening the store: read (or seed) the bucket index, then rebuild the object index
 //! from the bucket directories, finishing whatever a crash interrupted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use super::buckets::write_index;
+use super::object_file::ContentAt;
+use super::objects::remove_generation;
 use super::{
     object_file, storage, BucketIndexFile, BucketInfo, BucketState, Index, S3Store, StoredObject,
 };
@@ -24,9 +26,15 @@ impl S3Store {
             let dir = self.bucket_dir(&info.name);
             ensure_private_dir(&dir).map_err(storage("creating a bucket directory"))?;
             let mut objects: BTreeMap<String, StoredObject> = BTreeMap::new();
+            let mut data_files = BTreeSet::new();
             for entry in fs::read_dir(&dir).map_err(storage("listing a bucket directory"))? {
                 let entry = entry.map_err(storage("listing a bucket directory"))?;
                 let name = entry.file_name().to_string_lossy().into_owned();
+                if let Some(generation) = object_file::data_generation_of(&name) {
+                    next = next.max(generation + 1);
+                    data_files.insert(generation);
+                    continue;
+                }
                 let Some(generation) = object_file::generation_of(&name) else {
                     if name.starts_with('.') && name.ends_with(".tmp") {
                         let _ = fs::remove_file(entry.path());
@@ -36,10 +44,20 @@ impl S3Store {
                 next = next.max(generation + 1);
                 let (meta, header_len) = object_file::read_header(&entry.path())
                     .map_err(storage(format!("reading {}", entry.path().display())))?;
+                let file_len = entry
+                    .metadata()
+                    .map_err(storage(format!("reading {}", entry.path().display())))?
+                    .len();
+                // Bytes after the metadata line: an object of an earlier version.
+                let content = if file_len > header_len {
+                    ContentAt::Inline { header_len }
+                } else {
+                    ContentAt::DataFile
+                };
                 let stored = StoredObject {
                     meta,
                     generation,
-                    header_len,
+                    content,
                 };
                 let superseded = match objects.get(&stored.meta.key) {
                     Some(current) if current.generation > generation => Some(generation),
@@ -48,8 +66,13 @@ impl S3Store {
                         .map(|old| old.generation),
                 };
                 if let Some(superseded) = superseded {
-                    let _ = fs::remove_file(dir.join(object_file::file_name(superseded)));
+                    remove_generation(&dir, superseded);
                 }
+            }
+            // Data whose metadata was never published (a crash mid-put) or was superseded.
+            let live: BTreeSet<u64> = objects.values().map(|o| o.generation).collect();
+            for generation in data_files.difference(&live) {
+                let _ = fs::remove_file(dir.join(object_file::data_file_name(*generation)));
             }
             let state = BucketState {
                 info,

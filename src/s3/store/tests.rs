@@ -34,10 +34,13 @@ fn survives_a_restart() {
     assert_eq!(names, ["made-later", "seeded"]);
     assert_eq!(store.bucket("made-later").unwrap().created, NOW + 5);
     let object = get(&store, "seeded", "dir/k 1", &[]).unwrap();
-    assert_eq!(object.body, b"hello");
+    assert_eq!(object.bytes(), b"hello");
     assert_eq!(object.header("x-amz-meta-a"), Some("1"));
     assert_eq!(object.header("content-type"), Some("text/plain"));
-    assert_eq!(get(&store, "seeded", "replaced", &[]).unwrap().body, b"new");
+    assert_eq!(
+        get(&store, "seeded", "replaced", &[]).unwrap().bytes(),
+        b"new"
+    );
     assert_eq!(
         get(&store, "seeded", "deleted", &[]).unwrap_err().code(),
         "NoSuchKey"
@@ -45,7 +48,7 @@ fn survives_a_restart() {
     let files = fs::read_dir(dir.path().join("s3/buckets/seeded"))
         .unwrap()
         .count();
-    assert_eq!(files, 2, "one file per live object");
+    assert_eq!(files, 4, "a metadata and a data file per live object");
     assert!(!dir.path().join("s3/buckets/dropped").exists());
 }
 
@@ -57,8 +60,9 @@ fn recovery_keeps_the_newest_generation_and_cleans_up() {
         let store = open(dir.path(), &["b-1"]);
         put(&store, "b-1", "k", b"newest", &[]);
     }
-    // Simulate crashes: an older generation of the same key that was never unlinked, a
-    // temp file that was never published, and the directory of a deleted bucket.
+    // Simulate crashes: an older generation of the same key that was never unlinked (in
+    // the inline layout of earlier versions), a temp file that was never published, a data
+    // file whose metadata never was, a staged upload, and the directory of a deleted bucket.
     let meta = ObjectMeta {
         key: "k".into(),
         size: 3,
@@ -67,18 +71,23 @@ fn recovery_keeps_the_newest_generation_and_cleans_up() {
         content_type: "binary/octet-stream".into(),
         metadata: Vec::new(),
         content_headers: Vec::new(),
+        checksum: None,
     };
-    let (contents, _) = object_file::encode(&meta, b"old").unwrap();
+    let mut contents = object_file::encode(&meta).unwrap();
+    contents.extend_from_slice(b"old");
     fs::write(bucket_dir.join(object_file::file_name(0)), contents).unwrap();
     fs::write(bucket_dir.join(".x.object.1.tmp"), b"partial").unwrap();
+    fs::write(bucket_dir.join(object_file::data_file_name(99)), b"orphan").unwrap();
+    fs::write(dir.path().join("s3/tmp/0000.upload"), b"staged").unwrap();
     fs::create_dir_all(dir.path().join("s3/buckets/ghost")).unwrap();
     let store = open(dir.path(), &[]);
-    assert_eq!(get(&store, "b-1", "k", &[]).unwrap().body, b"newest");
-    assert_eq!(fs::read_dir(&bucket_dir).unwrap().count(), 1);
+    assert_eq!(get(&store, "b-1", "k", &[]).unwrap().bytes(), b"newest");
+    assert_eq!(fs::read_dir(&bucket_dir).unwrap().count(), 2);
+    assert_eq!(fs::read_dir(dir.path().join("s3/tmp")).unwrap().count(), 0);
     assert!(!dir.path().join("s3/buckets/ghost").exists());
     put(&store, "b-1", "k", b"after", &[]);
     assert_eq!(
-        get(&store, "b-1", "k", &[]).unwrap().body,
+        get(&store, "b-1", "k", &[]).unwrap().bytes(),
         b"after",
         "generations continue past the highest"
     );
@@ -158,14 +167,12 @@ fn concurrent_puts_and_reads_stay_consistent() {
             scope.spawn(move || {
                 for _ in 0..50 {
                     if let Ok(response) = get(store, "b-1", "shared", &[]) {
-                        let first = response.body[0];
-                        assert!(
-                            response.body.iter().all(|b| *b == first),
-                            "a read mixes two writes"
-                        );
+                        let body = response.bytes();
+                        let first = body[0];
+                        assert!(body.iter().all(|b| *b == first), "a read mixes two writes");
                         assert_eq!(
                             response.header("etag"),
-                            Some(crate::s3::wire::etag(&response.body).as_str())
+                            Some(crate::s3::wire::etag(&body).as_str())
                         );
                     }
                 }
@@ -179,5 +186,5 @@ fn concurrent_puts_and_reads_stay_consistent() {
     let files = fs::read_dir(store.dir().join("s3/buckets/b-1"))
         .unwrap()
         .count();
-    assert_eq!(files, 81, "superseded generations are unlinked");
+    assert_eq!(files, 2 * 81, "superseded generations are unlinked");
 }

@@ -112,12 +112,22 @@ fn hex_value(digit: u8) -> Option<u8> {
     }
 }
 
-/// The ETag S3 would send for `content`, quoted. S3 uses MD5, which this crate does not
-/// carry: the ETag is the hex of the first 16 bytes of SHA-256 instead (same length).
+/// The ETag S3 sends for a single-part object of `content`: its MD5 in hex, quoted.
+#[cfg(test)]
 pub fn etag(content: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(content);
-    format!("\"{}\"", crate::hex::encode(&digest[..16]))
+    etag_of_md5(&crate::s3::checksum::md5(content))
+}
+
+/// The quoted hex ETag of an MD5 digest.
+pub fn etag_of_md5(md5: &[u8; 16]) -> String {
+    format!("\"{}\"", crate::hex::encode(md5))
+}
+
+/// The ETag S3 gives a multipart object: the MD5 of its parts' MD5s, then `-<parts>`.
+pub fn multipart_etag(part_md5s: &[[u8; 16]]) -> String {
+    let joined: Vec<u8> = part_md5s.concat();
+    let md5 = crate::s3::checksum::md5(&joined);
+    format!("\"{}-{}\"", crate::hex::encode(&md5), part_md5s.len())
 }
 
 #[cfg(test)]
@@ -186,8 +196,18 @@ mod tests {
     }
 
     #[test]
-    fn etag_is_quoted_sha256_prefix() {
+    fn etags_are_md5_as_s3_makes_them() {
         // SHA-256("") = e3b0c442 98fc1c14 9afbf4c8 996fb924 27ae41e4…
-        assert_eq!(etag(b""), "\"e3b0c44298fc1c149afbf4c8996fb924\"");
+        assert_eq!(etag(b""), "\"d41d8cd98f00b204e9800998ecf8427e\"");
+        assert_eq!(etag(b"hello"), "\"5d41402abc4b2a76b9719d911017c592\"");
+        // Two parts "a" and "b": MD5 of md5("a") || md5("b"), as S3 and s3transfer compute it.
+        let parts = [
+            crate::s3::checksum::md5(b"a"),
+            crate::s3::checksum::md5(b"b"),
+        ];
+        assert_eq!(
+            multipart_etag(&parts),
+            "\"96e024ba2074fe77e8e965ba43a704be-2\""
+        );
     }
 }

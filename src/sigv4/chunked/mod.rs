@@ -5,6 +5,8 @@
 //! optional `name:value` trailers and an empty line. Each chunk signature chains from the
 //! previous one, starting at the request's own signature.
 
+use sha2::{Digest, Sha256};
+
 use super::hash::{decode_hex, encode_hex, sha256_hex, EMPTY_SHA256};
 use super::{PayloadMode, SigV4Error, Verified};
 
@@ -15,73 +17,260 @@ const TRAILER_SIGNATURE: &str = "x-amz-trailer-signature";
 /// A chunk size is at most 16 hex digits (a `u64`).
 const MAX_SIZE_DIGITS: usize = 16;
 
-/// The decoded body of an aws-chunked request, each chunk (and a signed trailer) verified
-/// when the payload mode signs them; its length must be `decoded_length` when given.
+/// The decoded body of an aws-chunked request held whole in memory, each chunk (and a
+/// signed trailer) verified when the payload mode signs them; its length must be
+/// `decoded_length` when given. A body that may be large goes through [`Decoder`] instead.
 pub fn decode_chunked(
     body: &[u8],
     verified: &Verified,
     decoded_length: Option<u64>,
 ) -> Result<Vec<u8>, SigV4Error> {
-    let chunks_signed = match verified.payload_mode {
-        PayloadMode::StreamingSigned | PayloadMode::StreamingSignedTrailer => true,
-        PayloadMode::StreamingUnsignedTrailer => false,
-        PayloadMode::Hashed | PayloadMode::Unsigned => {
-            return Err(malformed("the payload is not aws-chunked"));
-        }
-    };
-    let mut reader = Reader { rest: body };
-    let mut chain = Chain {
-        verified,
-        previous: verified.seed_signature.clone(),
-    };
+    let mut decoder = Decoder::new(verified, decoded_length)?;
     let mut decoded = Vec::new();
-    let mut chunk = 0;
-    loop {
-        chunk += 1;
-        let line = reader
-            .line()?
-            .ok_or_else(|| malformed(format!("the body ends before chunk {chunk}")))?;
-        let (size, signature) = chunk_header(line, chunks_signed, chunk)?;
-        let data = reader.take(size).ok_or_else(|| {
-            malformed(format!(
-                "chunk {chunk} declares {size} bytes, {} remain",
-                reader.rest.len()
-            ))
-        })?;
-        if let Some(signature) = signature {
-            let hashes = format!("{EMPTY_SHA256}\n{}", sha256_hex(data));
-            chain.check(CHUNK_ALGORITHM, &hashes, &signature, chunk)?;
-        }
-        if data.is_empty() {
-            break;
-        }
-        if reader.line()? != Some(b"") {
-            return Err(malformed(format!("chunk {chunk} does not end in CRLF")));
-        }
-        decoded.extend_from_slice(data);
+    decoder.feed(body, &mut decoded)?;
+    decoder.finish()?;
+    Ok(decoded)
+}
+
+/// An aws-chunked body decoded as it arrives: [`Decoder::feed`] takes the raw bytes in
+/// whatever slices the connection delivers and appends the content they carry;
+/// [`Decoder::finish`] checks that the body ended where the framing says it does and
+/// hands back the trailers. Memory stays bounded by one header or trailer line, whatever
+/// the chunk sizes. Content is handed out before its chunk's signature is checked (the
+/// signature follows the data): the caller keeps it provisional until `finish` succeeds.
+pub struct Decoder {
+    chain: Chain,
+    chunks_signed: bool,
+    mode: PayloadMode,
+    state: State,
+    /// 1-based number of the chunk being read.
+    chunk: usize,
+    decoded: u64,
+    decoded_length: Option<u64>,
+    trailers: Vec<(String, String)>,
+}
+
+/// Where in the framing the decoder is.
+enum State {
+    /// Reading a chunk header line (the bytes so far).
+    Header(Vec<u8>),
+    /// Inside a chunk's data.
+    Data {
+        remaining: u64,
+        hash: Option<Sha256>,
+        signature: Option<Vec<u8>>,
+    },
+    /// Reading the CRLF after a chunk's data (the bytes so far).
+    DataEnd(Vec<u8>),
+    /// After the final chunk: reading trailer lines up to the empty one.
+    Trailers(Vec<u8>),
+    /// The empty line after the trailers was read: nothing may follow.
+    Done,
+}
+
+/// The longest header or trailer line accepted: a chunk header is under 90 bytes, a
+/// trailer a checksum name and its base64.
+const MAX_LINE: usize = 4096;
+
+impl Decoder {
+    /// A decoder for a body `verified` declares aws-chunked.
+    pub fn new(verified: &Verified, decoded_length: Option<u64>) -> Result<Self, SigV4Error> {
+        let chunks_signed = match verified.payload_mode {
+            PayloadMode::StreamingSigned | PayloadMode::StreamingSignedTrailer => true,
+            PayloadMode::StreamingUnsignedTrailer => false,
+            PayloadMode::Hashed | PayloadMode::Unsigned => {
+                return Err(malformed("the payload is not aws-chunked"));
+            }
+        };
+        Ok(Self {
+            chain: Chain {
+                verified: verified.clone(),
+                previous: verified.seed_signature.clone(),
+            },
+            chunks_signed,
+            mode: verified.payload_mode,
+            state: State::Header(Vec::new()),
+            chunk: 1,
+            decoded: 0,
+            decoded_length,
+            trailers: Vec::new(),
+        })
     }
-    let trailers = trailer_lines(&mut reader, verified.payload_mode)?;
-    check_trailers(&trailers, &mut chain, chunk + 1)?;
-    if !reader.rest.is_empty() {
-        return Err(malformed("bytes after the final chunk"));
+
+    /// Reads `input`, the next raw bytes of the body, appending the content to `out`.
+    pub fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), SigV4Error> {
+        while !input.is_empty() {
+            input = match &mut self.state {
+                State::Header(line) => {
+                    let (complete, rest) = take_line(line, input)?;
+                    if complete {
+                        let line = std::mem::take(line);
+                        self.start_chunk(&line[..line.len() - 2])?;
+                    }
+                    rest
+                }
+                State::Data {
+                    remaining,
+                    hash,
+                    signature,
+                } => {
+                    let n = usize::try_from(*remaining)
+                        .unwrap_or(usize::MAX)
+                        .min(input.len());
+                    let (data, rest) = input.split_at(n);
+                    if let Some(hash) = hash {
+                        hash.update(data);
+                    }
+                    out.extend_from_slice(data);
+                    *remaining -= n as u64;
+                    self.decoded = self.decoded.saturating_add(n as u64);
+                    if *remaining == 0 {
+                        let hash = hash.take();
+                        let signature = signature.take();
+                        self.end_chunk(hash, signature)?;
+                        self.state = State::DataEnd(Vec::new());
+                    }
+                    rest
+                }
+                State::DataEnd(seen) => {
+                    let n = (2 - seen.len()).min(input.len());
+                    seen.extend_from_slice(&input[..n]);
+                    if seen.len() == 2 {
+                        if seen != b"\r\n" {
+                            return Err(malformed(format!(
+                                "chunk {} does not end in CRLF",
+                                self.chunk
+                            )));
+                        }
+                        self.chunk += 1;
+                        self.state = State::Header(Vec::new());
+                    }
+                    &input[n..]
+                }
+                State::Trailers(line) => {
+                    let (complete, rest) = take_line(line, input)?;
+                    if complete {
+                        let line = std::mem::take(line);
+                        self.trailer_line(&line[..line.len() - 2])?;
+                    }
+                    rest
+                }
+                State::Done => return Err(malformed("bytes after the final chunk")),
+            };
+        }
+        Ok(())
     }
-    let decoded_len = u64::try_from(decoded.len()).unwrap_or(u64::MAX);
-    match decoded_length {
-        Some(declared) if declared != decoded_len => Err(SigV4Error::DecodedLengthMismatch {
-            declared,
-            decoded: decoded_len,
-        }),
-        _ => Ok(decoded),
+
+    /// Checks that the body ended where the framing does (and its length and trailer
+    /// signature); the trailers, without the signature, as `(name, value)`.
+    pub fn finish(mut self) -> Result<Vec<(String, String)>, SigV4Error> {
+        match &self.state {
+            State::Done => {}
+            // Some SDKs end an unsigned body right after `0\r\n` when they have no trailer.
+            State::Trailers(line)
+                if line.is_empty()
+                    && self.trailers.is_empty()
+                    && self.mode == PayloadMode::StreamingUnsignedTrailer => {}
+            State::Trailers(_) => return Err(malformed("the body ends inside the trailers")),
+            State::Header(_) | State::Data { .. } | State::DataEnd(_) => {
+                return Err(malformed(format!(
+                    "the body ends inside or before chunk {}",
+                    self.chunk
+                )))
+            }
+        }
+        let chunk = self.chunk + 1;
+        check_trailers(&self.trailers, self.mode, &mut self.chain, chunk)?;
+        if let Some(declared) = self.decoded_length.filter(|d| *d != self.decoded) {
+            return Err(SigV4Error::DecodedLengthMismatch {
+                declared,
+                decoded: self.decoded,
+            });
+        }
+        let signature = |name: &str| name.eq_ignore_ascii_case(TRAILER_SIGNATURE);
+        self.trailers.retain(|(name, _)| !signature(name));
+        Ok(self.trailers)
     }
+
+    /// A chunk header was read: a data chunk, or the final (empty) one.
+    fn start_chunk(&mut self, line: &[u8]) -> Result<(), SigV4Error> {
+        let (size, signature) = chunk_header(line, self.chunks_signed, self.chunk)?;
+        let hash = signature.as_ref().map(|_| Sha256::new());
+        if size == 0 {
+            self.end_chunk(hash, signature)?;
+            self.state = State::Trailers(Vec::new());
+        } else {
+            self.state = State::Data {
+                remaining: size,
+                hash,
+                signature,
+            };
+        }
+        Ok(())
+    }
+
+    /// Checks a chunk's signature over its data's hash, when chunks are signed.
+    fn end_chunk(
+        &mut self,
+        hash: Option<Sha256>,
+        signature: Option<Vec<u8>>,
+    ) -> Result<(), SigV4Error> {
+        if let (Some(hash), Some(signature)) = (hash, signature) {
+            let hashes = format!("{EMPTY_SHA256}\n{}", encode_hex(&hash.finalize()));
+            self.chain
+                .check(CHUNK_ALGORITHM, &hashes, &signature, self.chunk)?;
+        }
+        Ok(())
+    }
+
+    /// One `name:value` trailer line, or the empty line that ends the body.
+    fn trailer_line(&mut self, line: &[u8]) -> Result<(), SigV4Error> {
+        if line.is_empty() {
+            self.state = State::Done;
+            return Ok(());
+        }
+        let (name, value) = std::str::from_utf8(line)
+            .ok()
+            .and_then(|text| text.split_once(':'))
+            .ok_or_else(|| malformed("a trailer is not name:value"))?;
+        if self.trailers.len() >= 16 {
+            return Err(malformed("more than 16 trailers"));
+        }
+        self.trailers.push((name.to_owned(), value.to_owned()));
+        Ok(())
+    }
+}
+
+/// Moves bytes of `input` into `line` up to and including the first LF; whether the
+/// line is now complete (it must then end in CRLF, with no bare CR or LF before), and
+/// what is left of `input`.
+fn take_line<'a>(line: &mut Vec<u8>, input: &'a [u8]) -> Result<(bool, &'a [u8]), SigV4Error> {
+    let (taken, rest, complete) = match input.iter().position(|&b| b == b'\n') {
+        Some(end) => (&input[..=end], &input[end + 1..], true),
+        None => (input, &input[input.len()..], false),
+    };
+    if line.len() + taken.len() > MAX_LINE {
+        return Err(malformed("a header or trailer line is too long"));
+    }
+    line.extend_from_slice(taken);
+    if complete {
+        let Some(body) = line.strip_suffix(b"\r\n") else {
+            return Err(malformed("a line does not end in CRLF"));
+        };
+        if body.contains(&b'\r') {
+            return Err(malformed("a bare CR or LF inside a line"));
+        }
+    }
+    Ok((complete, rest))
 }
 
 /// The signature chain: each signature signs the one before it.
-struct Chain<'a> {
-    verified: &'a Verified,
+struct Chain {
+    verified: Verified,
     previous: Vec<u8>,
 }
 
-impl Chain<'_> {
+impl Chain {
     /// Checks `signature` over `algorithm`, timestamp, scope, the previous signature and
     /// `hashes`; it becomes the previous signature.
     fn check(
@@ -110,7 +299,7 @@ fn chunk_header(
     line: &[u8],
     signed: bool,
     chunk: usize,
-) -> Result<(usize, Option<Vec<u8>>), SigV4Error> {
+) -> Result<(u64, Option<Vec<u8>>), SigV4Error> {
     let bad = || {
         malformed(format!(
             "chunk {chunk} header is not <hex size>[;chunk-signature=<sig>]"
@@ -128,43 +317,19 @@ fn chunk_header(
         return Err(bad());
     }
     let size = u64::from_str_radix(size, 16).ok().ok_or_else(bad)?;
-    Ok((usize::try_from(size).unwrap_or(usize::MAX), signature))
-}
-
-/// The `name:value` lines after the final chunk, up to the empty line that ends the body.
-fn trailer_lines<'a>(
-    reader: &mut Reader<'a>,
-    mode: PayloadMode,
-) -> Result<Vec<(&'a str, &'a str)>, SigV4Error> {
-    let mut trailers = Vec::new();
-    loop {
-        match reader.line()? {
-            Some(b"") => return Ok(trailers),
-            Some(line) => {
-                let text = std::str::from_utf8(line)
-                    .ok()
-                    .and_then(|text| text.split_once(':'))
-                    .ok_or_else(|| malformed("a trailer is not name:value"))?;
-                trailers.push(text);
-            }
-            // Some SDKs end an unsigned body right after `0\r\n` when they have no trailer.
-            None if trailers.is_empty() && mode == PayloadMode::StreamingUnsignedTrailer => {
-                return Ok(trailers);
-            }
-            None => return Err(malformed("the body ends inside the trailers")),
-        }
-    }
+    Ok((size, signature))
 }
 
 /// Trailers come only with the trailer modes; a signed trailer section ends with its
 /// signature, which chains from the final chunk's.
 fn check_trailers(
-    trailers: &[(&str, &str)],
-    chain: &mut Chain<'_>,
+    trailers: &[(String, String)],
+    mode: PayloadMode,
+    chain: &mut Chain,
     chunk: usize,
 ) -> Result<(), SigV4Error> {
     let is_signature = |name: &str| name.eq_ignore_ascii_case(TRAILER_SIGNATURE);
-    match chain.verified.payload_mode {
+    match mode {
         PayloadMode::StreamingSigned if !trailers.is_empty() => {
             Err(malformed("trailers on a payload that declares none"))
         }
@@ -190,38 +355,6 @@ fn check_trailers(
             Err(malformed("a trailer signature on an unsigned trailer"))
         }
         _ => Ok(()),
-    }
-}
-
-/// What is left of the body.
-struct Reader<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    /// The next line without its CRLF; `None` at the end of the body.
-    fn line(&mut self) -> Result<Option<&'a [u8]>, SigV4Error> {
-        if self.rest.is_empty() {
-            return Ok(None);
-        }
-        let end = self
-            .rest
-            .windows(2)
-            .position(|pair| pair == b"\r\n")
-            .ok_or_else(|| malformed("a line does not end in CRLF"))?;
-        let line = &self.rest[..end];
-        if line.contains(&b'\n') || line.contains(&b'\r') {
-            return Err(malformed("a bare CR or LF inside a line"));
-        }
-        self.rest = &self.rest[end + 2..];
-        Ok(Some(line))
-    }
-
-    /// The next `size` bytes; `None` when fewer remain.
-    fn take(&mut self, size: usize) -> Option<&'a [u8]> {
-        let (data, rest) = self.rest.split_at_checked(size)?;
-        self.rest = rest;
-        Some(data)
     }
 }
 

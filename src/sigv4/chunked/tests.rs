@@ -35,6 +35,7 @@ fn verified(mode: PayloadMode, seed: &[u8]) -> Verified {
         signing_key: SigningKey::derive(&SecretKey::new(DOC_SECRET.into()), &doc_scope()),
         scope: doc_scope(),
         timestamp: DOC_TIMESTAMP.into(),
+        declared_sha256: None,
     }
 }
 
@@ -291,6 +292,79 @@ fn signed_trailer_requires_its_signature() {
             "case {name}: {got:?}"
         );
     }
+}
+
+/// The streaming decoder gives the same content and the same verdict whatever slices the
+/// body arrives in: whole, a byte at a time, or cut at random points (a CRLF split across
+/// two reads, a signature line in pieces).
+#[test]
+fn any_slicing_decodes_alike() {
+    let mut rng = StdRng::seed_from_u64(0x5167_0005);
+    let signed = verified(PayloadMode::StreamingSigned, &hex(SEED));
+    let [one, two, last] = two_chunks(b"hello ", b"world");
+    let good = [one.as_slice(), &two, &last].concat();
+    let mut tampered = good.clone();
+    if let Some(at) = tampered.iter().position(|&b| b == b'w') {
+        tampered[at] = b'W';
+    }
+    let unsigned = verified(PayloadMode::StreamingUnsignedTrailer, &[]);
+    let with_checksum = b"5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n".to_vec();
+    let cases: [(&str, &Verified, &[u8]); 3] = [
+        ("signed", &signed, &good),
+        ("tampered", &signed, &tampered),
+        ("unsigned_trailer", &unsigned, &with_checksum),
+    ];
+    for (name, verified, body) in cases {
+        let whole = decode(verified, &[body]);
+        let bytewise: Vec<&[u8]> = body.chunks(1).collect();
+        assert_eq!(
+            decode(verified, &bytewise),
+            whole,
+            "case {name} byte by byte"
+        );
+        for _ in 0..200 {
+            let mut cuts: Vec<usize> = (0..rng.gen_range(1..6))
+                .map(|_| rng.gen_range(0..=body.len()))
+                .collect();
+            cuts.sort_unstable();
+            let mut pieces = Vec::new();
+            let mut start = 0;
+            for cut in cuts.into_iter().chain([body.len()]) {
+                pieces.push(&body[start..cut]);
+                start = cut;
+            }
+            assert_eq!(
+                decode(verified, &pieces),
+                whole,
+                "case {name} in {} pieces",
+                pieces.len()
+            );
+        }
+    }
+    assert_eq!(
+        decode(&signed, &[&good]),
+        Ok((b"hello world".to_vec(), Vec::new()))
+    );
+    assert_eq!(
+        decode(&unsigned, &[&with_checksum]).map(|(_, trailers)| trailers),
+        Ok(vec![(
+            "x-amz-checksum-crc32".to_owned(),
+            "AAAAAA==".to_owned()
+        )])
+    );
+}
+
+/// Content and trailers.
+type ContentAndTrailers = (Vec<u8>, Vec<(String, String)>);
+
+/// Feeds `pieces` to a [`Decoder`]: the content and trailers, or the first error.
+fn decode(verified: &Verified, pieces: &[&[u8]]) -> Result<ContentAndTrailers, SigV4Error> {
+    let mut decoder = Decoder::new(verified, None)?;
+    let mut content = Vec::new();
+    for piece in pieces {
+        decoder.feed(piece, &mut content)?;
+    }
+    Ok((content, decoder.finish()?))
 }
 
 /// Random edits of a valid body, and random bytes, must end in a result, never a panic.
