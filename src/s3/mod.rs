@@ -9,9 +9,10 @@
 //! HTTP framework and no authentication.
 //!
 //! Supported: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, ListObjectsV2,
-//! PutObject, GetObject, HeadObject, DeleteObject, and multipart uploads
-//! (CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload,
-//! ListParts, ListMultipartUploads); path-style and virtual-host addressing. Everything
+//! PutObject, GetObject, HeadObject, DeleteObject, CopyObject, and multipart uploads
+//! (CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload,
+//! AbortMultipartUpload, ListParts, ListMultipartUploads); path-style and virtual-host
+//! addressing. Everything
 //! else is [`S3Operation::Unsupported`], answered `NotImplemented`.
 //!
 //! Object bodies stream: the HTTP edge authenticates and authorizes on the headers (the
@@ -26,7 +27,7 @@
 //!   from a header or an aws-chunked trailer, and stored; every object without one gets
 //!   S3's default CRC64NVME. `x-amz-checksum-mode: ENABLED` returns it on GET and HEAD.
 //! - Not implemented (answered `NotImplemented`): ListObjects v1, DeleteObjects,
-//!   CopyObject, UploadPartCopy, versioning, ACL/policy/tagging sub-resources, SSE-KMS,
+//!   versioning, ACL/policy/tagging sub-resources, SSE-KMS,
 //!   SSE-C, storage classes other than STANDARD, `x-amz-expected-bucket-owner`.
 //! - Buckets enforce bucket-owner object ownership (S3's default since 2023): canned ACLs
 //!   other than `private`/`bucket-owner-full-control` are refused as S3 refuses them.
@@ -49,6 +50,7 @@ mod wire;
 pub use checksum::{Checksum, ChecksumAlgorithm};
 pub use error::{Detail, S3Error, MAX_KEY_BYTES, MAX_METADATA_BYTES};
 pub use input::{EncodingType, PutOptions, ReadOptions, WriteCondition};
+pub use operations::copy_object::CopySource;
 pub use operations::multipart::CompletedPart;
 pub use preconditions::Preconditions;
 pub use request::parse_operation;
@@ -123,6 +125,32 @@ pub enum S3Operation {
         checksum_algorithm: Option<ChecksumAlgorithm>,
         /// `x-amz-checksum-type: FULL_OBJECT`.
         full_object_checksum: bool,
+    },
+    /// `PUT /{bucket}/{key}` with `x-amz-copy-source`.
+    CopyObject {
+        bucket: String,
+        key: String,
+        source: CopySource,
+        /// `x-amz-metadata-directive: REPLACE`.
+        replace_metadata: bool,
+        content_type: Option<String>,
+        metadata: Vec<(String, String)>,
+        options: PutOptions,
+        /// `x-amz-copy-source-if-*`.
+        conditions: Preconditions,
+        /// `x-amz-checksum-algorithm`.
+        checksum_algorithm: Option<ChecksumAlgorithm>,
+    },
+    /// `PUT /{bucket}/{key}?partNumber=N&uploadId=ID` with `x-amz-copy-source`.
+    UploadPartCopy {
+        bucket: String,
+        key: String,
+        upload_id: String,
+        part_number: u32,
+        source: CopySource,
+        /// `x-amz-copy-source-range`, as sent.
+        range: Option<String>,
+        conditions: Preconditions,
     },
     /// `PUT /{bucket}/{key}?partNumber=N&uploadId=ID`.
     UploadPart {
@@ -208,6 +236,8 @@ impl S3Operation {
             Self::DeleteBucket { .. } => "s3:DeleteBucket",
             Self::PutObject { .. }
             | Self::CreateMultipartUpload { .. }
+            | Self::CopyObject { .. }
+            | Self::UploadPartCopy { .. }
             | Self::UploadPart { .. }
             | Self::CompleteMultipartUpload { .. } => "s3:PutObject",
             Self::AbortMultipartUpload { .. } => "s3:AbortMultipartUpload",
@@ -234,10 +264,22 @@ impl S3Operation {
             | Self::HeadObject { bucket, key, .. }
             | Self::DeleteObject { bucket, key }
             | Self::CreateMultipartUpload { bucket, key, .. }
+            | Self::CopyObject { bucket, key, .. }
+            | Self::UploadPartCopy { bucket, key, .. }
             | Self::UploadPart { bucket, key, .. }
             | Self::CompleteMultipartUpload { bucket, key, .. }
             | Self::AbortMultipartUpload { bucket, key, .. }
             | Self::ListParts { bucket, key, .. } => format!("arn:aws:s3:::{bucket}/{key}"),
+        }
+    }
+
+    /// The object a copy reads, which the caller must also be allowed `s3:GetObject` on.
+    pub fn copy_source_arn(&self) -> Option<String> {
+        match self {
+            Self::CopyObject { source, .. } | Self::UploadPartCopy { source, .. } => {
+                Some(format!("arn:aws:s3:::{}/{}", source.bucket, source.key))
+            }
+            _ => None,
         }
     }
 
@@ -263,7 +305,9 @@ impl S3Operation {
                 keys.push(("s3:LocationConstraint", location_constraint.clone()));
                 keys.push(("s3:x-amz-acl", acl.clone()));
             }
-            Self::PutObject { options, .. } | Self::CreateMultipartUpload { options, .. } => {
+            Self::PutObject { options, .. }
+            | Self::CreateMultipartUpload { options, .. }
+            | Self::CopyObject { options, .. } => {
                 keys.push(("s3:x-amz-acl", options.acl.clone()));
                 keys.push((
                     "s3:x-amz-server-side-encryption",
@@ -373,8 +417,8 @@ pub fn execute(
         return execute_upload(store, operation, staged, now);
     }
     use operations::{
-        create_bucket, delete_bucket, delete_object, get_object, head_bucket, head_object,
-        list_buckets, list_objects_v2, multipart,
+        copy_object, create_bucket, delete_bucket, delete_object, get_object, head_bucket,
+        head_object, list_buckets, list_objects_v2, multipart,
     };
     match operation {
         S3Operation::ListBuckets {
@@ -461,6 +505,52 @@ pub fn execute(
             upload_id,
             parts,
         } => multipart::complete(store, bucket, key, upload_id, parts, now),
+        S3Operation::CopyObject {
+            bucket,
+            key,
+            source,
+            replace_metadata,
+            content_type,
+            metadata,
+            options,
+            conditions,
+            checksum_algorithm,
+        } => copy_object::run(
+            store,
+            &copy_object::Copy {
+                bucket,
+                key,
+                source,
+                replace_metadata: *replace_metadata,
+                content_type: content_type.as_deref(),
+                metadata,
+                options,
+                conditions,
+                checksum_algorithm: *checksum_algorithm,
+            },
+            now,
+        ),
+        S3Operation::UploadPartCopy {
+            bucket,
+            key,
+            upload_id,
+            part_number,
+            source,
+            range,
+            conditions,
+        } => multipart::upload_part_copy(
+            store,
+            &multipart::PartCopy {
+                bucket,
+                key,
+                upload_id,
+                part_number: *part_number,
+                source,
+                range: range.as_deref(),
+                conditions,
+            },
+            now,
+        ),
         S3Operation::AbortMultipartUpload {
             bucket,
             key,

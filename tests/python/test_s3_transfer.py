@@ -232,3 +232,62 @@ def test_bad_digests_store_nothing(server):
         assert error_code(lambda: s3.head_object(Bucket="digests", Key=key)) == "404", name
     good_md5 = base64.b64encode(hashlib.md5(b"body").digest()).decode()
     assert s3.put_object(Bucket="digests", Key="ok", Body=b"body", ContentMD5=good_md5)["ETag"] == md5_etag(b"body")
+
+
+def test_cp_between_buckets_copies_on_the_server(server, tmp_path):
+    env = admin_env(server, tmp_path)
+    for bucket in ["copy-from", "copy-to"]:
+        assert aws(env, "s3", "mb", f"s3://{bucket}").returncode == 0
+    small, large = b"small object\n", os.urandom(12 * MIB)
+    s3 = s3_client(server)
+    s3.put_object(Bucket="copy-from", Key="small.txt", Body=small, ContentType="text/plain")
+    (tmp_path / "large.bin").write_bytes(large)
+    assert aws(env, "s3", "cp", str(tmp_path / "large.bin"), "s3://copy-from/large.bin").returncode == 0
+    for key, content in [("small.txt", small), ("large.bin", large)]:
+        copied = aws(env, "s3", "cp", f"s3://copy-from/{key}", f"s3://copy-to/{key}")
+        assert copied.returncode == 0, copied.stderr
+        assert f"copy: s3://copy-from/{key} to s3://copy-to/{key}" in copied.stdout
+        assert s3.get_object(Bucket="copy-to", Key=key)["Body"].read() == content
+    assert s3.head_object(Bucket="copy-to", Key="small.txt")["ContentType"] == "text/plain"
+    # Above 8 MiB aws-cli copies part by part (UploadPartCopy): a multipart ETag again.
+    assert s3.head_object(Bucket="copy-to", Key="large.bin")["ETag"] == multipart_etag(chunks(large, CHUNK))
+
+
+def test_copy_object_conditions_and_metadata(server):
+    s3 = s3_client(server)
+    s3.create_bucket(Bucket="copies", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    parts = [os.urandom(5 * MIB), b"end"]
+    upload, etags = upload_parts(s3, "copies", "multipart", parts, Metadata={"kind": "source"})
+    s3.complete_multipart_upload(
+        Bucket="copies", Key="multipart", UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": n, "ETag": e} for n, e in enumerate(etags, start=1)]})
+    source_etag = multipart_etag(parts)
+    copy = lambda key, **extra: s3.copy_object(  # noqa: E731
+        Bucket="copies", Key=key, CopySource={"Bucket": "copies", "Key": "multipart"}, **extra)
+    done = copy("plain")
+    # The copy is one part: the MD5 of all its bytes.
+    assert done["CopyObjectResult"]["ETag"] == md5_etag(b"".join(parts))
+    assert s3.head_object(Bucket="copies", Key="plain")["Metadata"] == {"kind": "source"}
+    copy("replaced", MetadataDirective="REPLACE", Metadata={"kind": "copy"}, ContentType="text/csv")
+    replaced = s3.head_object(Bucket="copies", Key="replaced")
+    assert (replaced["Metadata"], replaced["ContentType"]) == ({"kind": "copy"}, "text/csv")
+    cases = [
+        ("if_match_holds", dict(CopySourceIfMatch=source_etag), None),
+        ("if_match_fails", dict(CopySourceIfMatch='"nope"'), "PreconditionFailed"),
+        ("if_none_match_fails", dict(CopySourceIfNoneMatch=source_etag), "PreconditionFailed"),
+        ("if_unmodified_since_fails", dict(CopySourceIfUnmodifiedSince="2000-01-01T00:00:00Z"),
+         "PreconditionFailed"),
+        ("if_modified_since_fails", dict(CopySourceIfModifiedSince="2200-01-01T00:00:00Z"),
+         "PreconditionFailed"),
+    ]
+    for name, extra, want in cases:
+        if want is None:
+            copy(f"cond-{name}", **extra)
+        else:
+            assert error_code(lambda: copy(f"cond-{name}", **extra)) == want, name
+    missing = lambda: s3.copy_object(Bucket="copies", Key="x",  # noqa: E731
+                                     CopySource={"Bucket": "copies", "Key": "absent"})
+    assert error_code(missing) == "NoSuchKey"
+    to_itself = lambda: s3.copy_object(Bucket="copies", Key="plain",  # noqa: E731
+                                       CopySource={"Bucket": "copies", "Key": "plain"})
+    assert error_code(to_itself) == "InvalidRequest"

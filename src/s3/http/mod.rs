@@ -96,6 +96,18 @@ async fn run(
         AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, "Access Denied")
             .because(format!("{} on {resource} denied: {denied}", request.action))
     })?;
+    // A copy also reads its source: s3:GetObject there, as S3 checks it.
+    if let Some(source) = operation.copy_source_arn() {
+        let read = Request {
+            action: "s3:GetObject",
+            resource: &source,
+            service_keys: Vec::new(),
+        };
+        gate.authorize(&caller, &read).map_err(|denied| {
+            AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, "Access Denied")
+                .because(format!("s3:GetObject on {source} denied: {denied}"))
+        })?;
+    }
     let response = match payload {
         Payload::Streamed(body) => {
             let received = upload::receive(

@@ -1,6 +1,7 @@
 //! One file per S3 operation: each takes typed, already-valid input, works on the
 //! [`S3Store`](super::S3Store) and renders S3's response (typed XML bodies, headers).
 
+pub mod copy_object;
 pub mod create_bucket;
 pub mod delete_bucket;
 pub mod delete_object;

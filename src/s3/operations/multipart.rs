@@ -13,10 +13,12 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::Serialize;
 
+use super::copy_object::{check_copy_conditions, CopySource};
 use super::put_object::{verify_body, DEFAULT_CONTENT_TYPE};
 use crate::s3::checksum::{Checksum, ChecksumAlgorithm};
 use crate::s3::error::MIN_PART_BYTES;
 use crate::s3::input::{EncodingType, PutOptions};
+use crate::s3::preconditions::Preconditions;
 use crate::s3::store::{ObjectMeta, PartInfo, Staged, StoredChecksum, UploadInfo};
 use crate::s3::wire::time::iso8601_millis;
 use crate::s3::wire::{multipart_etag, url_encode, xml_document, Owner, XML_NAMESPACE};
@@ -150,6 +152,78 @@ pub fn upload_part(
     Ok(response)
 }
 
+/// UploadPartCopy's input.
+pub struct PartCopy<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub upload_id: &'a str,
+    pub part_number: u32,
+    pub source: &'a CopySource,
+    /// `x-amz-copy-source-range: bytes=first-last`.
+    pub range: Option<&'a str>,
+    pub conditions: &'a Preconditions,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CopyPartResult {
+    #[serde(rename = "ETag")]
+    etag: String,
+    last_modified: String,
+}
+
+/// Runs UploadPartCopy: a part made of the source object's bytes (or a range of them).
+pub fn upload_part_copy(
+    store: &S3Store,
+    copy: &PartCopy<'_>,
+    now: u64,
+) -> Result<S3Response, S3Error> {
+    let (info, _) = store.upload(copy.bucket, copy.key, copy.upload_id)?;
+    let algorithms: Vec<ChecksumAlgorithm> = info.checksum_algorithm.into_iter().collect();
+    let (_, staged) =
+        store.stage_object_copy(&copy.source.bucket, &copy.source.key, &algorithms, |meta| {
+            check_copy_conditions(copy.conditions, meta)?;
+            copy_range(copy.range, meta.size)
+        })?;
+    let checksum = info
+        .checksum_algorithm
+        .and_then(|algorithm| staged.digests.checksum(algorithm))
+        .map(<[u8]>::to_vec);
+    let part = store.put_part(&info, copy.part_number, staged, checksum, now)?;
+    let result = CopyPartResult {
+        etag: part.etag,
+        last_modified: iso8601_millis(part.last_modified),
+    };
+    Ok(S3Response::xml(xml_document("CopyPartResult", &result)?)
+        .with_header("x-amz-server-side-encryption", "AES256"))
+}
+
+/// `x-amz-copy-source-range: bytes=first-last` (both inclusive) within an object of
+/// `size` bytes, as (offset, length); the whole object without one.
+fn copy_range(range: Option<&str>, size: u64) -> Result<(u64, u64), S3Error> {
+    let Some(range) = range else {
+        return Ok((0, size));
+    };
+    let parsed = range
+        .trim()
+        .strip_prefix("bytes=")
+        .and_then(|span| span.split_once('-'))
+        .and_then(|(first, last)| Some((first.parse::<u64>().ok()?, last.parse::<u64>().ok()?)));
+    match parsed {
+        Some((first, last)) if first <= last && last < size => Ok((first, last - first + 1)),
+        Some(_) => Err(S3Error::InvalidArgument {
+            name: "x-amz-copy-source-range",
+            value: range.to_owned(),
+            message: "Range specified is not valid for source object",
+        }),
+        None => Err(S3Error::InvalidArgument {
+            name: "x-amz-copy-source-range",
+            value: range.to_owned(),
+            message: "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+        }),
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct CompleteMultipartUploadResult<'a> {
@@ -188,11 +262,17 @@ pub fn complete(
     if info.full_object_checksum {
         algorithms.extend(info.checksum_algorithm);
     }
-    let sources: Vec<_> = chosen
-        .iter()
-        .map(|part| (store.part_path(upload_id, part), 0, part.size))
-        .collect();
-    let staged = store.stage_copy(&sources, &algorithms)?;
+    let mut sources = Vec::with_capacity(chosen.len());
+    for part in &chosen {
+        let file = std::fs::File::open(store.part_path(upload_id, part)).map_err(|source| {
+            S3Error::Storage {
+                context: format!("opening part {}", part.part_number),
+                source,
+            }
+        })?;
+        sources.push((file, part.size));
+    }
+    let staged = store.stage_copy(sources, &algorithms)?;
     let md5s: Vec<[u8; 16]> = chosen.iter().map(|part| part.md5).collect();
     let etag = multipart_etag(&md5s);
     let checksum = object_checksum(&info, &chosen, &staged)?;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::s3::checksum::{Checksum, ChecksumAlgorithm};
 use crate::s3::error::{S3Error, MAX_METADATA_BYTES};
 use crate::s3::input::{PutOptions, ReadOptions, WriteCondition};
+use crate::s3::operations::copy_object::CopySource;
 use crate::s3::preconditions::Preconditions;
 use crate::s3::wire::time::parse_http_date;
 
@@ -117,11 +118,6 @@ pub struct PutHeaders {
 
 /// PutObject's content type, user metadata and options.
 pub fn put_object(headers: Headers<'_>) -> Result<PutHeaders, S3Error> {
-    if headers.get("x-amz-copy-source").is_some() {
-        return Err(unsupported(
-            "CopyObject (PUT /{bucket}/{key} with x-amz-copy-source)",
-        ));
-    }
     if let Some(name) = UNSUPPORTED_PUT_HEADERS
         .iter()
         .find(|name| headers.get(name).is_some())
@@ -329,6 +325,68 @@ pub fn upload_checksum(headers: Headers<'_>) -> Result<(Option<ChecksumAlgorithm
         }
     };
     Ok((algorithm, full_object))
+}
+
+/// `x-amz-copy-source: [/]bucket/key`, percent-encoded as SDKs send it; `None` without
+/// one. A version (`?versionId=`) other than `null` is not implemented (no versioning).
+pub fn copy_source(headers: Headers<'_>) -> Result<Option<CopySource>, S3Error> {
+    let Some(raw) = headers.get("x-amz-copy-source") else {
+        return Ok(None);
+    };
+    let invalid = || S3Error::InvalidArgument {
+        name: "x-amz-copy-source",
+        value: raw.to_owned(),
+        message: "Invalid copy source object key",
+    };
+    let (path, version) = match raw.split_once("?versionId=") {
+        Some((path, version)) => (path, Some(version)),
+        None => (raw, None),
+    };
+    if version.is_some_and(|version| version != "null") {
+        return Err(unsupported("a copy source version (versionId)"));
+    }
+    let decoded = crate::s3::wire::percent_decode(path).ok_or_else(invalid)?;
+    let (bucket, key) = decoded
+        .trim_start_matches('/')
+        .split_once('/')
+        .ok_or_else(invalid)?;
+    if bucket.is_empty() || key.is_empty() {
+        return Err(invalid());
+    }
+    Ok(Some(CopySource {
+        bucket: bucket.to_owned(),
+        key: key.to_owned(),
+    }))
+}
+
+/// The `x-amz-copy-source-if-*` conditions.
+pub fn copy_conditions(headers: Headers<'_>) -> Preconditions {
+    Preconditions {
+        if_match: headers.get("x-amz-copy-source-if-match").map(str::to_owned),
+        if_none_match: headers
+            .get("x-amz-copy-source-if-none-match")
+            .map(str::to_owned),
+        if_modified_since: headers
+            .get("x-amz-copy-source-if-modified-since")
+            .and_then(parse_http_date),
+        if_unmodified_since: headers
+            .get("x-amz-copy-source-if-unmodified-since")
+            .and_then(parse_http_date),
+    }
+}
+
+/// `x-amz-metadata-directive`: whether the copy takes the request's metadata (`REPLACE`)
+/// rather than the source's (`COPY`, the default).
+pub fn replaces_metadata(headers: Headers<'_>) -> Result<bool, S3Error> {
+    match headers.get("x-amz-metadata-directive") {
+        None | Some("COPY") => Ok(false),
+        Some("REPLACE") => Ok(true),
+        Some(other) => Err(S3Error::InvalidArgument {
+            name: "x-amz-metadata-directive",
+            value: other.to_owned(),
+            message: "Unknown metadata directive.",
+        }),
+    }
 }
 
 /// `If-None-Match: *` or `If-Match` on a write; S3 supports nothing else.

@@ -290,12 +290,39 @@ impl Request<'_> {
                     full_object_checksum,
                 }
             }
-            ("PUT", Some(upload_id)) => {
-                if self.headers.get("x-amz-copy-source").is_some() {
-                    return Err(unsupported(
-                        "UploadPartCopy (PUT /{bucket}/{key}?partNumber&uploadId with x-amz-copy-source)",
-                    ));
+            ("PUT", Some(upload_id)) if self.headers.get("x-amz-copy-source").is_some() => {
+                let part_number = self.part_number()?;
+                S3Operation::UploadPartCopy {
+                    bucket,
+                    key,
+                    upload_id,
+                    part_number,
+                    source: headers::copy_source(self.headers)?
+                        .ok_or_else(|| unsupported("UploadPartCopy without a copy source"))?,
+                    range: self
+                        .headers
+                        .get("x-amz-copy-source-range")
+                        .map(str::to_owned),
+                    conditions: headers::copy_conditions(self.headers),
                 }
+            }
+            ("PUT", None) if self.headers.get("x-amz-copy-source").is_some() => {
+                let put = headers::put_object(self.headers)?;
+                let (checksum_algorithm, _) = headers::upload_checksum(self.headers)?;
+                S3Operation::CopyObject {
+                    bucket,
+                    key,
+                    source: headers::copy_source(self.headers)?
+                        .ok_or_else(|| unsupported("CopyObject without a copy source"))?,
+                    replace_metadata: headers::replaces_metadata(self.headers)?,
+                    content_type: put.content_type,
+                    metadata: put.metadata,
+                    options: put.options,
+                    conditions: headers::copy_conditions(self.headers),
+                    checksum_algorithm,
+                }
+            }
+            ("PUT", Some(upload_id)) => {
                 let part_number = self.part_number()?;
                 S3Operation::UploadPart {
                     bucket,

@@ -209,10 +209,9 @@ fn refuses_or_defers_what_is_not_implemented() {
         ("list_v2_with_acl", "GET", "/b-1", Some("list-type=2&acl"), HOST, vec![], b"", Ok("?acl")),
         ("delete_objects", "POST", "/b-1", Some("delete"), HOST, vec![], b"<Delete/>", Ok("DeleteObjects")),
         ("post_object", "POST", "/b-1", None, HOST, vec![], b"", Ok("PostObject")),
-        ("upload_part_copy", "PUT", "/b-1/k", Some("partNumber=1&uploadId=u"), HOST, vec![("x-amz-copy-source", "/b-1/j")], b"", Ok("UploadPartCopy")),
+        ("copy_source_version", "PUT", "/b-1/k", None, HOST, vec![("x-amz-copy-source", "/b-1/j?versionId=3")], b"", Ok("versionId")),
         ("object_tagging", "GET", "/b-1/k", Some("tagging"), HOST, vec![], b"", Ok("GetObjectTagging")),
         ("object_version", "GET", "/b-1/k", Some("versionId=v1"), HOST, vec![], b"", Ok("on a version")),
-        ("copy_object", "PUT", "/b-1/k", None, HOST, vec![("x-amz-copy-source", "/b-1/j")], b"", Ok("CopyObject")),
         ("object_tags_header", "PUT", "/b-1/k", None, HOST, vec![("x-amz-tagging", "a=b")], b"", Ok("x-amz-tagging")),
         ("sse_kms", "PUT", "/b-1/k", None, HOST, vec![("x-amz-server-side-encryption", "aws:kms")], b"", Ok("aws:kms")),
         ("sse_c_read", "GET", "/b-1/k", None, HOST, vec![("x-amz-server-side-encryption-customer-algorithm", "AES256")], b"", Ok("SSE-C")),
@@ -248,6 +247,9 @@ fn refuses_or_defers_what_is_not_implemented() {
         ("type_without_algorithm", "POST", "/b-1/k", Some("uploads"), HOST, vec![("x-amz-checksum-type", "COMPOSITE")], b"", Err("InvalidRequest")),
         ("complete_without_body", "POST", "/b-1/k", Some("uploadId=u"), HOST, vec![], b"", Err("MalformedXML")),
         ("bad_trailer", "PUT", "/b-1/k", None, HOST, vec![("x-amz-trailer", "x-amz-checksum-md4")], b"", Err("InvalidRequest")),
+        ("copy_source_without_key", "PUT", "/b-1/k", None, HOST, vec![("x-amz-copy-source", "/b-1")], b"", Err("InvalidArgument")),
+        ("copy_source_bad_escape", "PUT", "/b-1/k", None, HOST, vec![("x-amz-copy-source", "/b-1/%G0")], b"", Err("InvalidArgument")),
+        ("bad_metadata_directive", "PUT", "/b-1/k", None, HOST, vec![("x-amz-copy-source", "/b-1/j"), ("x-amz-metadata-directive", "MERGE")], b"", Err("InvalidArgument")),
         ("bad_content_md5", "PUT", "/b-1/k", None, HOST, vec![("content-md5", "short")], b"", Err("InvalidDigest")),
     ];
     for (name, method, path, query, host, headers, body, want) in cases {

@@ -12,6 +12,7 @@ use super::object_file::ContentAt;
 use super::staging::Staged;
 use super::{no_such_bucket, object_file, storage, ObjectMeta, S3Store, StoredObject, FILE_MODE};
 use crate::persist::create_new_atomic;
+use crate::s3::checksum::ChecksumAlgorithm;
 use crate::s3::error::S3Error;
 use crate::s3::input::WriteCondition;
 use crate::s3::preconditions::etag_listed;
@@ -53,6 +54,29 @@ impl S3Store {
         let (path, start) = self.content_path(bucket, object);
         object_file::open_content(&path, start.saturating_add(offset), length)
             .map_err(storage("reading an object"))
+    }
+
+    /// A copy of bytes of the object `key` staged, with `algorithms`' digests: `span`
+    /// checks the object (a copy's conditions) and picks the offset and length to copy.
+    /// Looked up again when a concurrent put or delete replaces the version being opened.
+    pub(crate) fn stage_object_copy(
+        &self,
+        bucket: &str,
+        key: &str,
+        algorithms: &[ChecksumAlgorithm],
+        span: impl Fn(&ObjectMeta) -> Result<(u64, u64), S3Error>,
+    ) -> Result<(StoredObject, Staged), S3Error> {
+        for _ in 0..READ_ATTEMPTS {
+            let object = self.object(bucket, key)?;
+            let (offset, length) = span(&object.meta)?;
+            if let Some(file) = self.open_object(bucket, &object, offset, length)? {
+                let staged = self.stage_copy(vec![(file, length)], algorithms)?;
+                return Ok((object, staged));
+            }
+        }
+        Err(S3Error::Internal(format!(
+            "{bucket}/{key} changed {READ_ATTEMPTS} times while being copied"
+        )))
     }
 
     /// Where `object`'s bytes start: its data file, or after its metadata line.
@@ -179,6 +203,10 @@ impl S3Store {
         Ok(())
     }
 }
+
+/// How many times a read or copy looks an object up again when a concurrent put or
+/// delete unlinks the version it found.
+pub(crate) const READ_ATTEMPTS: usize = 4;
 
 /// Removes a generation's files, metadata first so that it stops being an object.
 pub(super) fn remove_generation(dir: &Path, generation: u64) {

@@ -5,7 +5,7 @@
 //! removed when the store opens. Memory per upload is one write buffer, whatever the size.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -97,22 +97,20 @@ impl S3Store {
         })
     }
 
-    /// The concatenation of `sources` (each a file, an offset and a length) staged, with
-    /// its digests: a copied object, or the parts of a multipart upload.
+    /// The concatenation of `sources` (each an open file at the first byte to copy, and
+    /// how many bytes) staged, with its digests: a copied object, or the parts of a
+    /// multipart upload.
     pub(crate) fn stage_copy(
         &self,
-        sources: &[(PathBuf, u64, u64)],
+        sources: Vec<(File, u64)>,
         algorithms: &[ChecksumAlgorithm],
     ) -> Result<Staged, S3Error> {
         let (temp, mut file) = self.new_staging_file()?;
         let mut digests = Digests::new(algorithms);
         let mut buffer = vec![0u8; WRITE_BUFFER];
-        for (path, offset, length) in sources {
-            let mut source = File::open(path).map_err(storage("opening a copy source"))?;
-            source
-                .seek(SeekFrom::Start(*offset))
-                .map_err(storage("reading a copy source"))?;
-            let mut source = source.take(*length);
+        let expected: u64 = sources.iter().map(|(_, length)| length).sum();
+        for (source, length) in sources {
+            let mut source = source.take(length);
             loop {
                 let read = source
                     .read(&mut buffer)
@@ -126,7 +124,6 @@ impl S3Store {
             }
         }
         let digests = digests.finish();
-        let expected: u64 = sources.iter().map(|(_, _, length)| length).sum();
         if digests.size != expected {
             return Err(S3Error::Internal(format!(
                 "a copy source is shorter than its metadata says ({} of {expected} bytes)",
