@@ -81,14 +81,6 @@ impl<'a> Gate<'a> {
     }
 }
 
-/// AWS's denial message for identity-policy refusals in IAM and EKS.
-pub fn not_authorized(caller: &Caller, action: &str, resource: &str) -> String {
-    format!(
-        "User: {} is not authorized to perform: {action} on resource: {resource}",
-        caller.arn()
-    )
-}
-
 /// A failed world update as the service reports it: the change's own refusal, or a
 /// server fault named `fault_code` (IAM's `ServiceFailure`, EKS's `ServerException`).
 pub fn update_error<E: Into<AwsError>>(err: UpdateError<E>, fault_code: &'static str) -> AwsError {

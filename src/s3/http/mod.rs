@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::{S3Operation, S3Response, S3Store};
 use crate::access::authenticate::{AuthError, Service, Signature};
+use crate::access::denied::{not_authorized, ResourceName};
 use crate::access::http::Gate;
 use crate::access::Request;
 use crate::protocol::body::{self, BodyError};
@@ -102,7 +103,13 @@ async fn run(
         service_keys: operation.condition_keys(),
     };
     gate.authorize(&caller, &request).map_err(|denied| {
-        AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, "Access Denied")
+        let message = not_authorized(
+            &caller.arn(),
+            request.action,
+            ResourceName::Quoted(&resource),
+            &denied,
+        );
+        AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, message)
             .because(format!("{} on {resource} denied: {denied}", request.action))
     })?;
     let response =
