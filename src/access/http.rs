@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::http::request::Parts;
 
-use super::authenticate::{authenticate, AuthError, Service, Signature};
+use super::authenticate::{authenticate, authenticate_v2, AuthError, Service, Signature};
 use super::{authorize, Caller, Denied, Request};
 use crate::protocol::error::AwsError;
 use crate::sigv4::{PayloadHash, Verified};
@@ -64,6 +64,22 @@ impl<'a> Gate<'a> {
             signature,
             service,
             payload,
+            self.now,
+        )
+    }
+
+    /// Who signed the S3 request in `parts` with SigV2; `virtual_host_bucket` is the
+    /// bucket its `Host` names, which the signature covers.
+    pub fn authenticate_v2(
+        &self,
+        parts: &Parts,
+        virtual_host_bucket: Option<&str>,
+    ) -> Result<Caller, AuthError> {
+        authenticate_v2(
+            self.world(),
+            self.state.credential_secret(),
+            parts,
+            virtual_host_bucket,
             self.now,
         )
     }

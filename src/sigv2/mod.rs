@@ -8,7 +8,9 @@
 //! boto3's `generate_presigned_url` for S3 still makes SigV2 URLs unless the client is
 //! configured for `s3v4`; S3 accepts them only in the [`REGIONS`] that opened before
 //! SigV4 became the only version for new regions (30 January 2014). The body is never
-//! signed (`Content-MD5`, when sent, is what binds it).
+//! signed: a signed `Content-MD5` or `x-amz-checksum-*` header is what binds it, and only
+//! the latter is checked against the body here (the `s3` module accepts `Content-MD5`
+//! unverified).
 //!
 //! Checked against the examples of that page (`tests.rs`); note that its "Object DELETE"
 //! example signs the `x-amz-date` value on the `Date` line, against the page's own rule

@@ -1,8 +1,8 @@
 //! S3's HTTP edge (rest-xml): authenticate (SigV4 with S3's rules, aws-chunked bodies
-//! decoded and their chunk signatures checked), parse the operation, authorize it against
-//! the caller's policies, run it on the [`S3Store`], and answer with S3's headers, XML and
-//! error documents. An unsigned request reaches here too and is refused as S3 refuses an
-//! anonymous caller.
+//! decoded and their chunk signatures checked; or SigV2, whose body is unsigned), parse
+//! the operation, authorize it against the caller's policies, run it on the [`S3Store`],
+//! and answer with S3's headers, XML and error documents. An unsigned request reaches here
+//! too and is refused as S3 refuses an anonymous caller.
 
 mod refusal;
 
@@ -18,7 +18,8 @@ use crate::access::http::Gate;
 use crate::access::Request;
 use crate::protocol::body::{self, BodyError};
 use crate::protocol::error::AwsError;
-use crate::sigv4::{self, PayloadHash, PayloadMode};
+use crate::sigv2;
+use crate::sigv4::{self, PayloadHash, PayloadMode, RequestView, Verified};
 use crate::state::AppState;
 pub use refusal::auth_error;
 
@@ -62,15 +63,30 @@ async fn run(
         .because(err.to_string()),
     })?;
     let gate = Gate::new(state);
-    let (caller, verified) = gate
-        .authenticate(parts, signature, Service::S3, PayloadHash::of(&raw))
-        .map_err(auth_error)?;
-    let body = match verified.payload_mode {
-        PayloadMode::Hashed | PayloadMode::Unsigned => raw.to_vec(),
-        _ => {
+    let (caller, verified) = if sigv2::is_present(&RequestView::from(parts)) {
+        let suffix = state.config().s3_virtual_host_suffix.as_str();
+        let bucket = super::request::virtual_host_bucket(header(parts, "host"), Some(suffix));
+        let caller = gate
+            .authenticate_v2(parts, bucket.as_deref())
+            .map_err(auth_error)?;
+        (caller, None)
+    } else {
+        let (caller, verified) = gate
+            .authenticate(parts, signature, Service::S3, PayloadHash::of(&raw))
+            .map_err(auth_error)?;
+        (caller, Some(verified))
+    };
+    // SigV2 signs no payload; SigV4 signs it whole, not at all, or chunk by chunk.
+    let body = match &verified {
+        None
+        | Some(Verified {
+            payload_mode: PayloadMode::Hashed | PayloadMode::Unsigned,
+            ..
+        }) => raw.to_vec(),
+        Some(verified) => {
             let decoded_length =
                 header(parts, "x-amz-decoded-content-length").and_then(|v| v.parse().ok());
-            sigv4::decode_chunked(&raw, &verified, decoded_length)
+            sigv4::decode_chunked(&raw, verified, decoded_length)
                 .map_err(|err| auth_error(AuthError::Signature(err)))?
         }
     };
