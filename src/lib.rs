@@ -13,7 +13,8 @@
 //!   mapping (`error`) and its HTTP edge (`http`); [`policy`]: the IAM policy language;
 //!   [`access`]: who is calling and what they may do, and the one authenticate-and-
 //!   authorize step every edge takes;
-//!   [`sigv4`]: signature verification and signing; [`credentials`]: stateless temporary
+//!   [`sigv4`]: signature verification and signing; [`sigv2`]: S3's legacy signatures
+//!   (presigned URLs boto3 still makes); [`credentials`]: stateless temporary
 //!   credentials; [`validation`]: AWS's parameter validation report.
 //! - [`state`], [`config`]: the state every edge shares; [`store`]: the
 //!   world as IAM, EKS and Kubernetes writes change it, saved in the data dir.
@@ -50,6 +51,7 @@ pub mod protocol;
 pub mod router;
 pub mod s3;
 pub mod server;
+pub mod sigv2;
 pub mod sigv4;
 pub mod state;
 pub mod store;

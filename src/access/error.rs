@@ -63,7 +63,11 @@ pub fn query_error(err: AuthError) -> AwsError {
             StatusCode::FORBIDDEN,
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
         ),
-        AuthError::Signature(_) => AwsError::sender("IncompleteSignature", StatusCode::BAD_REQUEST, reason.clone()),
+        // Only S3 reads SigV2; another service given one reports it as it reports any
+        // signature it cannot read.
+        AuthError::Signature(_) | AuthError::SigV2(_) | AuthError::SigV2NotInRegion { .. } => {
+            AwsError::sender("IncompleteSignature", StatusCode::BAD_REQUEST, reason.clone())
+        }
     };
     error.because(reason)
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::http::request::Parts;
 
-use super::authenticate::{authenticate, AuthError, Service, Signature};
+use super::authenticate::{authenticate, authenticate_v2, AuthError, Service, Signature};
 use super::{authorize, Caller, Denied, Request};
 use crate::protocol::error::AwsError;
 use crate::sigv4::{PayloadHash, Verified};
@@ -68,6 +68,22 @@ impl<'a> Gate<'a> {
         )
     }
 
+    /// Who signed the S3 request in `parts` with SigV2; `virtual_host_bucket` is the
+    /// bucket its `Host` names, which the signature covers.
+    pub fn authenticate_v2(
+        &self,
+        parts: &Parts,
+        virtual_host_bucket: Option<&str>,
+    ) -> Result<Caller, AuthError> {
+        authenticate_v2(
+            self.world(),
+            self.state.credential_secret(),
+            parts,
+            virtual_host_bucket,
+            self.now,
+        )
+    }
+
     /// Whether `caller` may perform `action` on `resource`, given the service's own
     /// condition keys.
     pub fn authorize(&self, caller: &Caller, request: &Request<'_>) -> Result<(), Denied> {
@@ -79,14 +95,6 @@ impl<'a> Gate<'a> {
             self.state.session_policies(),
         )
     }
-}
-
-/// AWS's denial message for identity-policy refusals in IAM and EKS.
-pub fn not_authorized(caller: &Caller, action: &str, resource: &str) -> String {
-    format!(
-        "User: {} is not authorized to perform: {action} on resource: {resource}",
-        caller.arn()
-    )
 }
 
 /// A failed world update as the service reports it: the change's own refusal, or a

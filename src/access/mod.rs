@@ -5,13 +5,16 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
 
 pub mod authenticate;
+pub mod denied;
 pub mod error;
 pub mod http;
 pub mod regions;
 
+pub use denied::{Denied, Deny, PolicyType};
+
 use crate::clock::rfc3339;
 use crate::credentials::Session;
-use crate::policy::{self, ContextKeys, Policy, RequestContext, SessionPolicies};
+use crate::policy::{self, ContextKeys, Decision, Policy, RequestContext, SessionPolicies};
 use crate::world::World;
 
 /// An authenticated caller.
@@ -63,13 +66,10 @@ pub struct Request<'a> {
     pub service_keys: Vec<(String, String)>,
 }
 
-/// Why a session may not do something: the decision that refused it, in one line.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Denied(pub String);
-
 /// Decides whether `caller` may make `request` at `now`; a session's inline policy is
-/// parsed through `session_policies`.
+/// parsed through `session_policies`. An explicit deny in any policy wins over an
+/// implicit one (the role's policies are named first when both deny alike), as AWS
+/// reports one policy type when several refuse.
 pub fn authorize(
     world: &World,
     caller: &Caller,
@@ -80,11 +80,18 @@ pub fn authorize(
     let Caller::Session { session, .. } = caller else {
         return Ok(());
     };
+    let identity_based = |deny, reason| Denied::new(deny, PolicyType::IdentityBased, reason);
+    let session_type = |deny, reason| Denied::new(deny, PolicyType::Session, reason);
     let role = world
         .roles
         .iter()
         .find(|role| role.arn(&session.account_id) == session.role_arn)
-        .ok_or_else(|| Denied(format!("role {} no longer exists", session.role_arn)))?;
+        .ok_or_else(|| {
+            identity_based(
+                Deny::Implicit,
+                format!("role {} no longer exists", session.role_arn),
+            )
+        })?;
     let context = RequestContext {
         principal: None,
         action: request.action,
@@ -104,16 +111,10 @@ pub fn authorize(
             document.policy(),
         ));
     }
-    let named: Vec<(&str, &Policy)> = identity
-        .iter()
-        .map(|(name, policy)| (name.as_str(), *policy))
-        .collect();
-    let role_decision = policy::evaluate(&named, &context);
-    if !role_decision.is_allow() {
-        return Err(Denied(format!(
-            "role {}'s policies: {role_decision}",
-            role.name
-        )));
+    let role_decision = evaluate(&identity, &context);
+    let role_reason = || format!("role {}'s policies: {role_decision}", role.name);
+    if matches!(role_decision, Decision::ExplicitDeny(_)) {
+        return Err(identity_based(Deny::Explicit, role_reason()));
     }
 
     // Session policies can only narrow what the role allows.
@@ -122,7 +123,12 @@ pub fn authorize(
         .as_deref()
         .map(|text| session_policies.parse(text))
         .transpose()
-        .map_err(|err| Denied(format!("the session policy no longer parses: {err}")))?;
+        .map_err(|err| {
+            session_type(
+                Deny::Implicit,
+                format!("the session policy no longer parses: {err}"),
+            )
+        })?;
     let mut named: Vec<(String, &Policy)> = Vec::new();
     if let Some(inline) = &inline {
         named.push(("session policy".to_owned(), inline.as_ref()));
@@ -132,20 +138,35 @@ pub fn authorize(
             .managed_policies
             .iter()
             .find(|p| &p.arn == arn)
-            .ok_or_else(|| Denied(format!("session policy {arn} no longer exists")))?;
+            .ok_or_else(|| {
+                session_type(
+                    Deny::Implicit,
+                    format!("session policy {arn} no longer exists"),
+                )
+            })?;
         named.push((format!("session policy {arn}"), managed.document.policy()));
     }
-    if !named.is_empty() {
-        let named: Vec<(&str, &Policy)> = named
-            .iter()
-            .map(|(name, policy)| (name.as_str(), *policy))
-            .collect();
-        let decision = policy::evaluate(&named, &context);
-        if !decision.is_allow() {
-            return Err(Denied(format!("session policies: {decision}")));
+    let session_decision = (!named.is_empty()).then(|| evaluate(&named, &context));
+    let session_reason = |decision: &Decision| format!("session policies: {decision}");
+    match &session_decision {
+        Some(decision @ Decision::ExplicitDeny(_)) => {
+            Err(session_type(Deny::Explicit, session_reason(decision)))
         }
+        _ if !role_decision.is_allow() => Err(identity_based(Deny::Implicit, role_reason())),
+        Some(decision) if !decision.is_allow() => {
+            Err(session_type(Deny::Implicit, session_reason(decision)))
+        }
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// [`policy::evaluate`] over policies named by owned strings.
+fn evaluate(policies: &[(String, &Policy)], context: &RequestContext<'_>) -> Decision {
+    let named: Vec<(&str, &Policy)> = policies
+        .iter()
+        .map(|(name, policy)| (name.as_str(), *policy))
+        .collect();
+    policy::evaluate(&named, context)
 }
 
 /// The global condition keys of a role session, plus the service's own.

@@ -61,6 +61,9 @@ fn request<'a>(action: &'a str, resource: &'a str, keys: &[(&str, &str)]) -> Req
     }
 }
 
+/// Allowed, or refused in the way AWS's message names.
+type Outcome = Result<(), (Deny, PolicyType)>;
+
 #[test]
 fn permissions_follow_the_role_and_the_session() {
     let world = world();
@@ -84,32 +87,64 @@ fn permissions_follow_the_role_and_the_session() {
         &["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
     );
     let gone = session("deleted-role", None, &[]);
+    let session_denies_put = session(
+        "s3-all-but-delete",
+        Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},{"Effect":"Deny","Action":"s3:PutObject","Resource":"*"}]}"#,
+        ),
+        &[],
+    );
+    let read_only_session_denies_put = session(
+        "iam-test",
+        Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:PutObject","Resource":"*"}]}"#,
+        ),
+        &[],
+    );
+    let unparsable = session("iam-test", Some("{not json"), &[]);
+    let missing_arn = session("iam-test", None, &["arn:aws:iam::111122223333:policy/gone"]);
+    let allowed = Ok(());
+    let implicit_identity = Err((Deny::Implicit, PolicyType::IdentityBased));
+    let explicit_identity = Err((Deny::Explicit, PolicyType::IdentityBased));
+    let implicit_session = Err((Deny::Implicit, PolicyType::Session));
+    let explicit_session = Err((Deny::Explicit, PolicyType::Session));
     #[rustfmt::skip]
-    let cases: Vec<(&str, &Caller, Request, bool)> = vec![
-        ("root_creates_buckets", &root, request("s3:CreateBucket", "arn:aws:s3:::x", &[]), true),
-        ("root_does_anything", &root, request("iam:DeleteRole", "*", &[]), true),
-        ("read_only_lists_buckets", &read_only, request("s3:ListAllMyBuckets", "*", &[]), true),
-        ("read_only_gets_objects", &read_only, request("s3:GetObject", "arn:aws:s3:::b/k", &[]), true),
-        ("read_only_cannot_create_buckets", &read_only, request("s3:CreateBucket", "arn:aws:s3:::x", &[]), false),
-        ("read_only_cannot_put", &read_only, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), false),
-        ("prefix_reads_inside", &prefix, request("s3:GetObject", "arn:aws:s3:::data/reports/2024.csv", &[]), true),
-        ("prefix_denied_outside", &prefix, request("s3:GetObject", "arn:aws:s3:::data/secrets/key", &[]), false),
-        ("prefix_lists_with_matching_prefix", &prefix, request("s3:ListBucket", "arn:aws:s3:::data", &[("s3:prefix", "reports/")]), true),
-        ("prefix_cannot_list_other_prefix", &prefix, request("s3:ListBucket", "arn:aws:s3:::data", &[("s3:prefix", "secrets/")]), false),
-        ("prefix_cannot_list_without_prefix", &prefix, request("s3:ListBucket", "arn:aws:s3:::data", &[]), false),
-        ("full_access_puts", &no_delete, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), true),
-        ("explicit_deny_beats_full_access", &no_delete, request("s3:DeleteObject", "arn:aws:s3:::b/k", &[]), false),
-        ("session_policy_allows_its_subset", &narrowed, request("s3:GetObject", "arn:aws:s3:::b/k", &[]), true),
-        ("session_policy_narrows_the_role", &narrowed, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), false),
-        ("policy_arns_narrow_the_role", &narrowed_by_arn, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), false),
-        ("policy_arns_allow_their_subset", &narrowed_by_arn, request("s3:ListAllMyBuckets", "*", &[]), true),
-        ("deleted_role_is_denied", &gone, request("s3:ListAllMyBuckets", "*", &[]), false),
+    let cases: Vec<(&str, &Caller, Request, Outcome)> = vec![
+        ("root_creates_buckets", &root, request("s3:CreateBucket", "arn:aws:s3:::x", &[]), allowed),
+        ("root_does_anything", &root, request("iam:DeleteRole", "*", &[]), allowed),
+        ("read_only_lists_buckets", &read_only, request("s3:ListAllMyBuckets", "*", &[]), allowed),
+        ("read_only_gets_objects", &read_only, request("s3:GetObject", "arn:aws:s3:::b/k", &[]), allowed),
+        ("read_only_cannot_create_buckets", &read_only, request("s3:CreateBucket", "arn:aws:s3:::x", &[]), implicit_identity),
+        ("read_only_cannot_put", &read_only, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), implicit_identity),
+        ("prefix_reads_inside", &prefix, request("s3:GetObject", "arn:aws:s3:::data/reports/2024.csv", &[]), allowed),
+        ("prefix_denied_outside", &prefix, request("s3:GetObject", "arn:aws:s3:::data/secrets/key", &[]), implicit_identity),
+        ("prefix_lists_with_matching_prefix", &prefix, request("s3:ListBucket", "arn:aws:s3:::data", &[("s3:prefix", "reports/")]), allowed),
+        ("prefix_cannot_list_other_prefix", &prefix, request("s3:ListBucket", "arn:aws:s3:::data", &[("s3:prefix", "secrets/")]), implicit_identity),
+        ("prefix_cannot_list_without_prefix", &prefix, request("s3:ListBucket", "arn:aws:s3:::data", &[]), implicit_identity),
+        ("full_access_puts", &no_delete, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), allowed),
+        ("explicit_deny_beats_full_access", &no_delete, request("s3:DeleteObject", "arn:aws:s3:::b/k", &[]), explicit_identity),
+        ("session_policy_allows_its_subset", &narrowed, request("s3:GetObject", "arn:aws:s3:::b/k", &[]), allowed),
+        ("session_policy_narrows_the_role", &narrowed, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), implicit_session),
+        ("role_deny_is_named_before_the_session", &narrowed, request("s3:DeleteObject", "arn:aws:s3:::b/k", &[]), explicit_identity),
+        ("policy_arns_narrow_the_role", &narrowed_by_arn, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), implicit_session),
+        ("policy_arns_allow_their_subset", &narrowed_by_arn, request("s3:ListAllMyBuckets", "*", &[]), allowed),
+        ("session_deny_is_explicit", &session_denies_put, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), explicit_session),
+        ("session_deny_leaves_the_rest", &session_denies_put, request("s3:GetObject", "arn:aws:s3:::b/k", &[]), allowed),
+        ("explicit_session_deny_beats_implicit_role_deny", &read_only_session_denies_put, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), explicit_session),
+        ("implicit_role_deny_before_implicit_session_deny", &read_only_session_denies_put, request("s3:CreateBucket", "arn:aws:s3:::x", &[]), implicit_identity),
+        ("unparsable_session_policy_denies", &unparsable, request("s3:GetObject", "arn:aws:s3:::b/k", &[]), implicit_session),
+        ("missing_session_policy_arn_denies", &missing_arn, request("s3:GetObject", "arn:aws:s3:::b/k", &[]), implicit_session),
+        ("deleted_role_is_denied", &gone, request("s3:ListAllMyBuckets", "*", &[]), implicit_identity),
     ];
     for (name, caller, request, want) in cases {
         let got = authorize(&world, caller, &request, 100, &SessionPolicies::default());
-        assert_eq!(got.is_ok(), want, "case {name}: {got:?}");
-        if let Err(Denied(reason)) = got {
-            assert!(!reason.is_empty(), "case {name}: a denial says why");
+        let kind = got
+            .as_ref()
+            .copied()
+            .map_err(|denied| (denied.deny, denied.policy_type));
+        assert_eq!(kind, want, "case {name}: {got:?}");
+        if let Err(denied) = got {
+            assert!(!denied.reason.is_empty(), "case {name}: a denial says why");
         }
     }
 }

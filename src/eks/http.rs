@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::EksAction;
 use crate::access::authenticate::{Service, Signature};
+use crate::access::denied::{not_authorized, ResourceName};
 use crate::access::error::json_error;
-use crate::access::http::{not_authorized, update_error, Gate};
+use crate::access::http::{update_error, Gate};
 use crate::access::Request;
 use crate::protocol::body::{self, BodyError};
 use crate::protocol::error::AwsError;
@@ -61,7 +62,12 @@ async fn run(
         AwsError::sender(
             "AccessDeniedException",
             StatusCode::FORBIDDEN,
-            not_authorized(&caller, permission, &resource),
+            not_authorized(
+                &caller.arn(),
+                permission,
+                ResourceName::Bare(&resource),
+                &denied,
+            ),
         )
         .because(denied.to_string())
     })?;

@@ -9,8 +9,9 @@ use axum::response::Response;
 
 use super::{IamAction, NAMESPACE};
 use crate::access::authenticate::{Service, Signature};
+use crate::access::denied::{not_authorized, ResourceName};
 use crate::access::error::query_error;
-use crate::access::http::{not_authorized, update_error, Gate};
+use crate::access::http::{update_error, Gate};
 use crate::access::Request;
 use crate::protocol::error::AwsError;
 use crate::protocol::query::{self, QueryRequest};
@@ -54,7 +55,12 @@ async fn run(
         AwsError::sender(
             "AccessDenied",
             StatusCode::FORBIDDEN,
-            not_authorized(&caller, &permission, &resource),
+            not_authorized(
+                &caller.arn(),
+                &permission,
+                ResourceName::Bare(&action.denied_resource(&resource)),
+                &denied,
+            ),
         )
         .because(denied.to_string())
     })?;

@@ -1,14 +1,21 @@
 //! What a request is, decided from its request line and headers alone, before where it
-//! points: an AWS call (SigV4-signed, or shaped as a query-protocol call) goes to its
-//! service whatever its path, so every valid bucket name works path-style; only what is
-//! not an AWS call reaches irsa-local's own routes.
+//! points: an AWS call (SigV4- or SigV2-signed, or shaped as a query-protocol call) goes
+//! to its service whatever its path, so every valid bucket name works path-style; only
+//! what is not an AWS call reaches irsa-local's own routes.
 
 use axum::http::{header, HeaderMap, Method};
 
 use crate::sigv4::query_pairs;
 
-/// Query parameters that make a request presigned (SigV4).
-const PRESIGN_MARKERS: [&str; 3] = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"];
+/// Query parameters that make a request presigned: SigV4's, and SigV2's (`AWSAccessKeyId`,
+/// `Signature`), which only S3 reads.
+const PRESIGN_MARKERS: [&str; 5] = [
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Signature",
+    "AWSAccessKeyId",
+    "Signature",
+];
 
 /// Where a request goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,8 +24,8 @@ pub enum Target {
     /// its `Version`, signed or not.
     Query,
     /// Any other AWS-signed call: the service its credential scope names (`s3`, `eks`).
-    /// A scope that names no service of ours, or a signature too malformed to name one,
-    /// goes to S3, which reports it.
+    /// A scope that names no service of ours, a signature too malformed to name one, and
+    /// SigV2 (which has no scope) go to S3, which reads or reports them.
     Signed(ScopeService),
     /// Not an AWS call: irsa-local's own routes (OIDC, Kubernetes, webhook, health), and
     /// unsigned S3 for what no route takes.
@@ -56,9 +63,9 @@ pub fn classify(
     }
 }
 
-/// SigV4 in the `Authorization` header, or presigned query parameters. A header of
-/// another scheme (`Bearer`, as kubectl sends) is not an AWS signature; a SigV2 `AWS `
-/// header is, so that S3 can refuse it in its own words.
+/// SigV4 or SigV2 in the `Authorization` header, or presigned query parameters (SigV4
+/// or SigV2). A header of another scheme (`Bearer`, as kubectl sends) is not an AWS
+/// signature.
 fn is_aws_signed(headers: &HeaderMap, pairs: &[(String, String)]) -> bool {
     let header_signed = headers.get_all(header::AUTHORIZATION).iter().any(|value| {
         let value = value.as_bytes();
@@ -119,7 +126,7 @@ mod tests {
     fn requests_are_aws_calls_before_they_are_paths() {
         use ScopeService::{Eks, S3};
         use Target::{Own, Query, Signed};
-        let cases: [Case; 18] = [
+        let cases: [Case; 19] = [
             (
                 "signed_get_keys_is_s3",
                 "GET",
@@ -166,6 +173,15 @@ mod tests {
                 Some("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=x"),
                 &[],
                 Some("s3"),
+                Signed(S3),
+            ),
+            (
+                "sigv2_presigned_get_is_s3",
+                "GET",
+                "/keys",
+                Some("AWSAccessKeyId=test&Signature=abc%3D&Expires=1700000000"),
+                &[],
+                None,
                 Signed(S3),
             ),
             (

@@ -18,8 +18,9 @@
 //!   signature, then the body's hash against the declared one.
 //!
 //! Known gaps, each refused or left to the caller rather than accepted silently:
-//! - Only `AWS4-HMAC-SHA256`; SigV2 and SigV4a (`AWS4-ECDSA-P256-SHA256`) are
-//!   [`SigV4Error::UnsupportedAlgorithm`].
+//! - Only `AWS4-HMAC-SHA256`; SigV4a (`AWS4-ECDSA-P256-SHA256`) is
+//!   [`SigV4Error::UnsupportedAlgorithm`]. S3's SigV2 (`Authorization: AWS …` and
+//!   `AWSAccessKeyId` presigned URLs) is the `sigv2` module's; S3's edge sends it there.
 //! - Trailing checksums (`x-amz-checksum-*`) are framed and, when signed, their signature is
 //!   checked, but their values are not compared with the body.
 //! - S3's 8 KiB minimum for every chunk but the last is not enforced, and `x-amz-*`
@@ -48,7 +49,7 @@ pub use payload::{PayloadHash, PayloadMode};
 pub use query::query_pairs;
 pub use sign::sign;
 pub use signing_key::{SecretKey, SigningKey};
-pub use time::parse_amz_date;
+pub use time::{imf_fixdate_to_amz, parse_amz_date};
 
 /// How far a header-signed request's time may be from the server's, either way (and how
 /// far in the future a presigned request may have been signed): 15 minutes.

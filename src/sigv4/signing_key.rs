@@ -17,6 +17,11 @@ impl SecretKey {
     pub fn new(secret: String) -> Self {
         Self(secret)
     }
+
+    /// The secret's bytes: SigV2's HMAC-SHA1 key (`sigv2::signature`), never shown.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
 
 impl fmt::Debug for SecretKey {

@@ -8,6 +8,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import time
 
 import boto3
 import botocore.config
@@ -82,8 +83,12 @@ def test_sync_up_down_and_again_transfers_nothing(server, tmp_path):
     source = tmp_path / "source"
     (source / "nested").mkdir(parents=True)
     files = {"a.txt": b"alpha\n", "nested/b.bin": os.urandom(9 * MIB), "nested/c": b""}
+    # Files older than the upload, as S3's LastModified has whole seconds and sync
+    # uploads again a local file newer than its object.
+    an_hour_ago = time.time() - 3600
     for name, content in files.items():
         (source / name).write_bytes(content)
+        os.utime(source / name, (an_hour_ago, an_hour_ago))
     up = aws(env, "s3", "sync", str(source), "s3://synced/tree/")
     assert up.returncode == 0, up.stderr
     assert up.stdout.count("upload:") == len(files)

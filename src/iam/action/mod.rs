@@ -3,6 +3,7 @@
 //! documents stay text here; [`super::apply`] parses them, so a malformed document is
 //! reported only to a caller who is authenticated and allowed the action.
 
+mod denied_resource;
 mod parse;
 mod read;
 mod write;

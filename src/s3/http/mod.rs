@@ -1,8 +1,8 @@
 //! S3's HTTP edge (rest-xml): authenticate (SigV4 with S3's rules, aws-chunked bodies
-//! decoded and their chunk signatures checked), parse the operation, authorize it against
-//! the caller's policies, run it on the [`S3Store`], and answer with S3's headers, XML and
-//! error documents. An unsigned request reaches here too and is refused as S3 refuses an
-//! anonymous caller.
+//! decoded and their chunk signatures checked; or SigV2, whose body is unsigned), parse
+//! the operation, authorize it against the caller's policies, run it on the [`S3Store`],
+//! and answer with S3's headers, XML and error documents. An unsigned request reaches here
+//! too and is refused as S3 refuses an anonymous caller.
 
 mod refusal;
 mod upload;
@@ -16,11 +16,13 @@ use super::{
     Checksum, ChecksumAlgorithm, ObjectContent, S3Error, S3Operation, S3Response, S3Store,
 };
 use crate::access::authenticate::{AuthError, Service, Signature};
+use crate::access::denied::{not_authorized, ResourceName};
 use crate::access::http::Gate;
 use crate::access::Request;
 use crate::protocol::body::{self, BodyError};
 use crate::protocol::error::AwsError;
-use crate::sigv4::{self, PayloadHash, PayloadMode, SigV4Error, Verified};
+use crate::sigv2;
+use crate::sigv4::{self, PayloadHash, PayloadMode, RequestView, SigV4Error, Verified};
 use crate::state::AppState;
 pub use refusal::auth_error;
 
@@ -33,10 +35,41 @@ pub async fn handle(
     body: Body,
 ) -> Response {
     let request_id = crate::protocol::request_id(&parts.extensions);
-    match run(state, store, &parts, signature, body).await {
-        Ok(response) => with_request_id(response, request_id),
-        Err(error) => error.s3_response(parts.uri.path(), request_id, parts.method == Method::HEAD),
+    let (mut response, body_unread) = match run(state, store, &parts, signature, body).await {
+        Ok(response) => (
+            with_request_id(response, request_id),
+            declares_empty_body(&parts),
+        ),
+        Err(error) => (
+            error.s3_response(parts.uri.path(), request_id, parts.method == Method::HEAD),
+            true,
+        ),
+    };
+    // A client that sent `Expect: 100-continue` and got its final answer without a
+    // `100 Continue` (an empty body, for which hyper sends none, or a refusal before the
+    // body) does not reuse the connection: botocore keeps that answer's status for the
+    // next request on it and then misreads that response (aws s3 sync of an empty file
+    // followed by a part upload failed with KeyError 'ETag').
+    if body_unread && expects_continue(&parts) {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            HeaderValue::from_static("close"),
+        );
     }
+    response
+}
+
+/// Whether the request asked for `100 Continue` before sending its body.
+fn expects_continue(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(axum::http::header::EXPECT)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"))
+}
+
+/// Whether the request declares no body (`Content-Length: 0`).
+fn declares_empty_body(parts: &Parts) -> bool {
+    header(parts, "content-length").is_some_and(|length| length.trim() == "0")
 }
 
 async fn run(
@@ -46,12 +79,22 @@ async fn run(
     signature: &Signature,
     body: Body,
 ) -> Result<Response, AwsError> {
-    // The signature covers the hash the client declares, not the body: the caller is
-    // known before a byte of the body is read.
     let gate = Gate::new(state);
-    let (caller, verified) = gate
-        .authenticate(parts, signature, Service::S3, PayloadHash::Deferred)
-        .map_err(auth_error)?;
+    // SigV2 (S3's legacy signature) binds no payload; SigV4 covers a declared hash, not
+    // the body, so either way the caller is known before a byte of the body is read.
+    let (caller, verified) = if sigv2::is_present(&RequestView::from(parts)) {
+        let suffix = state.config().s3_virtual_host_suffix.as_str();
+        let bucket = super::request::virtual_host_bucket(header(parts, "host"), Some(suffix));
+        let caller = gate
+            .authenticate_v2(parts, bucket.as_deref())
+            .map_err(auth_error)?;
+        (caller, None)
+    } else {
+        let (caller, verified) = gate
+            .authenticate(parts, signature, Service::S3, PayloadHash::Deferred)
+            .map_err(auth_error)?;
+        (caller, Some(verified))
+    };
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
@@ -77,7 +120,7 @@ async fn run(
     let (mut operation, payload) = match streamed {
         Some(operation) => (operation, Payload::Streamed(body)),
         None => {
-            let decoded = read_document(parts, body, &verified).await?;
+            let decoded = read_document(parts, body, verified.as_ref()).await?;
             (parse(&decoded)?, Payload::Read(decoded))
         }
     };
@@ -92,20 +135,25 @@ async fn run(
         resource: &resource,
         service_keys: operation.condition_keys(),
     };
-    gate.authorize(&caller, &request).map_err(|denied| {
-        AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, "Access Denied")
-            .because(format!("{} on {resource} denied: {denied}", request.action))
-    })?;
     // A copy also reads its source: s3:GetObject there, as S3 checks it.
-    if let Some(source) = operation.copy_source_arn() {
-        let read = Request {
-            action: "s3:GetObject",
-            resource: &source,
-            service_keys: Vec::new(),
-        };
-        gate.authorize(&caller, &read).map_err(|denied| {
-            AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, "Access Denied")
-                .because(format!("s3:GetObject on {source} denied: {denied}"))
+    let source = operation.copy_source_arn();
+    let read = source.as_deref().map(|source| Request {
+        action: "s3:GetObject",
+        resource: source,
+        service_keys: Vec::new(),
+    });
+    for request in std::iter::once(&request).chain(read.as_ref()) {
+        gate.authorize(&caller, request).map_err(|denied| {
+            let message = not_authorized(
+                &caller.arn(),
+                request.action,
+                ResourceName::Quoted(request.resource),
+                &denied,
+            );
+            AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, message).because(format!(
+                "{} on {} denied: {denied}",
+                request.action, request.resource
+            ))
         })?;
     }
     let response = match payload {
@@ -114,7 +162,7 @@ async fn run(
                 store,
                 parts,
                 body,
-                &verified,
+                verified.as_ref(),
                 &operation.upload_algorithms(store),
                 store.max_object_bytes(),
             )
@@ -143,7 +191,7 @@ const MAX_DOCUMENT_BYTES: usize = 8 << 20;
 async fn read_document(
     parts: &Parts,
     body: Body,
-    verified: &Verified,
+    verified: Option<&Verified>,
 ) -> Result<Vec<u8>, AwsError> {
     let raw = body::read(body, MAX_DOCUMENT_BYTES)
         .await
@@ -154,6 +202,9 @@ async fn read_document(
             }),
             BodyError::Broken(reason) => AwsError::from(&S3Error::IncompleteBody(reason)),
         })?;
+    let Some(verified) = verified else {
+        return Ok(raw.to_vec());
+    };
     if let Some(declared) = &verified.declared_sha256 {
         let computed = {
             use sha2::{Digest, Sha256};

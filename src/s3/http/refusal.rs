@@ -4,10 +4,15 @@
 use axum::http::StatusCode;
 
 use crate::access::authenticate::AuthError;
+use crate::clock::rfc3339;
 use crate::credentials::CredentialError;
 use crate::protocol::error::AwsError;
 use crate::s3::S3Error;
+use crate::sigv2::SigV2Error;
 use crate::sigv4::SigV4Error;
+
+/// S3's message for a signature that is not the one it computed.
+const SIGNATURE_DOES_NOT_MATCH: &str = "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
 
 /// An authentication failure as S3 reports it.
 pub fn auth_error(err: AuthError) -> AwsError {
@@ -54,14 +59,14 @@ pub fn auth_error(err: AuthError) -> AwsError {
             AuthError::Signature(SigV4Error::SignatureDoesNotMatch { string_to_sign, canonical_request }) => AwsError::sender(
                 "SignatureDoesNotMatch",
                 StatusCode::FORBIDDEN,
-                "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+                SIGNATURE_DOES_NOT_MATCH,
             )
             .with_detail("StringToSign", string_to_sign)
             .with_detail("CanonicalRequest", canonical_request),
             AuthError::Signature(SigV4Error::ChunkSignatureDoesNotMatch { .. }) => AwsError::sender(
                 "SignatureDoesNotMatch",
                 StatusCode::FORBIDDEN,
-                "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+                SIGNATURE_DOES_NOT_MATCH,
             ),
             AuthError::Signature(SigV4Error::ContentSha256Mismatch { .. }) => AwsError::sender(
                 "XAmzContentSHA256Mismatch",
@@ -81,8 +86,56 @@ pub fn auth_error(err: AuthError) -> AwsError {
                 StatusCode::BAD_REQUEST,
                 format!("The authorization header is malformed; {other}"),
             ),
+            AuthError::SigV2NotInRegion { .. } => AwsError::sender(
+                "InvalidRequest",
+                StatusCode::BAD_REQUEST,
+                "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
+            ),
+            AuthError::SigV2(err) => sigv2_error(err),
         };
     error.because(reason)
+}
+
+/// A SigV2 refusal in S3's words.
+fn sigv2_error(err: SigV2Error) -> AwsError {
+    let access_denied =
+        |message: String| AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, message);
+    match err {
+        SigV2Error::MalformedHeader(value) => AwsError::sender(
+            "InvalidArgument",
+            StatusCode::BAD_REQUEST,
+            "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature",
+        )
+        .with_detail("ArgumentName", "Authorization")
+        .with_detail("ArgumentValue", value),
+        SigV2Error::MoreThanOneSignature => AwsError::sender(
+            "InvalidArgument",
+            StatusCode::BAD_REQUEST,
+            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
+        )
+        .with_detail("ArgumentName", "Authorization"),
+        SigV2Error::IncompleteQuery => access_denied(
+            "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters".to_owned(),
+        ),
+        SigV2Error::BadExpires(text) => access_denied(format!("Invalid date (should be seconds since epoch): {text}")),
+        SigV2Error::MissingDate => access_denied("AWS authentication requires a valid Date or x-amz-date header".to_owned()),
+        SigV2Error::RequestTimeTooSkewed { .. } => AwsError::sender(
+            "RequestTimeTooSkewed",
+            StatusCode::FORBIDDEN,
+            "The difference between the request time and the current time is too large.",
+        ),
+        SigV2Error::Expired { expires, server_time } => access_denied("Request has expired".to_owned())
+            .with_detail("Expires", rfc3339(expires))
+            .with_detail("ServerTime", rfc3339(server_time)),
+        SigV2Error::SignatureDoesNotMatch { access_key_id, string_to_sign, signature_provided } => {
+            let bytes: Vec<String> = string_to_sign.bytes().map(|byte| format!("{byte:02x}")).collect();
+            AwsError::sender("SignatureDoesNotMatch", StatusCode::FORBIDDEN, SIGNATURE_DOES_NOT_MATCH)
+                .with_detail("AWSAccessKeyId", access_key_id)
+                .with_detail("StringToSign", string_to_sign)
+                .with_detail("SignatureProvided", signature_provided)
+                .with_detail("StringToSignBytes", bytes.join(" "))
+        }
+    }
 }
 
 impl From<&S3Error> for AwsError {
@@ -102,6 +155,56 @@ impl From<&S3Error> for AwsError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sigv2_refusals_are_s3s() {
+        #[rustfmt::skip]
+        let cases = [
+            (
+                "signature_mismatch_shows_what_was_signed",
+                AuthError::SigV2(SigV2Error::SignatureDoesNotMatch {
+                    access_key_id: "test".into(),
+                    string_to_sign: "GET\n\n\n1\n/b/k".into(),
+                    signature_provided: "c2ln".into(),
+                }),
+                "<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided. Check your key and signing method.</Message><AWSAccessKeyId>test</AWSAccessKeyId><StringToSign>GET\n\n\n1\n/b/k</StringToSign><SignatureProvided>c2ln</SignatureProvided><StringToSignBytes>47 45 54 0a 0a 0a 31 0a 2f 62 2f 6b</StringToSignBytes><Resource>/b/k</Resource><RequestId>REQ1</RequestId></Error>",
+            ),
+            (
+                "expired_shows_both_times",
+                AuthError::SigV2(SigV2Error::Expired { expires: 1_700_000_000, server_time: 1_700_000_002 }),
+                "<Error><Code>AccessDenied</Code><Message>Request has expired</Message><Expires>2023-11-14T22:13:20Z</Expires><ServerTime>2023-11-14T22:13:22Z</ServerTime><Resource>/b/k</Resource><RequestId>REQ1</RequestId></Error>",
+            ),
+            (
+                "sigv4_only_region",
+                AuthError::SigV2NotInRegion { region: "eu-central-1".into() },
+                "<Error><Code>InvalidRequest</Code><Message>The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.</Message><Resource>/b/k</Resource><RequestId>REQ1</RequestId></Error>",
+            ),
+            (
+                "malformed_header_names_the_argument",
+                AuthError::SigV2(SigV2Error::MalformedHeader("AWS test".into())),
+                "<Error><Code>InvalidArgument</Code><Message>AWS authorization header is invalid.  Expected AwsAccessKeyId:signature</Message><ArgumentName>Authorization</ArgumentName><ArgumentValue>AWS test</ArgumentValue><Resource>/b/k</Resource><RequestId>REQ1</RequestId></Error>",
+            ),
+            (
+                "incomplete_query",
+                AuthError::SigV2(SigV2Error::IncompleteQuery),
+                "<Error><Code>AccessDenied</Code><Message>Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters</Message><Resource>/b/k</Resource><RequestId>REQ1</RequestId></Error>",
+            ),
+            (
+                "bad_expires",
+                AuthError::SigV2(SigV2Error::BadExpires("soon".into())),
+                "<Error><Code>AccessDenied</Code><Message>Invalid date (should be seconds since epoch): soon</Message><Resource>/b/k</Resource><RequestId>REQ1</RequestId></Error>",
+            ),
+        ];
+        for (name, err, body) in cases {
+            let want = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{body}");
+            let error = auth_error(err);
+            assert_eq!(error.s3_body("/b/k", "REQ1"), want, "case {name}");
+            assert!(
+                !error.reason.is_empty(),
+                "case {name}: the reason header says why"
+            );
+        }
+    }
 
     #[test]
     fn s3_error_documents_are_exact() {

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::access::authenticate::AuthError;
 use crate::protocol::error::AwsError;
 use crate::s3::{ChecksumAlgorithm, S3Error, S3Store, Staged};
-use crate::sigv4::{ChunkDecoder, SigV4Error, Verified};
+use crate::sigv4::{ChunkDecoder, PayloadMode, SigV4Error, Verified};
 
 use super::refusal::auth_error;
 
@@ -35,7 +35,7 @@ pub async fn receive(
     store: &S3Store,
     parts: &Parts,
     body: Body,
-    verified: &Verified,
+    verified: Option<&Verified>,
     algorithms: &[ChecksumAlgorithm],
     max_bytes: u64,
 ) -> Result<Received, AwsError> {
@@ -44,11 +44,14 @@ pub async fn receive(
         return Err(too_large(size, max_bytes));
     }
     let decoded_length = header_number(parts, "x-amz-decoded-content-length");
-    let mut decoder = match verified.payload_mode {
-        crate::sigv4::PayloadMode::Hashed | crate::sigv4::PayloadMode::Unsigned => None,
-        _ => Some(ChunkDecoder::new(verified, decoded_length).map_err(signature_error)?),
+    let mut decoder = match verified.map(|v| (v, v.payload_mode)) {
+        None | Some((_, PayloadMode::Hashed | PayloadMode::Unsigned)) => None,
+        Some((verified, _)) => {
+            Some(ChunkDecoder::new(verified, decoded_length).map_err(signature_error)?)
+        }
     };
-    let mut payload_hash = verified.declared_sha256.as_ref().map(|_| Sha256::new());
+    let declared_sha256 = verified.and_then(|v| v.declared_sha256.as_ref());
+    let mut payload_hash = declared_sha256.map(|_| Sha256::new());
     let mut writer = store
         .stage(algorithms)
         .map_err(|err| AwsError::from(&err))?;
@@ -86,7 +89,7 @@ pub async fn receive(
         Some(decoder) => decoder.finish().map_err(signature_error)?,
         None => Vec::new(),
     };
-    if let (Some(declared), Some(hash)) = (&verified.declared_sha256, payload_hash) {
+    if let (Some(declared), Some(hash)) = (declared_sha256, payload_hash) {
         let computed = crate::hex::encode(&hash.finalize());
         if !declared.eq_ignore_ascii_case(&computed) {
             return Err(signature_error(SigV4Error::ContentSha256Mismatch {
@@ -107,12 +110,12 @@ pub async fn receive(
 
 /// The content size the request declares: the decoded length of an aws-chunked body, else
 /// `Content-Length`.
-fn declared_content_size(parts: &Parts, verified: &Verified) -> Option<u64> {
-    match verified.payload_mode {
-        crate::sigv4::PayloadMode::Hashed | crate::sigv4::PayloadMode::Unsigned => {
+fn declared_content_size(parts: &Parts, verified: Option<&Verified>) -> Option<u64> {
+    match verified.map(|verified| verified.payload_mode) {
+        None | Some(PayloadMode::Hashed | PayloadMode::Unsigned) => {
             header_number(parts, "content-length")
         }
-        _ => header_number(parts, "x-amz-decoded-content-length"),
+        Some(_) => header_number(parts, "x-amz-decoded-content-length"),
     }
 }
 

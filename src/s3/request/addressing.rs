@@ -53,7 +53,7 @@ pub fn resolve(
 
 /// The bucket named by a `Host` of the form `bucket.{suffix}[:port]`, if any. DNS names
 /// are case-insensitive, so the host is lowercased first.
-fn virtual_host_bucket(host: Option<&str>, suffix: Option<&str>) -> Option<String> {
+pub fn virtual_host_bucket(host: Option<&str>, suffix: Option<&str>) -> Option<String> {
     let host = without_port(host?.trim()).to_ascii_lowercase();
     let suffix = without_port(suffix?.trim().trim_start_matches('.')).to_ascii_lowercase();
     if suffix.is_empty() {

@@ -10,6 +10,7 @@ mod create_bucket_configuration;
 mod headers;
 mod query;
 
+pub(crate) use self::addressing::virtual_host_bucket;
 use self::addressing::Target;
 use self::headers::Headers;
 use self::query::{describe_subresource, Query};

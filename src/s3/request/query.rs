@@ -1,10 +1,11 @@
 //! The query string of an S3 request: its parameters, minus the ones that belong to
-//! authentication (presigned-URL `X-Amz-*`) or to SDK routing hints (`x-id`), and the
-//! names of the sub-resources we do not implement.
+//! authentication (presigned-URL `X-Amz-*`, SigV2's `AWSAccessKeyId`) or to SDK routing
+//! hints (`x-id`), and the names of the sub-resources we do not implement.
 
-/// Parameters that never change the operation: SigV4 presigning and the `x-id` hint that
-/// newer SDKs add (`?x-id=PutObject`).
-const IGNORED: [&str; 8] = [
+/// Parameters that never change the operation: SigV4 and SigV2 presigning (botocore
+/// spells SigV2's token `x-amz-security-token`) and the `x-id` hint that newer SDKs add
+/// (`?x-id=PutObject`).
+const IGNORED: [&str; 12] = [
     "X-Amz-Algorithm",
     "X-Amz-Credential",
     "X-Amz-Date",
@@ -12,6 +13,10 @@ const IGNORED: [&str; 8] = [
     "X-Amz-SignedHeaders",
     "X-Amz-Signature",
     "X-Amz-Security-Token",
+    "AWSAccessKeyId",
+    "Signature",
+    "Expires",
+    "x-amz-security-token",
     "x-id",
 ];
 
@@ -125,12 +130,20 @@ mod tests {
     #[test]
     fn parses_and_filters() {
         let query = Query::parse(Some(
-            "list-type=2&prefix=a+b%2Fc&acl&x-id=ListObjectsV2&X-Amz-Signature=ff&&=x",
+            "list-type=2&prefix=a+b%2Fc&acl&x-id=ListObjectsV2&X-Amz-Signature=ff&&=x&AWSAccessKeyId=k&Signature=s&Expires=1&x-amz-security-token=t",
         ));
         assert_eq!(query.get("prefix"), Some("a b/c"), "plus_is_space");
         assert_eq!(query.get("acl"), Some(""), "flag_without_value");
         assert_eq!(query.get("x-id"), None, "routing_hint_dropped");
         assert_eq!(query.get("X-Amz-Signature"), None, "presign_dropped");
+        for name in [
+            "AWSAccessKeyId",
+            "Signature",
+            "Expires",
+            "x-amz-security-token",
+        ] {
+            assert_eq!(query.get(name), None, "sigv2_presign_dropped: {name}");
+        }
         assert_eq!(query.unexpected(&["list-type", "prefix"]), Some("acl"));
     }
 
