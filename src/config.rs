@@ -10,8 +10,9 @@ use crate::world::{self, LoadError, SecretString, World};
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4772";
 /// `--data-dir` default, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = ".irsa-local";
-/// `--s3-max-object-bytes` default: 64 MiB.
-pub const DEFAULT_MAX_OBJECT_BYTES: u64 = 64 * 1024 * 1024;
+/// `--s3-max-object-bytes` default: 5 GiB, S3's own limit for a single PUT (bodies stream
+/// to disk, so the limit costs no memory; a multipart object may be larger).
+pub const DEFAULT_MAX_OBJECT_BYTES: u64 = 5 * 1024 * 1024 * 1024;
 /// `--s3-virtual-host-suffix` default: `bucket.localhost:4772` addresses `bucket`.
 pub const DEFAULT_VIRTUAL_HOST_SUFFIX: &str = "localhost";
 

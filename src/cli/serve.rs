@@ -45,7 +45,7 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     kube_token: Option<String>,
-    /// The largest object S3 PutObject accepts, in bytes.
+    /// The largest single S3 PutObject, UploadPart or CopyObject, in bytes (5 GiB, as S3).
     #[arg(long, env = "IRSA_LOCAL_S3_MAX_OBJECT_BYTES", default_value_t = config::DEFAULT_MAX_OBJECT_BYTES)]
     s3_max_object_bytes: u64,
     /// Host suffix for virtual-host-style S3 requests (`<bucket>.<suffix>[:port]`).
