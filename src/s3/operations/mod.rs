@@ -11,5 +11,6 @@ pub mod list_buckets;
 pub mod list_objects_v2;
 pub mod put_object;
 
+mod listing;
 mod object_read;
 mod range;
