@@ -8,8 +8,8 @@
 //! it on the [`S3Store`] → an [`S3Response`] or an [`S3Error`]. This module knows no
 //! HTTP framework and no authentication.
 //!
-//! Supported: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, ListObjectsV2,
-//! PutObject, GetObject, HeadObject, DeleteObject; path-style and virtual-host
+//! Supported: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, ListObjects (v1),
+//! ListObjectsV2, PutObject, GetObject, HeadObject, DeleteObject; path-style and virtual-host
 //! addressing. Everything else is [`S3Operation::Unsupported`], answered `NotImplemented`.
 //!
 //! Choices and known gaps:
@@ -18,7 +18,7 @@
 //!   an ETag against its own MD5 will see a mismatch. `Content-MD5` is accepted unverified.
 //! - `x-amz-checksum-{crc32,crc32c,crc64nvme,sha256}` on PutObject are verified and echoed;
 //!   SHA-1 is `NotImplemented`. Checksums are not stored, so GetObject returns none.
-//! - Not implemented (answered `NotImplemented`): ListObjects v1, multipart uploads,
+//! - Not implemented (answered `NotImplemented`): multipart uploads,
 //!   DeleteObjects, CopyObject, versioning, ACL/policy/tagging sub-resources, SSE-KMS,
 //!   SSE-C, storage classes other than STANDARD, `x-amz-expected-bucket-owner`.
 //! - Buckets enforce bucket-owner object ownership (S3's default since 2023): canned ACLs
@@ -68,6 +68,15 @@ pub enum S3Operation {
     HeadBucket { bucket: String },
     /// `DELETE /{bucket}`.
     DeleteBucket { bucket: String },
+    /// `GET /{bucket}` without `list-type`: ListObjects, version 1.
+    ListObjects {
+        bucket: String,
+        prefix: Option<String>,
+        delimiter: Option<String>,
+        marker: Option<String>,
+        max_keys: Option<u32>,
+        encoding_type: Option<EncodingType>,
+    },
     /// `GET /{bucket}?list-type=2`.
     ListObjectsV2 {
         bucket: String,
@@ -115,7 +124,9 @@ impl S3Operation {
         match self {
             Self::ListBuckets { .. } => "s3:ListAllMyBuckets",
             Self::CreateBucket { .. } => "s3:CreateBucket",
-            Self::HeadBucket { .. } | Self::ListObjectsV2 { .. } => "s3:ListBucket",
+            Self::HeadBucket { .. } | Self::ListObjects { .. } | Self::ListObjectsV2 { .. } => {
+                "s3:ListBucket"
+            }
             Self::DeleteBucket { .. } => "s3:DeleteBucket",
             Self::PutObject { .. } => "s3:PutObject",
             Self::GetObject { .. } | Self::HeadObject { .. } => "s3:GetObject",
@@ -132,6 +143,7 @@ impl S3Operation {
             Self::CreateBucket { bucket, .. }
             | Self::HeadBucket { bucket }
             | Self::DeleteBucket { bucket }
+            | Self::ListObjects { bucket, .. }
             | Self::ListObjectsV2 { bucket, .. } => format!("arn:aws:s3:::{bucket}"),
             Self::PutObject { bucket, key, .. }
             | Self::GetObject { bucket, key, .. }
@@ -144,7 +156,13 @@ impl S3Operation {
     pub fn condition_keys(&self) -> Vec<(String, String)> {
         let mut keys: Vec<(&str, Option<String>)> = Vec::new();
         match self {
-            Self::ListObjectsV2 {
+            Self::ListObjects {
+                prefix,
+                delimiter,
+                max_keys,
+                ..
+            }
+            | Self::ListObjectsV2 {
                 prefix,
                 delimiter,
                 max_keys,
@@ -239,7 +257,7 @@ pub fn execute(
 ) -> Result<S3Response, S3Error> {
     use operations::{
         create_bucket, delete_bucket, delete_object, get_object, head_bucket, head_object,
-        list_buckets, list_objects_v2, put_object,
+        list_buckets, list_objects, list_objects_v2, put_object,
     };
     match operation {
         S3Operation::ListBuckets {
@@ -261,6 +279,24 @@ pub fn execute(
         } => create_bucket::run(store, bucket, location_constraint.as_deref(), now),
         S3Operation::HeadBucket { bucket } => head_bucket::run(store, bucket),
         S3Operation::DeleteBucket { bucket } => delete_bucket::run(store, bucket),
+        S3Operation::ListObjects {
+            bucket,
+            prefix,
+            delimiter,
+            marker,
+            max_keys,
+            encoding_type,
+        } => list_objects::run(
+            store,
+            bucket,
+            &list_objects::Query {
+                prefix: prefix.as_deref().unwrap_or(""),
+                delimiter: delimiter.as_deref(),
+                marker: marker.as_deref(),
+                max_keys: *max_keys,
+                encoding_type: *encoding_type,
+            },
+        ),
         S3Operation::ListObjectsV2 {
             bucket,
             prefix,

@@ -8,6 +8,7 @@ pub mod get_object;
 pub mod head_bucket;
 pub mod head_object;
 pub mod list_buckets;
+pub mod list_objects;
 pub mod list_objects_v2;
 pub mod put_object;
 

@@ -34,7 +34,7 @@ const LIST_OBJECTS_V2_PARAMETERS: [&str; 8] = [
     "encoding-type",
     "fetch-owner",
 ];
-/// Query parameters of ListObjects (v1), which is not implemented.
+/// Query parameters of ListObjects (v1).
 const LIST_OBJECTS_V1_PARAMETERS: [&str; 5] =
     ["prefix", "delimiter", "marker", "max-keys", "encoding-type"];
 /// Query parameters of GetObject and HeadObject.
@@ -147,35 +147,44 @@ impl Request<'_> {
         }
     }
 
-    /// `GET /{bucket}`: ListObjectsV2 when `list-type=2`.
+    /// `GET /{bucket}`: ListObjectsV2 when `list-type=2`, else ListObjects (v1).
     fn list_objects(&self, bucket: String) -> Result<S3Operation, S3Error> {
+        let prefix = self.text("prefix");
+        let delimiter = self.text("delimiter");
+        let max_keys = self.number(
+            "max-keys",
+            0,
+            2_147_483_647,
+            "Provided max-keys not an integer or within integer range",
+        )?;
+        let encoding_type = match self.query.get("encoding-type") {
+            None => None,
+            Some("url") => Some(EncodingType::Url),
+            Some(other) => {
+                return Err(invalid_argument(
+                    "encoding-type",
+                    other,
+                    "Invalid Encoding Method specified in Request",
+                ))
+            }
+        };
         match self.query.get("list-type") {
-            None => Err(unsupported(
-                "ListObjects (v1, GET /{bucket} without list-type=2); use ListObjectsV2",
-            )),
+            None => Ok(S3Operation::ListObjects {
+                bucket,
+                prefix,
+                delimiter,
+                marker: self.text("marker"),
+                max_keys,
+                encoding_type,
+            }),
             Some("2") => Ok(S3Operation::ListObjectsV2 {
                 bucket,
-                prefix: self.text("prefix"),
-                delimiter: self.text("delimiter"),
+                prefix,
+                delimiter,
                 continuation_token: self.text("continuation-token"),
                 start_after: self.text("start-after"),
-                max_keys: self.number(
-                    "max-keys",
-                    0,
-                    2_147_483_647,
-                    "Provided max-keys not an integer or within integer range",
-                )?,
-                encoding_type: match self.query.get("encoding-type") {
-                    None => None,
-                    Some("url") => Some(EncodingType::Url),
-                    Some(other) => {
-                        return Err(invalid_argument(
-                            "encoding-type",
-                            other,
-                            "Invalid Encoding Method specified in Request",
-                        ))
-                    }
-                },
+                max_keys,
+                encoding_type,
                 fetch_owner: match self.query.get("fetch-owner") {
                     None => false,
                     Some(flag) if flag.eq_ignore_ascii_case("true") => true,

@@ -69,6 +69,17 @@ fn put_object(key: &str) -> S3Operation {
     }
 }
 
+fn list_v1() -> S3Operation {
+    S3Operation::ListObjects {
+        bucket: "b-1".into(),
+        prefix: None,
+        delimiter: None,
+        marker: None,
+        max_keys: None,
+        encoding_type: None,
+    }
+}
+
 fn list_v2() -> S3Operation {
     S3Operation::ListObjectsV2 {
         bucket: "b-1".into(),
@@ -100,6 +111,14 @@ fn parses_supported_operations() {
         encoding_type: Some(EncodingType::Url),
         fetch_owner: true,
     };
+    let full_list_v1 = S3Operation::ListObjects {
+        bucket: "b-1".into(),
+        prefix: Some("a/".into()),
+        delimiter: Some("/".into()),
+        marker: Some("a/b".into()),
+        max_keys: Some(0),
+        encoding_type: Some(EncodingType::Url),
+    };
     let ranged_head = S3Operation::HeadObject {
         bucket: "b-1".into(),
         key: "k".into(),
@@ -130,6 +149,9 @@ fn parses_supported_operations() {
         ("head_bucket", "HEAD", "/b-1", None, HOST, vec![], b"", S3Operation::HeadBucket { bucket: "b-1".into() }),
         ("head_bucket_virtual", "HEAD", "/", None, "b-1.localhost", vec![], b"", S3Operation::HeadBucket { bucket: "b-1".into() }),
         ("delete_bucket", "DELETE", "/b-1/", None, HOST, vec![], b"", S3Operation::DeleteBucket { bucket: "b-1".into() }),
+        ("list_v1_minimal", "GET", "/b-1", None, HOST, vec![], b"", list_v1()),
+        ("list_v1_every_parameter", "GET", "/b-1", Some("prefix=a%2F&delimiter=%2F&marker=a%2Fb&max-keys=0&encoding-type=url"), HOST, vec![], b"", full_list_v1),
+        ("list_v1_virtual", "GET", "/", None, "b-1.localhost:4772", vec![], b"", list_v1()),
         ("list_v2_minimal", "GET", "/b-1", Some("list-type=2"), HOST, vec![], b"", list_v2()),
         ("list_v2_every_parameter", "GET", "/b-1", Some("list-type=2&prefix=a%2F&delimiter=%2F&continuation-token=tok&start-after=a%2Fb&max-keys=0&encoding-type=url&fetch-owner=true"), HOST, vec![], b"", full_list),
         ("list_v2_virtual", "GET", "/", Some("list-type=2"), "b-1.localhost:4772", vec![], b"", list_v2()),
@@ -201,8 +223,7 @@ fn refuses_or_defers_what_is_not_implemented() {
         ("bucket_tagging", "GET", "/b-1", Some("tagging"), HOST, vec![], b"", Ok("GetBucketTagging")),
         ("bucket_location", "GET", "/b-1", Some("location"), HOST, vec![], b"", Ok("GetBucketLocation")),
         ("list_uploads", "GET", "/b-1", Some("uploads"), HOST, vec![], b"", Ok("ListMultipartUploads")),
-        ("list_v1", "GET", "/b-1", None, HOST, vec![], b"", Ok("ListObjects (v1")),
-        ("list_v1_with_marker", "GET", "/b-1", Some("marker=a"), HOST, vec![], b"", Ok("ListObjects (v1")),
+        ("list_v1_with_v2_parameter", "GET", "/b-1", Some("start-after=a"), HOST, vec![], b"", Ok("?start-after")),
         ("list_v2_with_acl", "GET", "/b-1", Some("list-type=2&acl"), HOST, vec![], b"", Ok("?acl")),
         ("delete_objects", "POST", "/b-1", Some("delete"), HOST, vec![], b"<Delete/>", Ok("DeleteObjects")),
         ("post_object", "POST", "/b-1", None, HOST, vec![], b"", Ok("PostObject")),
@@ -272,6 +293,8 @@ fn maps_operations_to_iam() {
         ("head_bucket", S3Operation::HeadBucket { bucket: "b-1".into() }, "s3:ListBucket", "arn:aws:s3:::b-1", vec![]),
         ("delete_bucket", S3Operation::DeleteBucket { bucket: "b-1".into() }, "s3:DeleteBucket", "arn:aws:s3:::b-1", vec![]),
         ("list_objects", list, "s3:ListBucket", "arn:aws:s3:::b-1", vec![("s3:prefix", "reports/"), ("s3:delimiter", "/"), ("s3:max-keys", "10")]),
+        ("list_objects_v1", S3Operation::ListObjects { bucket: "b-1".into(), prefix: Some("logs/".into()), delimiter: None, marker: Some("logs/a".into()), max_keys: Some(7), encoding_type: None }, "s3:ListBucket", "arn:aws:s3:::b-1", vec![("s3:prefix", "logs/"), ("s3:max-keys", "7")]),
+        ("list_objects_v1_no_prefix", list_v1(), "s3:ListBucket", "arn:aws:s3:::b-1", vec![]),
         ("list_objects_no_prefix", list_v2(), "s3:ListBucket", "arn:aws:s3:::b-1", vec![]),
         ("put_object", put_object("a/b c"), "s3:PutObject", "arn:aws:s3:::b-1/a/b c", vec![]),
         ("get_object", get_object("b-1", "k"), "s3:GetObject", "arn:aws:s3:::b-1/k", vec![]),
