@@ -8,7 +8,8 @@
 //! it on the [`S3Store`] → an [`S3Response`] or an [`S3Error`]. This module knows no
 //! HTTP framework and no authentication.
 //!
-//! Supported: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, ListObjects (v1),
+//! Supported: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation,
+//! ListObjects (v1),
 //! ListObjectsV2, PutObject, GetObject, HeadObject, DeleteObject; path-style and virtual-host
 //! addressing. Everything else is [`S3Operation::Unsupported`], answered `NotImplemented`.
 //!
@@ -68,6 +69,8 @@ pub enum S3Operation {
     HeadBucket { bucket: String },
     /// `DELETE /{bucket}`.
     DeleteBucket { bucket: String },
+    /// `GET /{bucket}?location`.
+    GetBucketLocation { bucket: String },
     /// `GET /{bucket}` without `list-type`: ListObjects, version 1.
     ListObjects {
         bucket: String,
@@ -128,6 +131,7 @@ impl S3Operation {
                 "s3:ListBucket"
             }
             Self::DeleteBucket { .. } => "s3:DeleteBucket",
+            Self::GetBucketLocation { .. } => "s3:GetBucketLocation",
             Self::PutObject { .. } => "s3:PutObject",
             Self::GetObject { .. } | Self::HeadObject { .. } => "s3:GetObject",
             Self::DeleteObject { .. } => "s3:DeleteObject",
@@ -143,6 +147,7 @@ impl S3Operation {
             Self::CreateBucket { bucket, .. }
             | Self::HeadBucket { bucket }
             | Self::DeleteBucket { bucket }
+            | Self::GetBucketLocation { bucket }
             | Self::ListObjects { bucket, .. }
             | Self::ListObjectsV2 { bucket, .. } => format!("arn:aws:s3:::{bucket}"),
             Self::PutObject { bucket, key, .. }
@@ -256,8 +261,8 @@ pub fn execute(
     now: u64,
 ) -> Result<S3Response, S3Error> {
     use operations::{
-        create_bucket, delete_bucket, delete_object, get_object, head_bucket, head_object,
-        list_buckets, list_objects, list_objects_v2, put_object,
+        create_bucket, delete_bucket, delete_object, get_bucket_location, get_object, head_bucket,
+        head_object, list_buckets, list_objects, list_objects_v2, put_object,
     };
     match operation {
         S3Operation::ListBuckets {
@@ -279,6 +284,7 @@ pub fn execute(
         } => create_bucket::run(store, bucket, location_constraint.as_deref(), now),
         S3Operation::HeadBucket { bucket } => head_bucket::run(store, bucket),
         S3Operation::DeleteBucket { bucket } => delete_bucket::run(store, bucket),
+        S3Operation::GetBucketLocation { bucket } => get_bucket_location::run(store, bucket),
         S3Operation::ListObjects {
             bucket,
             prefix,

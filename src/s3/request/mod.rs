@@ -120,10 +120,12 @@ impl Request<'_> {
         }
     }
 
-    /// `/{bucket}`.
+    /// `/{bucket}`: the method and the sub-resource choose the operation.
     fn bucket(&self, bucket: String) -> Result<S3Operation, S3Error> {
+        let has = |name: &str| self.query.get(name).is_some();
         let allowed: &[&str] = match self.method {
-            "GET" if self.query.get("list-type").is_some() => &LIST_OBJECTS_V2_PARAMETERS,
+            "GET" if has("location") => &["location"],
+            "GET" if has("list-type") => &LIST_OBJECTS_V2_PARAMETERS,
             "GET" => &LIST_OBJECTS_V1_PARAMETERS,
             "HEAD" | "PUT" | "DELETE" | "POST" => &[],
             method => return Err(self.method_not_allowed(method, "BUCKET")),
@@ -133,6 +135,7 @@ impl Request<'_> {
         }
         headers::refuse_common(self.headers)?;
         match self.method {
+            "GET" if has("location") => Ok(S3Operation::GetBucketLocation { bucket }),
             "GET" => self.list_objects(bucket),
             "HEAD" => Ok(S3Operation::HeadBucket { bucket }),
             "PUT" => Ok(S3Operation::CreateBucket {

@@ -64,7 +64,6 @@ pub fn describe_subresource(method: &str, on_object: bool, name: &str) -> String
         "/{bucket}"
     };
     let operation = match (method, on_object, name) {
-        ("GET", false, "location") => Some("GetBucketLocation".to_owned()),
         ("GET", false, "versions") => Some("ListObjectVersions".to_owned()),
         ("GET", false, "uploads") => Some("ListMultipartUploads".to_owned()),
         ("POST", false, "delete") => Some("DeleteObjects".to_owned()),
@@ -150,13 +149,6 @@ mod tests {
                 true,
                 "tagging",
                 "PutObjectTagging (PUT /{bucket}/{key}?tagging)",
-            ),
-            (
-                "location",
-                "GET",
-                false,
-                "location",
-                "GetBucketLocation (GET /{bucket}?location)",
             ),
             (
                 "delete_objects",
