@@ -9,9 +9,10 @@
 //! HTTP framework and no authentication.
 //!
 //! Supported: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation,
-//! ListObjects (v1),
-//! ListObjectsV2, PutObject, GetObject, HeadObject, DeleteObject; path-style and virtual-host
-//! addressing. Everything else is [`S3Operation::Unsupported`], answered `NotImplemented`.
+//! ListObjects (v1), ListObjectsV2, PutObject, GetObject, HeadObject, DeleteObject;
+//! path-style and virtual-host addressing. Everything else is
+//! [`S3Operation::Unsupported`], answered `NotImplemented`, or `NoSuchBucket` first when
+//! the bucket it addresses does not exist.
 //!
 //! Choices and known gaps:
 //! - ETags are the quoted hex of the first 16 bytes of the content's SHA-256, not its MD5
@@ -29,6 +30,11 @@
 //! - Keys with characters XML 1.0 cannot carry come out raw unless the client asks for
 //!   `encoding-type=url`, as S3 recommends.
 //! - Storage layout: see [`S3Store`].
+//! - Transitional: `s3::http` still answers `Unsupported` with `NotImplemented` itself,
+//!   before [`execute`] can check the bucket, so over HTTP a missing bucket's
+//!   sub-resources answer 501 until the edge hands `Unsupported` to [`execute`].
+
+use std::fmt;
 
 mod checksum;
 mod error;
@@ -48,7 +54,7 @@ pub use request::parse_operation;
 pub use store::S3Store;
 
 /// A parsed S3 request. Exhaustive: anything else is `Unsupported` and answers
-/// `NotImplemented` (501), never a silent success.
+/// `NotImplemented` (501) or `NoSuchBucket`, never a silent success.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum S3Operation {
     /// `GET /`.
@@ -116,8 +122,25 @@ pub enum S3Operation {
     },
     /// `DELETE /{bucket}/{key}`.
     DeleteObject { bucket: String, key: String },
-    /// A request this emulator does not implement, described for the error message.
-    Unsupported { description: String },
+    /// A request this emulator does not implement: `NotImplemented`, or `NoSuchBucket`
+    /// first when the bucket it needs does not exist, as S3 answers.
+    Unsupported { description: Unimplemented },
+}
+
+/// What an unimplemented request asked for, and the bucket it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unimplemented {
+    /// For the message, e.g. `GetBucketAcl (GET /{bucket}?acl)`.
+    pub feature: String,
+    /// The existing bucket the request addresses; `None` on the service and for
+    /// CreateBucket, whose bucket need not exist.
+    pub bucket: Option<String>,
+}
+
+impl fmt::Display for Unimplemented {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.feature)
+    }
 }
 
 impl S3Operation {
@@ -135,7 +158,8 @@ impl S3Operation {
             Self::PutObject { .. } => "s3:PutObject",
             Self::GetObject { .. } | Self::HeadObject { .. } => "s3:GetObject",
             Self::DeleteObject { .. } => "s3:DeleteObject",
-            // Never authorized: the caller answers NotImplemented first.
+            // Never authorized: execute answers NoSuchBucket or NotImplemented, touching
+            // nothing.
             Self::Unsupported { .. } => "s3:Unsupported",
         }
     }
@@ -356,9 +380,14 @@ pub fn execute(
             options,
         } => head_object::run(store, bucket, key, range.as_deref(), options),
         S3Operation::DeleteObject { bucket, key } => delete_object::run(store, bucket, key),
-        S3Operation::Unsupported { description } => Err(S3Error::NotImplemented {
-            description: description.clone(),
-        }),
+        S3Operation::Unsupported { description } => {
+            if let Some(bucket) = &description.bucket {
+                store.bucket(bucket)?;
+            }
+            Err(S3Error::NotImplemented {
+                description: description.feature.clone(),
+            })
+        }
     }
 }
 

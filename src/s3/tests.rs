@@ -160,10 +160,39 @@ fn never_panics_on_random_bytes() {
 }
 
 #[test]
-fn unsupported_executes_as_not_implemented() {
+fn unsupported_answers_no_such_bucket_before_not_implemented() {
     let store = TestStore::with_buckets(&["b-1"]);
-    let operation = parse_operation("GET", "/b-1", Some("acl"), None, &[], b"", None).unwrap();
-    let err = execute(&store, &operation, b"", NOW).unwrap_err();
-    assert_eq!((err.code(), err.status()), ("NotImplemented", 501));
-    assert!(err.message().contains("GetBucketAcl"), "{}", err.message());
+    #[rustfmt::skip]
+    let cases = [
+        ("bucket_acl", "GET", "/b-1", "acl", vec![], ("NotImplemented", 501, "GetBucketAcl")),
+        ("bucket_acl_missing_bucket", "GET", "/b-2", "acl", vec![], ("NoSuchBucket", 404, "")),
+        ("bucket_policy_missing_bucket", "PUT", "/b-2", "policy", vec![], ("NoSuchBucket", 404, "")),
+        ("bucket_versioning_missing_bucket", "GET", "/b-2", "versioning", vec![], ("NoSuchBucket", 404, "")),
+        ("bucket_tagging_missing_bucket", "DELETE", "/b-2", "tagging", vec![], ("NoSuchBucket", 404, "")),
+        ("list_uploads_missing_bucket", "GET", "/b-2", "uploads", vec![], ("NoSuchBucket", 404, "")),
+        ("post_object_missing_bucket", "POST", "/b-2", "", vec![], ("NoSuchBucket", 404, "")),
+        ("object_acl", "GET", "/b-1/k", "acl", vec![], ("NotImplemented", 501, "GetObjectAcl")),
+        ("object_acl_missing_bucket", "GET", "/b-2/k", "acl", vec![], ("NoSuchBucket", 404, "")),
+        ("multipart_missing_bucket", "POST", "/b-2/k", "uploads", vec![], ("NoSuchBucket", 404, "")),
+        ("copy_missing_bucket", "PUT", "/b-2/k", "", vec![("x-amz-copy-source", "/b-1/k")], ("NoSuchBucket", 404, "")),
+        // CreateBucket's bucket is new: its unimplemented options stay NotImplemented.
+        ("create_bucket_object_lock", "PUT", "/b-2", "", vec![("x-amz-bucket-object-lock-enabled", "true")], ("NotImplemented", 501, "Object Lock")),
+        ("service_put", "PUT", "/", "", vec![], ("NotImplemented", 501, "service")),
+    ];
+    for (name, method, path, query, headers, want) in cases {
+        let headers: Vec<(String, String)> = headers
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        let operation =
+            parse_operation(method, path, Some(query), None, &headers, b"", None).unwrap();
+        let (code, status, fragment) = want;
+        let err = execute(&store, &operation, b"", NOW).unwrap_err();
+        assert_eq!((err.code(), err.status()), (code, status), "case {name}");
+        assert!(
+            err.message().contains(fragment),
+            "case {name}: {}",
+            err.message()
+        );
+    }
 }

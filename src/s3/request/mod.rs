@@ -14,7 +14,7 @@ use self::headers::Headers;
 use self::query::{describe_subresource, Query};
 use super::error::{S3Error, MAX_KEY_BYTES};
 use super::input::EncodingType;
-use super::S3Operation;
+use super::{S3Operation, Unimplemented};
 
 /// Query parameters of ListBuckets.
 const LIST_BUCKETS_PARAMETERS: [&str; 4] = [
@@ -67,6 +67,11 @@ pub fn parse_operation(
         body,
     };
     let target = addressing::resolve(path, host, virtual_host_suffix)?;
+    let existing_bucket = match &target {
+        Target::Service => None,
+        Target::Bucket(_) if request.creates_bucket() => None,
+        Target::Bucket(bucket) | Target::Object { bucket, .. } => Some(bucket.clone()),
+    };
     let parsed = match target {
         Target::Service => request.service(),
         Target::Bucket(bucket) => request.bucket(bucket),
@@ -74,9 +79,12 @@ pub fn parse_operation(
     };
     // Helpers signal "not implemented" as an error; it leaves here as an operation.
     match parsed {
-        Err(S3Error::NotImplemented { description }) => {
-            Ok(S3Operation::Unsupported { description })
-        }
+        Err(S3Error::NotImplemented { description }) => Ok(S3Operation::Unsupported {
+            description: Unimplemented {
+                feature: description,
+                bucket: existing_bucket,
+            },
+        }),
         other => other,
     }
 }
@@ -97,6 +105,12 @@ struct Request<'a> {
 }
 
 impl Request<'_> {
+    /// Whether this is CreateBucket (`PUT /{bucket}` without a sub-resource), the one
+    /// bucket request whose bucket need not exist.
+    fn creates_bucket(&self) -> bool {
+        self.method == "PUT" && self.query.unexpected(&[]).is_none()
+    }
+
     /// `/`: only ListBuckets.
     fn service(&self) -> Result<S3Operation, S3Error> {
         match self.method {
