@@ -1,10 +1,46 @@
-//! Which permission each S3 operation needs: the IAM action, the resource ARN and S3's
-//! condition keys the policy engine evaluates.
+//! Which permissions each S3 operation needs: the IAM action, the resource ARN and S3's
+//! condition keys the policy engine evaluates. Most operations need one, checked before
+//! they run ([`S3Operation::request_check`]); DeleteObjects needs one per key, checked
+//! while it runs, a refused key being an `AccessDenied` entry in its result.
 //! <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>
 
 use super::S3Operation;
 
+/// One permission: an IAM action on a resource, with S3's condition keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessCheck {
+    pub action: &'static str,
+    pub resource: String,
+    pub condition_keys: Vec<(String, String)>,
+}
+
+impl AccessCheck {
+    /// `s3:DeleteObject` on one key, as DeleteObjects checks each of its keys.
+    pub fn delete_object(bucket: &str, key: &str) -> Self {
+        Self {
+            action: "s3:DeleteObject",
+            resource: format!("arn:aws:s3:::{bucket}/{key}"),
+            condition_keys: Vec::new(),
+        }
+    }
+}
+
 impl S3Operation {
+    /// The permission S3 checks before running the request. `None` where it checks none
+    /// up front: `Unsupported` (its answer, `NoSuchBucket` or `NotImplemented`, touches
+    /// nothing) and DeleteObjects (each key is checked while it runs, through
+    /// [`execute_authorized`](super::execute_authorized)).
+    pub fn request_check(&self) -> Option<AccessCheck> {
+        match self {
+            Self::Unsupported { .. } | Self::DeleteObjects { .. } => None,
+            _ => Some(AccessCheck {
+                action: self.iam_action(),
+                resource: self.resource_arn(),
+                condition_keys: self.condition_keys(),
+            }),
+        }
+    }
+
     /// The IAM action the caller needs.
     /// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>
     pub fn iam_action(&self) -> &'static str {
@@ -18,7 +54,8 @@ impl S3Operation {
             Self::GetBucketLocation { .. } => "s3:GetBucketLocation",
             Self::PutObject { .. } => "s3:PutObject",
             Self::GetObject { .. } | Self::HeadObject { .. } => "s3:GetObject",
-            Self::DeleteObject { .. } => "s3:DeleteObject",
+            // For an edge that checks only this one action (see resource_arn).
+            Self::DeleteObject { .. } | Self::DeleteObjects { .. } => "s3:DeleteObject",
             // Never authorized: execute answers NoSuchBucket or NotImplemented, touching
             // nothing.
             Self::Unsupported { .. } => "s3:Unsupported",
@@ -39,6 +76,11 @@ impl S3Operation {
             | Self::GetObject { bucket, key, .. }
             | Self::HeadObject { bucket, key, .. }
             | Self::DeleteObject { bucket, key } => format!("arn:aws:s3:::{bucket}/{key}"),
+            // An edge that checks only this one resource lets the caller delete a key only
+            // if it may delete any key: `Resource: bucket/*` matches, and a Deny narrower
+            // than the bucket does not. Exact per-key checks need request_check and
+            // execute_authorized.
+            Self::DeleteObjects { bucket, .. } => format!("arn:aws:s3:::{bucket}/*"),
         }
     }
 
@@ -83,5 +125,45 @@ impl S3Operation {
         keys.into_iter()
             .filter_map(|(name, value)| Some((name.to_owned(), value?)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::s3::Unimplemented;
+
+    #[test]
+    fn request_checks() {
+        let check = |action, resource: &str, keys: &[(&str, &str)]| {
+            Some(AccessCheck {
+                action,
+                resource: resource.to_owned(),
+                condition_keys: keys
+                    .iter()
+                    .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                    .collect(),
+            })
+        };
+        #[rustfmt::skip]
+        let cases = [
+            ("location_checked_up_front", S3Operation::GetBucketLocation { bucket: "b-1".into() }, check("s3:GetBucketLocation", "arn:aws:s3:::b-1", &[])),
+            ("list_v1_with_its_keys", S3Operation::ListObjects { bucket: "b-1".into(), prefix: Some("p/".into()), delimiter: Some("/".into()), marker: None, max_keys: None, encoding_type: None }, check("s3:ListBucket", "arn:aws:s3:::b-1", &[("s3:prefix", "p/"), ("s3:delimiter", "/")])),
+            ("delete_object_checked_up_front", S3Operation::DeleteObject { bucket: "b-1".into(), key: "k".into() }, check("s3:DeleteObject", "arn:aws:s3:::b-1/k", &[])),
+            ("delete_objects_checked_per_key", S3Operation::DeleteObjects { bucket: "b-1".into(), keys: vec!["k".into()], quiet: false }, None),
+            ("unsupported_needs_no_permission", S3Operation::Unsupported { description: Unimplemented { feature: "GetBucketAcl".into(), bucket: Some("b-1".into()) } }, None),
+        ];
+        for (name, operation, want) in cases {
+            assert_eq!(operation.request_check(), want, "case {name}");
+        }
+        assert_eq!(
+            AccessCheck::delete_object("b-1", "a/b c"),
+            AccessCheck {
+                action: "s3:DeleteObject",
+                resource: "arn:aws:s3:::b-1/a/b c".into(),
+                condition_keys: Vec::new(),
+            },
+            "case per_key_check"
+        );
     }
 }

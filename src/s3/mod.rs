@@ -3,26 +3,29 @@
 //! <https://docs.aws.amazon.com/AmazonS3/latest/API/Welcome.html>
 //!
 //! Data flows [`parse_operation`] (request line, headers, body → a typed [`S3Operation`])
-//! → the caller authenticates and authorizes with [`S3Operation::iam_action`],
-//! [`S3Operation::resource_arn`] and [`S3Operation::condition_keys`] → [`execute`] runs
-//! it on the [`S3Store`] → an [`S3Response`] or an [`S3Error`]. This module knows no
-//! HTTP framework and no authentication.
+//! → the caller authenticates, and authorizes [`S3Operation::request_check`] →
+//! [`execute_authorized`] runs it on the [`S3Store`], asking the caller's authorizer about
+//! each item S3 checks on its own (DeleteObjects' keys) → an [`S3Response`] or an
+//! [`S3Error`]. This module knows no HTTP framework and no authentication.
 //!
 //! Supported: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation,
-//! ListObjects (v1), ListObjectsV2, PutObject, GetObject, HeadObject, DeleteObject;
-//! path-style and virtual-host addressing. Everything else is
+//! ListObjects (v1), ListObjectsV2, PutObject, GetObject, HeadObject, DeleteObject,
+//! DeleteObjects; path-style and virtual-host addressing. Everything else is
 //! [`S3Operation::Unsupported`], answered `NotImplemented`, or `NoSuchBucket` first when
 //! the bucket it addresses does not exist.
 //!
 //! Choices and known gaps:
 //! - ETags are the quoted hex of the first 16 bytes of the content's SHA-256, not its MD5
 //!   (no MD5 implementation here). Same length and shape as S3's, but a client that checks
-//!   an ETag against its own MD5 will see a mismatch. `Content-MD5` is accepted unverified.
+//!   an ETag against its own MD5 will see a mismatch. `Content-MD5` is verified on
+//!   DeleteObjects (which requires it or a flexible checksum), accepted unverified on
+//!   PutObject.
 //! - `x-amz-checksum-{crc32,crc32c,crc64nvme,sha256}` on PutObject are verified and echoed;
 //!   SHA-1 is `NotImplemented`. Checksums are not stored, so GetObject returns none.
-//! - Not implemented (answered `NotImplemented`): multipart uploads,
-//!   DeleteObjects, CopyObject, versioning, ACL/policy/tagging sub-resources, SSE-KMS,
-//!   SSE-C, storage classes other than STANDARD, `x-amz-expected-bucket-owner`.
+//! - Not implemented (answered `NotImplemented`): multipart uploads, CopyObject,
+//!   versioning (DeleteObjects with a `VersionId` too), conditional DeleteObjects,
+//!   ACL/policy/tagging sub-resources, SSE-KMS, SSE-C, storage classes other than
+//!   STANDARD, `x-amz-expected-bucket-owner`.
 //! - Buckets enforce bucket-owner object ownership (S3's default since 2023): canned ACLs
 //!   other than `private`/`bucket-owner-full-control` are refused as S3 refuses them.
 //! - Re-creating a bucket you own answers `BucketAlreadyOwnedByYou`, except in us-east-1,
@@ -30,9 +33,12 @@
 //! - Keys with characters XML 1.0 cannot carry come out raw unless the client asks for
 //!   `encoding-type=url`, as S3 recommends.
 //! - Storage layout: see [`S3Store`].
-//! - Transitional: `s3::http` still answers `Unsupported` with `NotImplemented` itself,
-//!   before [`execute`] can check the bucket, so over HTTP a missing bucket's
-//!   sub-resources answer 501 until the edge hands `Unsupported` to [`execute`].
+//! - Transitional, until `s3::http` adopts [`S3Operation::request_check`] and
+//!   [`execute_authorized`]: the edge answers `Unsupported` with `NotImplemented` itself,
+//!   so over HTTP a missing bucket's sub-resources answer 501, not `NoSuchBucket`; and it
+//!   authorizes DeleteObjects as a whole, `s3:DeleteObject` on `bucket/*`, through
+//!   [`execute`]: a caller allowed only some keys is refused the whole request, and a
+//!   `Deny` narrower than the bucket is not applied to the keys it names.
 
 use std::fmt;
 
@@ -47,6 +53,7 @@ mod request;
 mod store;
 mod wire;
 
+pub use access::AccessCheck;
 pub use checksum::{Checksum, ChecksumAlgorithm};
 pub use error::{Detail, S3Error, MAX_KEY_BYTES, MAX_METADATA_BYTES};
 pub use input::{EncodingType, PutOptions, ReadOptions, WriteCondition};
@@ -123,6 +130,12 @@ pub enum S3Operation {
     },
     /// `DELETE /{bucket}/{key}`.
     DeleteObject { bucket: String, key: String },
+    /// `POST /{bucket}?delete` naming 1 to 1000 keys; `quiet` reports only failures.
+    DeleteObjects {
+        bucket: String,
+        keys: Vec<String>,
+        quiet: bool,
+    },
     /// A request this emulator does not implement: `NotImplemented`, or `NoSuchBucket`
     /// first when the bucket it needs does not exist, as S3 answers.
     Unsupported { description: Unimplemented },
@@ -195,17 +208,34 @@ impl S3Response {
     }
 }
 
-/// Runs one operation on `store`. `body` is the decoded object for PutObject; `now` is
-/// the current time in Unix seconds.
+/// [`execute_authorized`] for an edge that checks only [`S3Operation::iam_action`] on
+/// [`S3Operation::resource_arn`] up front: every item counts as allowed by that check.
+/// Transitional, until the HTTP edge passes its per-item decisions (see the module doc).
 pub fn execute(
     store: &S3Store,
     operation: &S3Operation,
     body: &[u8],
     now: u64,
 ) -> Result<S3Response, S3Error> {
+    execute_authorized(store, operation, body, now, &|_| true)
+}
+
+/// Runs one operation on `store` for a caller who passed its
+/// [`S3Operation::request_check`]. `allows` decides the checks S3 makes per item while
+/// running (DeleteObjects: `s3:DeleteObject` on each key); a refused item is reported in
+/// the result, not a failed request. `body` is the decoded object for PutObject; `now`
+/// is the current time in Unix seconds.
+pub fn execute_authorized(
+    store: &S3Store,
+    operation: &S3Operation,
+    body: &[u8],
+    now: u64,
+    allows: &dyn Fn(&AccessCheck) -> bool,
+) -> Result<S3Response, S3Error> {
     use operations::{
-        create_bucket, delete_bucket, delete_object, get_bucket_location, get_object, head_bucket,
-        head_object, list_buckets, list_objects, list_objects_v2, put_object,
+        create_bucket, delete_bucket, delete_object, delete_objects, get_bucket_location,
+        get_object, head_bucket, head_object, list_buckets, list_objects, list_objects_v2,
+        put_object,
     };
     match operation {
         S3Operation::ListBuckets {
@@ -299,6 +329,11 @@ pub fn execute(
             options,
         } => head_object::run(store, bucket, key, range.as_deref(), options),
         S3Operation::DeleteObject { bucket, key } => delete_object::run(store, bucket, key),
+        S3Operation::DeleteObjects {
+            bucket,
+            keys,
+            quiet,
+        } => delete_objects::run(store, bucket, keys, *quiet, allows),
         S3Operation::Unsupported { description } => {
             if let Some(bucket) = &description.bucket {
                 store.bucket(bucket)?;

@@ -4,7 +4,7 @@
 use std::ops::Deref;
 use std::path::Path;
 
-use super::{parse_operation, S3Error, S3Response, S3Store};
+use super::{parse_operation, AccessCheck, S3Error, S3Response, S3Store};
 
 /// The clock of every test request: 2023-11-14T22:13:20Z.
 pub const NOW: u64 = 1_700_000_000;
@@ -44,7 +44,7 @@ impl Deref for TestStore {
     }
 }
 
-/// Parses and runs one path-style request at [`NOW`].
+/// Parses and runs one path-style request at [`NOW`], every item allowed.
 pub fn execute(
     store: &S3Store,
     method: &str,
@@ -52,6 +52,18 @@ pub fn execute(
     query: Option<&str>,
     headers: &[(&str, &str)],
     body: &[u8],
+) -> Result<S3Response, S3Error> {
+    execute_as(store, (method, path, query), headers, body, &|_| true)
+}
+
+/// Parses and runs one path-style request (method, path, query) at [`NOW`] for a caller
+/// whose per-item checks `allows` decides.
+pub fn execute_as(
+    store: &S3Store,
+    (method, path, query): (&str, &str, Option<&str>),
+    headers: &[(&str, &str)],
+    body: &[u8],
+    allows: &dyn Fn(&AccessCheck) -> bool,
 ) -> Result<S3Response, S3Error> {
     let headers: Vec<(String, String)> = headers
         .iter()
@@ -66,7 +78,7 @@ pub fn execute(
         body,
         Some("localhost"),
     )?;
-    super::execute(store, &operation, body, NOW)
+    super::execute_authorized(store, &operation, body, NOW, allows)
 }
 
 /// The keys of [`listing_bucket`], in UTF-8 byte order.

@@ -23,7 +23,11 @@ const PATH_PIECES: [&str; 14] = [
     "a b",
     "\u{0}",
 ];
-const QUERY_PIECES: [&str; 16] = [
+const QUERY_PIECES: [&str; 20] = [
+    "delete",
+    "location",
+    "marker=\u{ff}",
+    "encoding-type=",
     "list-type=2",
     "list-type=",
     "max-keys=",
@@ -55,7 +59,8 @@ const HEADER_VALUES: [&str; 12] = [
     "Tue, 99 Jan 2024 99:99:99 GMT",
     "\u{7f}",
 ];
-const HEADER_NAMES: [&str; 10] = [
+const HEADER_NAMES: [&str; 11] = [
+    "content-md5",
     "range",
     "if-match",
     "if-none-match",
@@ -67,7 +72,9 @@ const HEADER_NAMES: [&str; 10] = [
     "x-amz-meta-x",
     "x-amz-storage-class",
 ];
-const BODIES: [&[u8]; 8] = [
+const BODIES: [&[u8]; 10] = [
+    b"<Delete><Object><Key>a</Key></Object><Quiet>x</Quiet></Delete>",
+    b"<Delete><Object><Key>k</Key></Object><Object><Key></Key></Object></Delete>",
     b"",
     b"<CreateBucketConfiguration/>",
     b"<CreateBucketConfiguration><LocationConstraint>",

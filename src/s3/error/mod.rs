@@ -66,6 +66,12 @@ pub enum S3Error {
     InvalidBucketAclWithObjectOwnership { acl: String },
     #[error("the {algorithm} checksum in the request does not match the body")]
     BadDigest { algorithm: &'static str },
+    #[error("Content-MD5 {value:?} is not the base64 of 16 bytes")]
+    InvalidDigest { value: String },
+    #[error("the body does not have the MD5 its Content-MD5 header names")]
+    ContentMd5Mismatch,
+    #[error("the request carries neither Content-MD5 nor an x-amz-checksum-* header")]
+    MissingIntegrityHeader,
     #[error("method {method} is not allowed on a {resource_type}")]
     MethodNotAllowed {
         method: String,
@@ -107,7 +113,9 @@ impl S3Error {
             Self::InvalidBucketAclWithObjectOwnership { .. } => {
                 "InvalidBucketAclWithObjectOwnership"
             }
-            Self::BadDigest { .. } => "BadDigest",
+            Self::BadDigest { .. } | Self::ContentMd5Mismatch => "BadDigest",
+            Self::InvalidDigest { .. } => "InvalidDigest",
+            Self::MissingIntegrityHeader => "InvalidRequest",
             Self::MethodNotAllowed { .. } => "MethodNotAllowed",
             Self::NotImplemented { .. } => "NotImplemented",
             Self::Storage { .. } | Self::Internal(_) => "InternalError",
@@ -136,7 +144,10 @@ impl S3Error {
             | Self::InvalidUri { .. }
             | Self::AccessControlListNotSupported { .. }
             | Self::InvalidBucketAclWithObjectOwnership { .. }
-            | Self::BadDigest { .. } => 400,
+            | Self::BadDigest { .. }
+            | Self::InvalidDigest { .. }
+            | Self::ContentMd5Mismatch
+            | Self::MissingIntegrityHeader => 400,
         }
     }
 
@@ -163,6 +174,9 @@ impl S3Error {
             Self::AccessControlListNotSupported { .. } => "The bucket does not allow ACLs".into(),
             Self::InvalidBucketAclWithObjectOwnership { .. } => "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting".into(),
             Self::BadDigest { algorithm } => format!("The {algorithm} you specified did not match the calculated checksum."),
+            Self::InvalidDigest { .. } => "The Content-MD5 you specified was invalid.".into(),
+            Self::ContentMd5Mismatch => "The Content-MD5 you specified did not match what we received.".into(),
+            Self::MissingIntegrityHeader => "Missing required header for this request: Content-MD5 OR x-amz-checksum-*".into(),
             Self::MethodNotAllowed { .. } => "The specified method is not allowed against this resource.".into(),
             Self::NotImplemented { description } => format!("A header or query you provided implies functionality that is not implemented: {description}"),
             Self::Storage { .. } | Self::Internal(_) => "We encountered an internal error. Please try again.".into(),

@@ -81,6 +81,24 @@ fn codes_and_statuses() {
             405,
         ),
         (
+            "invalid_md5",
+            S3Error::InvalidDigest { value: "x".into() },
+            "InvalidDigest",
+            400,
+        ),
+        (
+            "md5_mismatch",
+            S3Error::ContentMd5Mismatch,
+            "BadDigest",
+            400,
+        ),
+        (
+            "no_integrity_header",
+            S3Error::MissingIntegrityHeader,
+            "InvalidRequest",
+            400,
+        ),
+        (
             "storage",
             S3Error::Storage {
                 context: "x".into(),

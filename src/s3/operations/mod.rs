@@ -4,6 +4,7 @@
 pub mod create_bucket;
 pub mod delete_bucket;
 pub mod delete_object;
+pub mod delete_objects;
 pub mod get_bucket_location;
 pub mod get_object;
 pub mod head_bucket;

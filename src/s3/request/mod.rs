@@ -6,8 +6,10 @@
 mod addressing;
 pub mod bucket_name;
 mod create_bucket_configuration;
+mod delete_objects;
 mod headers;
 mod query;
+mod xml_body;
 
 use self::addressing::Target;
 use self::headers::Headers;
@@ -141,6 +143,7 @@ impl Request<'_> {
             "GET" if has("location") => &["location"],
             "GET" if has("list-type") => &LIST_OBJECTS_V2_PARAMETERS,
             "GET" => &LIST_OBJECTS_V1_PARAMETERS,
+            "POST" if has("delete") => &["delete"],
             "HEAD" | "PUT" | "DELETE" | "POST" => &[],
             method => return Err(self.method_not_allowed(method, "BUCKET")),
         };
@@ -158,6 +161,7 @@ impl Request<'_> {
                 bucket,
             }),
             "DELETE" => Ok(S3Operation::DeleteBucket { bucket }),
+            "POST" if has("delete") => delete_objects::parse(bucket, self.headers, self.body),
             _ => Err(unsupported(
                 "PostObject (browser-based upload, POST /{bucket})",
             )),

@@ -66,7 +66,6 @@ pub fn describe_subresource(method: &str, on_object: bool, name: &str) -> String
     let operation = match (method, on_object, name) {
         ("GET", false, "versions") => Some("ListObjectVersions".to_owned()),
         ("GET", false, "uploads") => Some("ListMultipartUploads".to_owned()),
-        ("POST", false, "delete") => Some("DeleteObjects".to_owned()),
         ("POST", true, "uploads") => Some("CreateMultipartUpload".to_owned()),
         ("PUT", true, "uploadId" | "partNumber") => Some("UploadPart".to_owned()),
         ("POST", true, "uploadId") => Some("CompleteMultipartUpload".to_owned()),
@@ -149,13 +148,6 @@ mod tests {
                 true,
                 "tagging",
                 "PutObjectTagging (PUT /{bucket}/{key}?tagging)",
-            ),
-            (
-                "delete_objects",
-                "POST",
-                false,
-                "delete",
-                "DeleteObjects (POST /{bucket}?delete)",
             ),
             (
                 "multipart",

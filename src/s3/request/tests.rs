@@ -227,7 +227,7 @@ fn refuses_or_defers_what_is_not_implemented() {
         ("list_uploads", "GET", "/b-1", Some("uploads"), HOST, vec![], b"", Ok("ListMultipartUploads")),
         ("list_v1_with_v2_parameter", "GET", "/b-1", Some("start-after=a"), HOST, vec![], b"", Ok("?start-after")),
         ("list_v2_with_acl", "GET", "/b-1", Some("list-type=2&acl"), HOST, vec![], b"", Ok("?acl")),
-        ("delete_objects", "POST", "/b-1", Some("delete"), HOST, vec![], b"<Delete/>", Ok("DeleteObjects")),
+        ("delete_objects_version", "POST", "/b-1", Some("delete"), HOST, vec![("content-md5", "+Jb0b5WF1AYShRT43l0jNg==")], b"<Delete><Object><Key>a</Key><VersionId>v</VersionId></Object></Delete>", Ok("VersionId")),
         ("post_object", "POST", "/b-1", None, HOST, vec![], b"", Ok("PostObject")),
         ("create_multipart", "POST", "/b-1/k", Some("uploads"), HOST, vec![], b"", Ok("CreateMultipartUpload")),
         ("upload_part", "PUT", "/b-1/k", Some("partNumber=1&uploadId=u"), HOST, vec![], b"", Ok("UploadPart")),
@@ -303,6 +303,8 @@ fn maps_operations_to_iam() {
         ("get_object", get_object("b-1", "k"), "s3:GetObject", "arn:aws:s3:::b-1/k", vec![]),
         ("head_object", S3Operation::HeadObject { bucket: "b-1".into(), key: "k".into(), range: None, options: ReadOptions::default() }, "s3:GetObject", "arn:aws:s3:::b-1/k", vec![]),
         ("delete_object", S3Operation::DeleteObject { bucket: "b-1".into(), key: "k".into() }, "s3:DeleteObject", "arn:aws:s3:::b-1/k", vec![]),
+        // The coarse check of an edge that does not check per key: any key of the bucket.
+        ("delete_objects", S3Operation::DeleteObjects { bucket: "b-1".into(), keys: vec!["k".into()], quiet: false }, "s3:DeleteObject", "arn:aws:s3:::b-1/*", vec![]),
     ];
     for (name, operation, action, resource, keys) in cases {
         assert_eq!(operation.iam_action(), action, "case {name}");
