@@ -3,17 +3,20 @@
 //! <https://docs.aws.amazon.com/AmazonS3/latest/API/Welcome.html>
 //!
 //! Data flows [`parse_operation`] (request line, headers, body → a typed [`S3Operation`])
-//! → the caller authenticates and authorizes with [`S3Operation::iam_action`],
-//! [`S3Operation::resource_arn`] and [`S3Operation::condition_keys`] → [`execute`] runs
-//! it on the [`S3Store`] → an [`S3Response`] or an [`S3Error`]. This module knows no
-//! HTTP framework and no authentication.
+//! → the caller authenticates, and authorizes [`S3Operation::request_check`] (and a
+//! copy's [`S3Operation::copy_source_check`]) → [`execute_authorized`] runs it on the
+//! [`S3Store`], asking the caller's authorizer about each item S3 checks on its own
+//! (DeleteObjects' keys), or [`execute_upload`] stores a body the edge streamed → an
+//! [`S3Response`] or an [`S3Error`]. This module knows no HTTP framework and no
+//! authentication.
 //!
-//! Supported: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, ListObjectsV2,
-//! PutObject, GetObject, HeadObject, DeleteObject, CopyObject, and multipart uploads
-//! (CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload,
-//! AbortMultipartUpload, ListParts, ListMultipartUploads); path-style and virtual-host
-//! addressing. Everything
-//! else is [`S3Operation::Unsupported`], answered `NotImplemented`.
+//! Supported: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation,
+//! ListObjects (v1), ListObjectsV2, PutObject, GetObject, HeadObject, DeleteObject,
+//! DeleteObjects, CopyObject, and multipart uploads (CreateMultipartUpload, UploadPart,
+//! UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload, ListParts,
+//! ListMultipartUploads); path-style and virtual-host addressing. Everything else is
+//! [`S3Operation::Unsupported`], answered `NotImplemented`, or `NoSuchBucket` first when
+//! the bucket it addresses does not exist.
 //!
 //! Object bodies stream: the HTTP edge authenticates and authorizes on the headers (the
 //! signature covers the declared payload hash), then writes the body to a staging file
@@ -26,9 +29,9 @@
 //! - Flexible checksums (CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256) are verified on upload,
 //!   from a header or an aws-chunked trailer, and stored; every object without one gets
 //!   S3's default CRC64NVME. `x-amz-checksum-mode: ENABLED` returns it on GET and HEAD.
-//! - Not implemented (answered `NotImplemented`): ListObjects v1, DeleteObjects,
-//!   versioning, ACL/policy/tagging sub-resources, SSE-KMS,
-//!   SSE-C, storage classes other than STANDARD, `x-amz-expected-bucket-owner`.
+//! - Not implemented (answered `NotImplemented`): versioning (DeleteObjects with a
+//!   `VersionId` too), conditional DeleteObjects, ACL/policy/tagging sub-resources,
+//!   SSE-KMS, SSE-C, storage classes other than STANDARD, `x-amz-expected-bucket-owner`.
 //! - Buckets enforce bucket-owner object ownership (S3's default since 2023): canned ACLs
 //!   other than `private`/`bucket-owner-full-control` are refused as S3 refuses them.
 //! - Re-creating a bucket you own answers `BucketAlreadyOwnedByYou`, except in us-east-1,
@@ -37,6 +40,9 @@
 //!   `encoding-type=url`, as S3 recommends.
 //! - Storage layout: see [`S3Store`].
 
+use std::fmt;
+
+mod access;
 mod checksum;
 mod error;
 pub mod http;
@@ -47,6 +53,7 @@ mod request;
 mod store;
 mod wire;
 
+pub use access::AccessCheck;
 pub use checksum::{Checksum, ChecksumAlgorithm};
 pub use error::{Detail, S3Error, MAX_KEY_BYTES, MAX_METADATA_BYTES};
 pub use input::{EncodingType, PutOptions, ReadOptions, WriteCondition};
@@ -57,7 +64,7 @@ pub use request::parse_operation;
 pub use store::{S3Store, Staged, StagedWriter};
 
 /// A parsed S3 request. Exhaustive: anything else is `Unsupported` and answers
-/// `NotImplemented` (501), never a silent success.
+/// `NotImplemented` (501) or `NoSuchBucket`, never a silent success.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum S3Operation {
     /// `GET /`.
@@ -78,6 +85,17 @@ pub enum S3Operation {
     HeadBucket { bucket: String },
     /// `DELETE /{bucket}`.
     DeleteBucket { bucket: String },
+    /// `GET /{bucket}?location`.
+    GetBucketLocation { bucket: String },
+    /// `GET /{bucket}` without `list-type`: ListObjects, version 1.
+    ListObjects {
+        bucket: String,
+        prefix: Option<String>,
+        delimiter: Option<String>,
+        marker: Option<String>,
+        max_keys: Option<u32>,
+        encoding_type: Option<EncodingType>,
+    },
     /// `GET /{bucket}?list-type=2`.
     ListObjectsV2 {
         bucket: String,
@@ -114,6 +132,12 @@ pub enum S3Operation {
     },
     /// `DELETE /{bucket}/{key}`.
     DeleteObject { bucket: String, key: String },
+    /// `POST /{bucket}?delete` naming 1 to 1000 keys; `quiet` reports only failures.
+    DeleteObjects {
+        bucket: String,
+        keys: Vec<String>,
+        quiet: bool,
+    },
     /// `POST /{bucket}/{key}?uploads`.
     CreateMultipartUpload {
         bucket: String,
@@ -191,8 +215,25 @@ pub enum S3Operation {
         max_uploads: Option<u32>,
         encoding_type: Option<EncodingType>,
     },
-    /// A request this emulator does not implement, described for the error message.
-    Unsupported { description: String },
+    /// A request this emulator does not implement: `NotImplemented`, or `NoSuchBucket`
+    /// first when the bucket it needs does not exist, as S3 answers.
+    Unsupported { description: Unimplemented },
+}
+
+/// What an unimplemented request asked for, and the bucket it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unimplemented {
+    /// For the message, e.g. `GetBucketAcl (GET /{bucket}?acl)`.
+    pub feature: String,
+    /// The existing bucket the request addresses; `None` on the service and for
+    /// CreateBucket, whose bucket need not exist.
+    pub bucket: Option<String>,
+}
+
+impl fmt::Display for Unimplemented {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.feature)
+    }
 }
 
 impl S3Operation {
@@ -224,102 +265,6 @@ impl S3Operation {
             Self::PutObject { options, .. } | Self::UploadPart { options, .. } => Some(options),
             _ => None,
         }
-    }
-
-    /// The IAM action the caller needs.
-    /// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>
-    pub fn iam_action(&self) -> &'static str {
-        match self {
-            Self::ListBuckets { .. } => "s3:ListAllMyBuckets",
-            Self::CreateBucket { .. } => "s3:CreateBucket",
-            Self::HeadBucket { .. } | Self::ListObjectsV2 { .. } => "s3:ListBucket",
-            Self::DeleteBucket { .. } => "s3:DeleteBucket",
-            Self::PutObject { .. }
-            | Self::CreateMultipartUpload { .. }
-            | Self::CopyObject { .. }
-            | Self::UploadPartCopy { .. }
-            | Self::UploadPart { .. }
-            | Self::CompleteMultipartUpload { .. } => "s3:PutObject",
-            Self::AbortMultipartUpload { .. } => "s3:AbortMultipartUpload",
-            Self::ListParts { .. } => "s3:ListMultipartUploadParts",
-            Self::ListMultipartUploads { .. } => "s3:ListBucketMultipartUploads",
-            Self::GetObject { .. } | Self::HeadObject { .. } => "s3:GetObject",
-            Self::DeleteObject { .. } => "s3:DeleteObject",
-            // Never authorized: the caller answers NotImplemented first.
-            Self::Unsupported { .. } => "s3:Unsupported",
-        }
-    }
-
-    /// `arn:aws:s3:::bucket`, `arn:aws:s3:::bucket/key`, or `*` where S3 has no resource.
-    pub fn resource_arn(&self) -> String {
-        match self {
-            Self::ListBuckets { .. } | Self::Unsupported { .. } => "*".to_owned(),
-            Self::CreateBucket { bucket, .. }
-            | Self::HeadBucket { bucket }
-            | Self::DeleteBucket { bucket }
-            | Self::ListObjectsV2 { bucket, .. }
-            | Self::ListMultipartUploads { bucket, .. } => format!("arn:aws:s3:::{bucket}"),
-            Self::PutObject { bucket, key, .. }
-            | Self::GetObject { bucket, key, .. }
-            | Self::HeadObject { bucket, key, .. }
-            | Self::DeleteObject { bucket, key }
-            | Self::CreateMultipartUpload { bucket, key, .. }
-            | Self::CopyObject { bucket, key, .. }
-            | Self::UploadPartCopy { bucket, key, .. }
-            | Self::UploadPart { bucket, key, .. }
-            | Self::CompleteMultipartUpload { bucket, key, .. }
-            | Self::AbortMultipartUpload { bucket, key, .. }
-            | Self::ListParts { bucket, key, .. } => format!("arn:aws:s3:::{bucket}/{key}"),
-        }
-    }
-
-    /// The object a copy reads, which the caller must also be allowed `s3:GetObject` on.
-    pub fn copy_source_arn(&self) -> Option<String> {
-        match self {
-            Self::CopyObject { source, .. } | Self::UploadPartCopy { source, .. } => {
-                Some(format!("arn:aws:s3:::{}/{}", source.bucket, source.key))
-            }
-            _ => None,
-        }
-    }
-
-    /// S3's service condition keys present in this request, for the policy engine.
-    pub fn condition_keys(&self) -> Vec<(String, String)> {
-        let mut keys: Vec<(&str, Option<String>)> = Vec::new();
-        match self {
-            Self::ListObjectsV2 {
-                prefix,
-                delimiter,
-                max_keys,
-                ..
-            } => {
-                keys.push(("s3:prefix", prefix.clone()));
-                keys.push(("s3:delimiter", delimiter.clone()));
-                keys.push(("s3:max-keys", max_keys.map(|n| n.to_string())));
-            }
-            Self::CreateBucket {
-                location_constraint,
-                acl,
-                ..
-            } => {
-                keys.push(("s3:LocationConstraint", location_constraint.clone()));
-                keys.push(("s3:x-amz-acl", acl.clone()));
-            }
-            Self::PutObject { options, .. }
-            | Self::CreateMultipartUpload { options, .. }
-            | Self::CopyObject { options, .. } => {
-                keys.push(("s3:x-amz-acl", options.acl.clone()));
-                keys.push((
-                    "s3:x-amz-server-side-encryption",
-                    options.server_side_encryption.clone(),
-                ));
-                keys.push(("s3:x-amz-storage-class", options.storage_class.clone()));
-            }
-            _ => {}
-        }
-        keys.into_iter()
-            .filter_map(|(name, value)| Some((name.to_owned(), value?)))
-            .collect()
     }
 }
 
@@ -403,22 +348,38 @@ impl S3Response {
     }
 }
 
-/// Runs one operation on `store`. `body` is the decoded request body (PutObject's is
-/// staged first: the HTTP edge streams large bodies through [`execute_upload`]); `now` is
-/// the current time in Unix seconds.
+/// [`execute_authorized`] for a caller allowed every item.
+#[cfg(test)]
 pub fn execute(
     store: &S3Store,
     operation: &S3Operation,
     body: &[u8],
     now: u64,
 ) -> Result<S3Response, S3Error> {
+    execute_authorized(store, operation, body, now, &|_| true)
+}
+
+/// Runs one operation on `store` for a caller who passed its
+/// [`S3Operation::request_check`]. `allows` decides the checks S3 makes per item while
+/// running (DeleteObjects: `s3:DeleteObject` on each key); a refused item is reported in
+/// the result, not a failed request. `body` is the decoded request body (an upload's is
+/// staged first: the HTTP edge streams those through [`execute_upload`]); `now` is the
+/// current time in Unix seconds.
+pub fn execute_authorized(
+    store: &S3Store,
+    operation: &S3Operation,
+    body: &[u8],
+    now: u64,
+    allows: &dyn Fn(&AccessCheck) -> bool,
+) -> Result<S3Response, S3Error> {
     if operation.streams_body() {
         let staged = store.stage_bytes(body, &operation.upload_algorithms(store))?;
         return execute_upload(store, operation, staged, now);
     }
     use operations::{
-        copy_object, create_bucket, delete_bucket, delete_object, get_object, head_bucket,
-        head_object, list_buckets, list_objects_v2, multipart,
+        copy_object, create_bucket, delete_bucket, delete_object, delete_objects,
+        get_bucket_location, get_object, head_bucket, head_object, list_buckets, list_objects,
+        list_objects_v2, multipart,
     };
     match operation {
         S3Operation::ListBuckets {
@@ -440,6 +401,25 @@ pub fn execute(
         } => create_bucket::run(store, bucket, location_constraint.as_deref(), now),
         S3Operation::HeadBucket { bucket } => head_bucket::run(store, bucket),
         S3Operation::DeleteBucket { bucket } => delete_bucket::run(store, bucket),
+        S3Operation::GetBucketLocation { bucket } => get_bucket_location::run(store, bucket),
+        S3Operation::ListObjects {
+            bucket,
+            prefix,
+            delimiter,
+            marker,
+            max_keys,
+            encoding_type,
+        } => list_objects::run(
+            store,
+            bucket,
+            &list_objects::Query {
+                prefix: prefix.as_deref().unwrap_or(""),
+                delimiter: delimiter.as_deref(),
+                marker: marker.as_deref(),
+                max_keys: *max_keys,
+                encoding_type: *encoding_type,
+            },
+        ),
         S3Operation::ListObjectsV2 {
             bucket,
             prefix,
@@ -478,6 +458,11 @@ pub fn execute(
             options,
         } => head_object::run(store, bucket, key, range.as_deref(), options),
         S3Operation::DeleteObject { bucket, key } => delete_object::run(store, bucket, key),
+        S3Operation::DeleteObjects {
+            bucket,
+            keys,
+            quiet,
+        } => delete_objects::run(store, bucket, keys, *quiet, allows),
         S3Operation::CreateMultipartUpload {
             bucket,
             key,
@@ -590,9 +575,14 @@ pub fn execute(
                 encoding_type: *encoding_type,
             },
         ),
-        S3Operation::Unsupported { description } => Err(S3Error::NotImplemented {
-            description: description.clone(),
-        }),
+        S3Operation::Unsupported { description } => {
+            if let Some(bucket) = &description.bucket {
+                store.bucket(bucket)?;
+            }
+            Err(S3Error::NotImplemented {
+                description: description.feature.clone(),
+            })
+        }
     }
 }
 

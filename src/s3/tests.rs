@@ -23,7 +23,11 @@ const PATH_PIECES: [&str; 14] = [
     "a b",
     "\u{0}",
 ];
-const QUERY_PIECES: [&str; 16] = [
+const QUERY_PIECES: [&str; 20] = [
+    "delete",
+    "location",
+    "marker=\u{ff}",
+    "encoding-type=",
     "list-type=2",
     "list-type=",
     "max-keys=",
@@ -55,7 +59,8 @@ const HEADER_VALUES: [&str; 12] = [
     "Tue, 99 Jan 2024 99:99:99 GMT",
     "\u{7f}",
 ];
-const HEADER_NAMES: [&str; 10] = [
+const HEADER_NAMES: [&str; 11] = [
+    "content-md5",
     "range",
     "if-match",
     "if-none-match",
@@ -67,7 +72,9 @@ const HEADER_NAMES: [&str; 10] = [
     "x-amz-meta-x",
     "x-amz-storage-class",
 ];
-const BODIES: [&[u8]; 8] = [
+const BODIES: [&[u8]; 10] = [
+    b"<Delete><Object><Key>a</Key></Object><Quiet>x</Quiet></Delete>",
+    b"<Delete><Object><Key>k</Key></Object><Object><Key></Key></Object></Delete>",
     b"",
     b"<CreateBucketConfiguration/>",
     b"<CreateBucketConfiguration><LocationConstraint>",
@@ -160,10 +167,39 @@ fn never_panics_on_random_bytes() {
 }
 
 #[test]
-fn unsupported_executes_as_not_implemented() {
+fn unsupported_answers_no_such_bucket_before_not_implemented() {
     let store = TestStore::with_buckets(&["b-1"]);
-    let operation = parse_operation("GET", "/b-1", Some("acl"), None, &[], b"", None).unwrap();
-    let err = execute(&store, &operation, b"", NOW).unwrap_err();
-    assert_eq!((err.code(), err.status()), ("NotImplemented", 501));
-    assert!(err.message().contains("GetBucketAcl"), "{}", err.message());
+    #[rustfmt::skip]
+    let cases = [
+        ("bucket_acl", "GET", "/b-1", "acl", vec![], ("NotImplemented", 501, "GetBucketAcl")),
+        ("bucket_acl_missing_bucket", "GET", "/b-2", "acl", vec![], ("NoSuchBucket", 404, "")),
+        ("bucket_policy_missing_bucket", "PUT", "/b-2", "policy", vec![], ("NoSuchBucket", 404, "")),
+        ("bucket_versioning_missing_bucket", "GET", "/b-2", "versioning", vec![], ("NoSuchBucket", 404, "")),
+        ("bucket_tagging_missing_bucket", "DELETE", "/b-2", "tagging", vec![], ("NoSuchBucket", 404, "")),
+        ("list_uploads_missing_bucket", "GET", "/b-2", "uploads", vec![], ("NoSuchBucket", 404, "")),
+        ("post_object_missing_bucket", "POST", "/b-2", "", vec![], ("NoSuchBucket", 404, "")),
+        ("object_acl", "GET", "/b-1/k", "acl", vec![], ("NotImplemented", 501, "GetObjectAcl")),
+        ("object_acl_missing_bucket", "GET", "/b-2/k", "acl", vec![], ("NoSuchBucket", 404, "")),
+        ("multipart_missing_bucket", "POST", "/b-2/k", "uploads", vec![], ("NoSuchBucket", 404, "")),
+        ("copy_missing_bucket", "PUT", "/b-2/k", "", vec![("x-amz-copy-source", "/b-1/k")], ("NoSuchBucket", 404, "")),
+        // CreateBucket's bucket is new: its unimplemented options stay NotImplemented.
+        ("create_bucket_object_lock", "PUT", "/b-2", "", vec![("x-amz-bucket-object-lock-enabled", "true")], ("NotImplemented", 501, "Object Lock")),
+        ("service_put", "PUT", "/", "", vec![], ("NotImplemented", 501, "service")),
+    ];
+    for (name, method, path, query, headers, want) in cases {
+        let headers: Vec<(String, String)> = headers
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        let operation =
+            parse_operation(method, path, Some(query), None, &headers, b"", None).unwrap();
+        let (code, status, fragment) = want;
+        let err = execute(&store, &operation, b"", NOW).unwrap_err();
+        assert_eq!((err.code(), err.status()), (code, status), "case {name}");
+        assert!(
+            err.message().contains(fragment),
+            "case {name}: {}",
+            err.message()
+        );
+    }
 }

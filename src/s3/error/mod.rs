@@ -99,6 +99,8 @@ pub enum S3Error {
     IncompleteBody(String),
     #[error("the request body of {size} bytes exceeds the {max}-byte limit of this operation")]
     MaxMessageLengthExceeded { size: u64, max: u64 },
+    #[error("the request carries neither Content-MD5 nor an x-amz-checksum-* header")]
+    MissingIntegrityHeader,
     #[error("method {method} is not allowed on a {resource_type}")]
     MethodNotAllowed {
         method: String,
@@ -149,6 +151,7 @@ impl S3Error {
             Self::RequestTimeout => "RequestTimeout",
             Self::IncompleteBody(_) => "IncompleteBody",
             Self::MaxMessageLengthExceeded { .. } => "MaxMessageLengthExceeded",
+            Self::MissingIntegrityHeader => "InvalidRequest",
             Self::MethodNotAllowed { .. } => "MethodNotAllowed",
             Self::NotImplemented { .. } => "NotImplemented",
             Self::Storage { .. } | Self::Internal(_) => "InternalError",
@@ -185,7 +188,8 @@ impl S3Error {
             | Self::EntityTooSmall { .. }
             | Self::RequestTimeout
             | Self::IncompleteBody(_)
-            | Self::MaxMessageLengthExceeded { .. } => 400,
+            | Self::MaxMessageLengthExceeded { .. }
+            | Self::MissingIntegrityHeader => 400,
         }
     }
 
@@ -213,7 +217,7 @@ impl S3Error {
             Self::InvalidBucketAclWithObjectOwnership { .. } => "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting".into(),
             Self::BadDigest { algorithm } => format!("The {algorithm} you specified did not match the calculated checksum."),
             Self::ContentMd5Mismatch { .. } => "The Content-MD5 you specified did not match what we received.".into(),
-            Self::InvalidDigest => "The Content-MD5 you specified was not valid.".into(),
+            Self::InvalidDigest => "The Content-MD5 you specified is not valid.".into(),
             Self::NoSuchUpload { .. } => "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.".into(),
             Self::InvalidPart { .. } => "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.".into(),
             Self::InvalidPartOrder { .. } => "The list of parts was not in ascending order. Parts must be ordered by part number.".into(),
@@ -221,6 +225,7 @@ impl S3Error {
             Self::RequestTimeout => "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.".into(),
             Self::IncompleteBody(_) => "You did not provide the number of bytes specified by the Content-Length HTTP header".into(),
             Self::MaxMessageLengthExceeded { .. } => "Your request was too big.".into(),
+            Self::MissingIntegrityHeader => "Missing required header for this request: Content-MD5 OR x-amz-checksum-*".into(),
             Self::MethodNotAllowed { .. } => "The specified method is not allowed against this resource.".into(),
             Self::NotImplemented { description } => format!("A header or query you provided implies functionality that is not implemented: {description}"),
             Self::Storage { .. } | Self::Internal(_) => "We encountered an internal error. Please try again.".into(),

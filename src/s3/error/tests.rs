@@ -80,6 +80,22 @@ fn codes_and_statuses() {
             "MethodNotAllowed",
             405,
         ),
+        ("invalid_md5", S3Error::InvalidDigest, "InvalidDigest", 400),
+        (
+            "md5_mismatch",
+            S3Error::ContentMd5Mismatch {
+                expected: "a".into(),
+                calculated: "b".into(),
+            },
+            "BadDigest",
+            400,
+        ),
+        (
+            "no_integrity_header",
+            S3Error::MissingIntegrityHeader,
+            "InvalidRequest",
+            400,
+        ),
         (
             "storage",
             S3Error::Storage {

@@ -13,7 +13,8 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::{
-    Checksum, ChecksumAlgorithm, ObjectContent, S3Error, S3Operation, S3Response, S3Store,
+    AccessCheck, Checksum, ChecksumAlgorithm, ObjectContent, S3Error, S3Operation, S3Response,
+    S3Store,
 };
 use crate::access::authenticate::{AuthError, Service, Signature};
 use crate::access::denied::{not_authorized, ResourceName};
@@ -116,7 +117,18 @@ async fn run(
     };
     // An object's bytes stream to a staging file after authorization; any other body is
     // a small document, read whole (under a cap) and parsed with the request.
-    let streamed = parse(&[]).ok().filter(S3Operation::streams_body);
+    // What the request line and headers alone say: an object upload streams; an
+    // unimplemented request is answered (NoSuchBucket or NotImplemented) unread.
+    let head = parse(&[]);
+    if let Ok(unsupported @ S3Operation::Unsupported { .. }) = &head {
+        let refusal =
+            match super::execute_authorized(store, unsupported, &[], gate.now(), &|_| false) {
+                Err(refusal) => refusal,
+                Ok(_) => S3Error::Internal("an unsupported request succeeded".to_owned()),
+            };
+        return Err(AwsError::from(&refusal));
+    }
+    let streamed = head.ok().filter(S3Operation::streams_body);
     let (mut operation, payload) = match streamed {
         Some(operation) => (operation, Payload::Streamed(body)),
         None => {
@@ -124,26 +136,16 @@ async fn run(
             (parse(&decoded)?, Payload::Read(decoded))
         }
     };
-    if let S3Operation::Unsupported { description } = &operation {
-        return Err(AwsError::sender("NotImplemented", StatusCode::NOT_IMPLEMENTED, format!(
-            "A header or query you provided implies functionality that is not implemented: {description}"
-        )));
-    }
-    let resource = operation.resource_arn();
-    let request = Request {
-        action: operation.iam_action(),
-        resource: &resource,
-        service_keys: operation.condition_keys(),
-    };
-    // A copy also reads its source: s3:GetObject there, as S3 checks it.
-    let source = operation.copy_source_arn();
-    let read = source.as_deref().map(|source| Request {
-        action: "s3:GetObject",
-        resource: source,
-        service_keys: Vec::new(),
-    });
-    for request in std::iter::once(&request).chain(read.as_ref()) {
-        gate.authorize(&caller, request).map_err(|denied| {
+    // The checks S3 makes up front: the operation's own (none for Unsupported, whose
+    // answer touches nothing, nor for DeleteObjects, checked key by key while it runs)
+    // and, for a copy, s3:GetObject on its source.
+    let checks = operation
+        .request_check()
+        .into_iter()
+        .chain(operation.copy_source_check());
+    for check in checks {
+        let request = as_request(&check);
+        gate.authorize(&caller, &request).map_err(|denied| {
             let message = not_authorized(
                 &caller.arn(),
                 request.action,
@@ -156,6 +158,7 @@ async fn run(
             ))
         })?;
     }
+    let allows = |check: &AccessCheck| gate.authorize(&caller, &as_request(check)).is_ok();
     let response = match payload {
         Payload::Streamed(body) => {
             let received = upload::receive(
@@ -170,10 +173,21 @@ async fn run(
             apply_trailers(&mut operation, &received.trailers)?;
             super::execute_upload(store, &operation, received.staged, gate.now())
         }
-        Payload::Read(body) => super::execute(store, &operation, &body, gate.now()),
+        Payload::Read(body) => {
+            super::execute_authorized(store, &operation, &body, gate.now(), &allows)
+        }
     }
     .map_err(|err| AwsError::from(&err))?;
     Ok(into_response(response))
+}
+
+/// The policy engine's view of one of S3's checks.
+fn as_request(check: &AccessCheck) -> Request<'_> {
+    Request {
+        action: check.action,
+        resource: &check.resource,
+        service_keys: check.condition_keys.clone(),
+    }
 }
 
 /// A request's body: an object's bytes still to stream, or a document read whole.

@@ -1,12 +1,10 @@
 //! CreateBucket's optional body, `<CreateBucketConfiguration>`, read with quick-xml + serde.
 //! <https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html>
 
-use quick_xml::events::Event;
-use quick_xml::Reader;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use super::unsupported;
+use super::{unsupported, xml_body};
 use crate::s3::error::S3Error;
 
 /// The body as the model defines it; the children we do not implement are only detected.
@@ -27,21 +25,11 @@ struct CreateBucketConfiguration {
 
 /// The `LocationConstraint` of a CreateBucket body; `None` for an empty body or element.
 pub fn location_constraint(body: &[u8]) -> Result<Option<String>, S3Error> {
-    let text = std::str::from_utf8(body)
-        .map_err(|err| S3Error::MalformedXml(format!("body is not UTF-8: {err}")))?;
-    if text.trim().is_empty() {
+    if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    match root_name(text)?.as_str() {
-        "CreateBucketConfiguration" => {}
-        other => {
-            return Err(S3Error::MalformedXml(format!(
-                "root element is <{other}>, not <CreateBucketConfiguration>"
-            )))
-        }
-    }
     let configuration: CreateBucketConfiguration =
-        quick_xml::de::from_str(text).map_err(|err| S3Error::MalformedXml(err.to_string()))?;
+        xml_body::parse(body, "CreateBucketConfiguration")?;
     if configuration.location.is_some() || configuration.bucket.is_some() {
         return Err(unsupported(
             "directory buckets (Location or Bucket in CreateBucketConfiguration)",
@@ -54,21 +42,6 @@ pub fn location_constraint(body: &[u8]) -> Result<Option<String>, S3Error> {
         .location_constraint
         .map(|constraint| constraint.trim().to_owned())
         .filter(|constraint| !constraint.is_empty()))
-}
-
-/// The local name of the first element.
-fn root_name(text: &str) -> Result<String, S3Error> {
-    let mut reader = Reader::from_str(text);
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(element) | Event::Empty(element)) => {
-                return Ok(element.local_name().into_inner().to_owned())
-            }
-            Ok(Event::Eof) => return Err(S3Error::MalformedXml("no root element".into())),
-            Ok(_) => {}
-            Err(err) => return Err(S3Error::MalformedXml(err.to_string())),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -238,7 +238,7 @@ fn content_headers(headers: Headers<'_>) -> Vec<(String, String)> {
 }
 
 /// At most one `x-amz-checksum-*` header, well-formed.
-fn checksum(headers: Headers<'_>) -> Result<Option<Checksum>, S3Error> {
+pub fn checksum(headers: Headers<'_>) -> Result<Option<Checksum>, S3Error> {
     let mut present = ChecksumAlgorithm::ALL
         .into_iter()
         .filter_map(|algorithm| Some((algorithm, headers.get(algorithm.header())?)));

@@ -7,8 +7,10 @@ mod addressing;
 pub mod bucket_name;
 mod complete_multipart_upload;
 mod create_bucket_configuration;
+mod delete_objects;
 mod headers;
 mod query;
+mod xml_body;
 
 pub(crate) use self::addressing::virtual_host_bucket;
 use self::addressing::Target;
@@ -16,7 +18,7 @@ use self::headers::Headers;
 use self::query::{describe_subresource, Query};
 use super::error::{S3Error, MAX_KEY_BYTES};
 use super::input::EncodingType;
-use super::S3Operation;
+use super::{S3Operation, Unimplemented};
 
 /// Query parameters of ListBuckets.
 const LIST_BUCKETS_PARAMETERS: [&str; 4] = [
@@ -36,7 +38,7 @@ const LIST_OBJECTS_V2_PARAMETERS: [&str; 8] = [
     "encoding-type",
     "fetch-owner",
 ];
-/// Query parameters of ListObjects (v1), which is not implemented.
+/// Query parameters of ListObjects (v1).
 const LIST_OBJECTS_V1_PARAMETERS: [&str; 5] =
     ["prefix", "delimiter", "marker", "max-keys", "encoding-type"];
 /// Query parameters of ListParts.
@@ -86,6 +88,11 @@ pub fn parse_operation(
         body,
     };
     let target = addressing::resolve(path, host, virtual_host_suffix)?;
+    let existing_bucket = match &target {
+        Target::Service => None,
+        Target::Bucket(_) if request.creates_bucket() => None,
+        Target::Bucket(bucket) | Target::Object { bucket, .. } => Some(bucket.clone()),
+    };
     let parsed = match target {
         Target::Service => request.service(),
         Target::Bucket(bucket) => request.bucket(bucket),
@@ -93,9 +100,12 @@ pub fn parse_operation(
     };
     // Helpers signal "not implemented" as an error; it leaves here as an operation.
     match parsed {
-        Err(S3Error::NotImplemented { description }) => {
-            Ok(S3Operation::Unsupported { description })
-        }
+        Err(S3Error::NotImplemented { description }) => Ok(S3Operation::Unsupported {
+            description: Unimplemented {
+                feature: description,
+                bucket: existing_bucket,
+            },
+        }),
         other => other,
     }
 }
@@ -116,6 +126,12 @@ struct Request<'a> {
 }
 
 impl Request<'_> {
+    /// Whether this is CreateBucket (`PUT /{bucket}` without a sub-resource), the one
+    /// bucket request whose bucket need not exist.
+    fn creates_bucket(&self) -> bool {
+        self.method == "PUT" && self.query.unexpected(&[]).is_none()
+    }
+
     /// `/`: only ListBuckets.
     fn service(&self) -> Result<S3Operation, S3Error> {
         match self.method {
@@ -139,12 +155,15 @@ impl Request<'_> {
         }
     }
 
-    /// `/{bucket}`.
+    /// `/{bucket}`: the method and the sub-resource choose the operation.
     fn bucket(&self, bucket: String) -> Result<S3Operation, S3Error> {
+        let has = |name: &str| self.query.get(name).is_some();
         let allowed: &[&str] = match self.method {
-            "GET" if self.query.get("list-type").is_some() => &LIST_OBJECTS_V2_PARAMETERS,
-            "GET" if self.query.get("uploads").is_some() => &LIST_UPLOADS_PARAMETERS,
+            "GET" if has("location") => &["location"],
+            "GET" if has("list-type") => &LIST_OBJECTS_V2_PARAMETERS,
+            "GET" if has("uploads") => &LIST_UPLOADS_PARAMETERS,
             "GET" => &LIST_OBJECTS_V1_PARAMETERS,
+            "POST" if has("delete") => &["delete"],
             "HEAD" | "PUT" | "DELETE" | "POST" => &[],
             method => return Err(self.method_not_allowed(method, "BUCKET")),
         };
@@ -153,7 +172,7 @@ impl Request<'_> {
         }
         headers::refuse_common(self.headers)?;
         match self.method {
-            "GET" if self.query.get("uploads").is_some() => Ok(S3Operation::ListMultipartUploads {
+            "GET" if has("uploads") => Ok(S3Operation::ListMultipartUploads {
                 bucket,
                 prefix: self.text("prefix"),
                 delimiter: self.text("delimiter"),
@@ -167,6 +186,7 @@ impl Request<'_> {
                 )?,
                 encoding_type: self.encoding_type()?,
             }),
+            "GET" if has("location") => Ok(S3Operation::GetBucketLocation { bucket }),
             "GET" => self.list_objects(bucket),
             "HEAD" => Ok(S3Operation::HeadBucket { bucket }),
             "PUT" => Ok(S3Operation::CreateBucket {
@@ -175,31 +195,41 @@ impl Request<'_> {
                 bucket,
             }),
             "DELETE" => Ok(S3Operation::DeleteBucket { bucket }),
+            "POST" if has("delete") => delete_objects::parse(bucket, self.headers, self.body),
             _ => Err(unsupported(
                 "PostObject (browser-based upload, POST /{bucket})",
             )),
         }
     }
 
-    /// `GET /{bucket}`: ListObjectsV2 when `list-type=2`.
+    /// `GET /{bucket}`: ListObjectsV2 when `list-type=2`, else ListObjects (v1).
     fn list_objects(&self, bucket: String) -> Result<S3Operation, S3Error> {
+        let prefix = self.text("prefix");
+        let delimiter = self.text("delimiter");
+        let max_keys = self.number(
+            "max-keys",
+            0,
+            2_147_483_647,
+            "Provided max-keys not an integer or within integer range",
+        )?;
+        let encoding_type = self.encoding_type()?;
         match self.query.get("list-type") {
-            None => Err(unsupported(
-                "ListObjects (v1, GET /{bucket} without list-type=2); use ListObjectsV2",
-            )),
+            None => Ok(S3Operation::ListObjects {
+                bucket,
+                prefix,
+                delimiter,
+                marker: self.text("marker"),
+                max_keys,
+                encoding_type,
+            }),
             Some("2") => Ok(S3Operation::ListObjectsV2 {
                 bucket,
-                prefix: self.text("prefix"),
-                delimiter: self.text("delimiter"),
+                prefix,
+                delimiter,
                 continuation_token: self.text("continuation-token"),
                 start_after: self.text("start-after"),
-                max_keys: self.number(
-                    "max-keys",
-                    0,
-                    2_147_483_647,
-                    "Provided max-keys not an integer or within integer range",
-                )?,
-                encoding_type: self.encoding_type()?,
+                max_keys,
+                encoding_type,
                 fetch_owner: match self.query.get("fetch-owner") {
                     None => false,
                     Some(flag) if flag.eq_ignore_ascii_case("true") => true,

@@ -69,10 +69,8 @@ pub fn describe_subresource(method: &str, on_object: bool, name: &str) -> String
         "/{bucket}"
     };
     let operation = match (method, on_object, name) {
-        ("GET", false, "location") => Some("GetBucketLocation".to_owned()),
         ("GET", false, "versions") => Some("ListObjectVersions".to_owned()),
         ("GET", false, "uploads") => Some("ListMultipartUploads".to_owned()),
-        ("POST", false, "delete") => Some("DeleteObjects".to_owned()),
         ("POST", true, "uploads") => Some("CreateMultipartUpload".to_owned()),
         ("PUT", true, "uploadId" | "partNumber") => Some("UploadPart".to_owned()),
         ("POST", true, "uploadId") => Some("CompleteMultipartUpload".to_owned()),
@@ -163,20 +161,6 @@ mod tests {
                 true,
                 "tagging",
                 "PutObjectTagging (PUT /{bucket}/{key}?tagging)",
-            ),
-            (
-                "location",
-                "GET",
-                false,
-                "location",
-                "GetBucketLocation (GET /{bucket}?location)",
-            ),
-            (
-                "delete_objects",
-                "POST",
-                false,
-                "delete",
-                "DeleteObjects (POST /{bucket}?delete)",
             ),
             (
                 "multipart",
