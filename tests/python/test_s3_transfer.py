@@ -296,3 +296,31 @@ def test_copy_object_conditions_and_metadata(server):
     to_itself = lambda: s3.copy_object(Bucket="copies", Key="plain",  # noqa: E731
                                        CopySource={"Bucket": "copies", "Key": "plain"})
     assert error_code(to_itself) == "InvalidRequest"
+
+
+def test_a_body_that_stalls_is_dropped_with_request_timeout(server):
+    """20 seconds without a byte mid-body: S3's RequestTimeout, and the connection closes."""
+    import http.client
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+    s3_client(server).create_bucket(Bucket="stalls", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    request = botocore.awsrequest.AWSRequest(
+        method="PUT", url=f"{server.url}/stalls/slow", headers={"Content-Length": "100"})
+    request.headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
+    botocore.auth.S3SigV4Auth(botocore.credentials.Credentials("test", "test"), "s3", "us-west-2").add_auth(request)
+    host = server.url.removeprefix("http://")
+    connection = http.client.HTTPConnection(host, timeout=60)
+    connection.putrequest("PUT", "/stalls/slow", skip_host=True)
+    for name, value in [("Host", host), *request.headers.items()]:
+        connection.putheader(name, value)
+    connection.endheaders()
+    connection.send(b"only ten b")
+    started = time.monotonic()
+    response = connection.getresponse()
+    waited = time.monotonic() - started
+    body = response.read().decode()
+    assert response.status == 400 and "<Code>RequestTimeout</Code>" in body, body
+    assert 15 < waited < 40, waited
+    assert response.getheader("connection") == "close" or response.will_close
+    assert error_code(lambda: s3_client(server).head_object(Bucket="stalls", Key="slow")) == "404"

@@ -36,22 +36,23 @@ pub async fn handle(
     body: Body,
 ) -> Response {
     let request_id = crate::protocol::request_id(&parts.extensions);
-    let (mut response, body_unread) = match run(state, store, &parts, signature, body).await {
+    let (mut response, close) = match run(state, store, &parts, signature, body).await {
         Ok(response) => (
             with_request_id(response, request_id),
-            declares_empty_body(&parts),
+            expects_continue(&parts) && declares_empty_body(&parts),
         ),
         Err(error) => (
             error.s3_response(parts.uri.path(), request_id, parts.method == Method::HEAD),
-            true,
+            expects_continue(&parts) || !declares_empty_body(&parts),
         ),
     };
-    // A client that sent `Expect: 100-continue` and got its final answer without a
-    // `100 Continue` (an empty body, for which hyper sends none, or a refusal before the
-    // body) does not reuse the connection: botocore keeps that answer's status for the
-    // next request on it and then misreads that response (aws s3 sync of an empty file
-    // followed by a part upload failed with KeyError 'ETag').
-    if body_unread && expects_continue(&parts) {
+    // The connection is not reused after a refusal that may have left the body unread
+    // (it may still be arriving, or have stalled), nor after a final answer to
+    // `Expect: 100-continue` that came without a `100 Continue` (an empty body, for which
+    // hyper sends none, or a refusal): botocore keeps such an answer's status for the next
+    // request on the connection and then misreads that response (aws s3 sync of an empty
+    // file followed by a part upload failed with KeyError 'ETag').
+    if close {
         response.headers_mut().insert(
             axum::http::header::CONNECTION,
             HeaderValue::from_static("close"),
@@ -68,9 +69,13 @@ fn expects_continue(parts: &Parts) -> bool {
         .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"))
 }
 
-/// Whether the request declares no body (`Content-Length: 0`).
+/// Whether the request declares no body: `Content-Length: 0`, or neither a length nor
+/// chunked transfer coding.
 fn declares_empty_body(parts: &Parts) -> bool {
-    header(parts, "content-length").is_some_and(|length| length.trim() == "0")
+    match header(parts, "content-length") {
+        Some(length) => length.trim() == "0",
+        None => header(parts, "transfer-encoding").is_none(),
+    }
 }
 
 async fn run(
