@@ -2,7 +2,8 @@
 //! ([SigV4](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html)), as pure
 //! functions over a request's parts: [`parse`] reads the signature a request carries,
 //! [`verify`] recomputes it under the caller's secret and compares the two, and
-//! [`decode_chunked`] takes apart an S3 aws-chunked body, checking each chunk's signature.
+//! [`ChunkDecoder`] takes apart an S3 aws-chunked body as it arrives ([`decode_chunked`] one
+//! held in memory), checking each chunk's signature.
 //! [`sign`] is the same computation from the client's side, for irsa-local's own commands.
 //! Key lookup is the caller's: this module never touches credentials or storage.
 //!
@@ -21,8 +22,9 @@
 //! - Only `AWS4-HMAC-SHA256`; SigV4a (`AWS4-ECDSA-P256-SHA256`) is
 //!   [`SigV4Error::UnsupportedAlgorithm`]. S3's SigV2 (`Authorization: AWS …` and
 //!   `AWSAccessKeyId` presigned URLs) is the `sigv2` module's; S3's edge sends it there.
-//! - Trailing checksums (`x-amz-checksum-*`) are framed and, when signed, their signature is
-//!   checked, but their values are not compared with the body.
+//! - Trailing checksums (`x-amz-checksum-*`) are framed, their signature checked when
+//!   signed, and handed to the caller ([`ChunkDecoder::finish`]); S3's edge compares them
+//!   with the body.
 //! - S3's 8 KiB minimum for every chunk but the last is not enforced, and `x-amz-*`
 //!   headers left out of `SignedHeaders` are not refused.
 
