@@ -243,6 +243,17 @@ impl S3Operation {
         matches!(self, Self::PutObject { .. } | Self::UploadPart { .. })
     }
 
+    /// Whether running it reads and writes a whole object's bytes: CopyObject,
+    /// UploadPartCopy and CompleteMultipartUpload.
+    pub fn copies_bytes(&self) -> bool {
+        matches!(
+            self,
+            Self::CopyObject { .. }
+                | Self::UploadPartCopy { .. }
+                | Self::CompleteMultipartUpload { .. }
+        )
+    }
+
     /// The checksums to compute over a streamed body (an upload's part also gets the
     /// upload's own algorithm).
     pub fn upload_algorithms(&self, store: &S3Store) -> Vec<ChecksumAlgorithm> {

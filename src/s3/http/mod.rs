@@ -179,11 +179,27 @@ async fn run(
             super::execute_upload(store, &operation, received.staged, gate.now())
         }
         Payload::Read(body) => {
-            super::execute_authorized(store, &operation, &body, gate.now(), &allows)
+            let run = || super::execute_authorized(store, &operation, &body, gate.now(), &allows);
+            if operation.copies_bytes() {
+                off_the_reactor(run)
+            } else {
+                run()
+            }
         }
     }
     .map_err(|err| AwsError::from(&err))?;
     Ok(into_response(response))
+}
+
+/// Runs `work`, which reads and writes a whole object's bytes (a copy, a multipart
+/// completion), where it does not hold up the other connections: on a multi-threaded
+/// runtime the worker hands its other tasks over first.
+fn off_the_reactor<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|handle| handle.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
 }
 
 /// The policy engine's view of one of S3's checks.
