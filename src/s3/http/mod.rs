@@ -120,10 +120,10 @@ async fn run(
         )
         .map_err(|err| AwsError::from(&err))
     };
-    // An object's bytes stream to a staging file after authorization; any other body is
-    // a small document, read whole (under a cap) and parsed with the request.
-    // What the request line and headers alone say: an object upload streams; an
-    // unimplemented request is answered (NoSuchBucket or NotImplemented) unread.
+    // What the request line and headers alone say: an object's bytes stream to a staging
+    // file after authorization; an unimplemented request is answered (NoSuchBucket or
+    // NotImplemented) unread; any other body is a small document, read whole (under a
+    // cap) and parsed with the request.
     let head = parse(&[]);
     if let Ok(unsupported @ S3Operation::Unsupported { .. }) = &head {
         let refusal =
