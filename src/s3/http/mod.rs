@@ -133,12 +133,17 @@ async fn run(
             };
         return Err(AwsError::from(&refusal));
     }
-    let streamed = head.ok().filter(S3Operation::streams_body);
-    let (mut operation, payload) = match streamed {
-        Some(operation) => (operation, Payload::Streamed(body)),
-        None => {
+    let (mut operation, payload) = match head {
+        Ok(operation) if operation.streams_body() => (operation, Payload::Streamed(body)),
+        head => {
             let decoded = read_document(parts, body, verified.as_ref()).await?;
-            (parse(&decoded)?, Payload::Read(decoded))
+            // Without a body (most requests) the head's parse is the request's.
+            let operation = if decoded.is_empty() {
+                head?
+            } else {
+                parse(&decoded)?
+            };
+            (operation, Payload::Read(decoded))
         }
     };
     // The checks S3 makes up front: the operation's own (none for Unsupported, whose
