@@ -187,27 +187,5 @@ fn split_query(query: &str) -> impl Iterator<Item = (&str, &str)> {
 
 /// `%XX` escapes decoded; unlike a form, `+` stays `+` (botocore's `unquote`).
 fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let escaped = match bytes.get(index..index + 3) {
-            Some([b'%', high, low]) => hex_digit(*high).zip(hex_digit(*low)),
-            _ => None,
-        };
-        if let Some((high, low)) = escaped {
-            out.push(high << 4 | low);
-            index += 3;
-        } else {
-            out.push(bytes[index]);
-            index += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_digit(digit: u8) -> Option<u8> {
-    char::from(digit)
-        .to_digit(16)
-        .and_then(|value| u8::try_from(value).ok())
+    String::from_utf8_lossy(&crate::sigv4::percent_decode_keeping_plus(text)).into_owned()
 }

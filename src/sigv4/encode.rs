@@ -24,6 +24,15 @@ pub fn uri_encode(bytes: &[u8], keep_slash: bool) -> String {
 /// Decodes `%XX` escapes and `+` (a space, as in forms) into bytes; a `%` not followed by
 /// two hex digits stays as it is.
 pub fn percent_decode(text: &str) -> Vec<u8> {
+    decode_escapes(text, true)
+}
+
+/// [`percent_decode`], but `+` stays `+` (botocore's `unquote`, which SigV2 follows).
+pub fn percent_decode_keeping_plus(text: &str) -> Vec<u8> {
+    decode_escapes(text, false)
+}
+
+fn decode_escapes(text: &str, plus_is_space: bool) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
@@ -38,7 +47,7 @@ pub fn percent_decode(text: &str) -> Vec<u8> {
                 index += 3;
                 continue;
             }
-            (None, b'+') => out.push(b' '),
+            (None, b'+') if plus_is_space => out.push(b' '),
             (None, byte) => out.push(byte),
         }
         index += 1;

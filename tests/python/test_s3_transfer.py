@@ -5,9 +5,6 @@ checksums stored and returned, and S3's refusals of a bad multipart upload or di
 import base64
 import hashlib
 import os
-import pathlib
-import subprocess
-import sys
 import time
 
 import boto3
@@ -15,23 +12,11 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from test_sts import irsa_env
+from test_workshop import admin_env, aws
 
-AWS_CLI = str(pathlib.Path(sys.executable).with_name("aws"))
 MIB = 1024 * 1024
 # s3transfer's defaults: multipart above 8 MiB, in 8 MiB parts.
 CHUNK = 8 * MIB
-
-
-def aws(env, *args):
-    return subprocess.run([AWS_CLI, *args], env=env, capture_output=True, text=True, check=False)
-
-
-def admin_env(server, home):
-    env = {key: value for key, value in irsa_env(server, home / "unused", home).items()
-           if key not in ("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE")}
-    env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
-    return env
 
 
 def s3_client(server, **config):

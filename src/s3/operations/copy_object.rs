@@ -12,7 +12,7 @@ use crate::s3::input::PutOptions;
 use crate::s3::preconditions::{Outcome, Preconditions};
 use crate::s3::store::{ObjectMeta, StoredChecksum};
 use crate::s3::wire::time::iso8601_millis;
-use crate::s3::wire::{etag_of_md5, xml_document, XML_NAMESPACE};
+use crate::s3::wire::{etag_of_md5, xml_document, ChecksumElement, XML_NAMESPACE};
 use crate::s3::{S3Error, S3Response, S3Store};
 
 /// The object `x-amz-copy-source` names.
@@ -46,16 +46,8 @@ struct CopyObjectResult {
     etag: String,
     last_modified: String,
     checksum_type: &'static str,
-    #[serde(rename = "ChecksumCRC32", skip_serializing_if = "Option::is_none")]
-    checksum_crc32: Option<String>,
-    #[serde(rename = "ChecksumCRC32C", skip_serializing_if = "Option::is_none")]
-    checksum_crc32c: Option<String>,
-    #[serde(rename = "ChecksumCRC64NVME", skip_serializing_if = "Option::is_none")]
-    checksum_crc64nvme: Option<String>,
-    #[serde(rename = "ChecksumSHA1", skip_serializing_if = "Option::is_none")]
-    checksum_sha1: Option<String>,
-    #[serde(rename = "ChecksumSHA256", skip_serializing_if = "Option::is_none")]
-    checksum_sha256: Option<String>,
+    #[serde(flatten)]
+    checksum: Option<ChecksumElement>,
 }
 
 /// Runs CopyObject.
@@ -122,18 +114,15 @@ pub fn run(store: &S3Store, copy: &Copy<'_>, now: u64) -> Result<S3Response, S3E
     };
     let etag = meta.etag.clone();
     store.put_staged(copy.bucket, meta, staged, copy.options.condition.as_ref())?;
-    let value = Some(checksum.value);
-    let pick = |wanted| value.clone().filter(|_| algorithm == wanted);
     let result = CopyObjectResult {
         namespace: XML_NAMESPACE,
         etag,
         last_modified: iso8601_millis(now),
         checksum_type: "FULL_OBJECT",
-        checksum_crc32: pick(ChecksumAlgorithm::Crc32),
-        checksum_crc32c: pick(ChecksumAlgorithm::Crc32c),
-        checksum_crc64nvme: pick(ChecksumAlgorithm::Crc64Nvme),
-        checksum_sha1: pick(ChecksumAlgorithm::Sha1),
-        checksum_sha256: pick(ChecksumAlgorithm::Sha256),
+        checksum: Some(ChecksumElement {
+            algorithm,
+            value: checksum.value,
+        }),
     };
     Ok(S3Response::xml(xml_document("CopyObjectResult", &result)?)
         .with_header("x-amz-server-side-encryption", "AES256"))

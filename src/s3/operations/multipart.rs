@@ -21,7 +21,9 @@ use crate::s3::input::{EncodingType, PutOptions};
 use crate::s3::preconditions::Preconditions;
 use crate::s3::store::{ObjectMeta, PartInfo, Staged, StoredChecksum, UploadInfo};
 use crate::s3::wire::time::iso8601_millis;
-use crate::s3::wire::{multipart_etag, url_encode, xml_document, Owner, XML_NAMESPACE};
+use crate::s3::wire::{
+    multipart_etag, url_encode, xml_document, ChecksumElement, Owner, XML_NAMESPACE,
+};
 use crate::s3::{S3Error, S3Response, S3Store};
 
 /// Most parts ListParts returns, and its default.
@@ -234,16 +236,8 @@ struct CompleteMultipartUploadResult<'a> {
     key: &'a str,
     #[serde(rename = "ETag")]
     etag: &'a str,
-    #[serde(rename = "ChecksumCRC32", skip_serializing_if = "Option::is_none")]
-    checksum_crc32: Option<&'a str>,
-    #[serde(rename = "ChecksumCRC32C", skip_serializing_if = "Option::is_none")]
-    checksum_crc32c: Option<&'a str>,
-    #[serde(rename = "ChecksumCRC64NVME", skip_serializing_if = "Option::is_none")]
-    checksum_crc64nvme: Option<&'a str>,
-    #[serde(rename = "ChecksumSHA1", skip_serializing_if = "Option::is_none")]
-    checksum_sha1: Option<&'a str>,
-    #[serde(rename = "ChecksumSHA256", skip_serializing_if = "Option::is_none")]
-    checksum_sha256: Option<&'a str>,
+    #[serde(flatten)]
+    checksum: Option<ChecksumElement>,
     checksum_type: &'static str,
 }
 
@@ -291,19 +285,16 @@ pub fn complete(
     };
     store.put_staged(bucket, meta, staged, None)?;
     store.remove_upload(bucket, key, upload_id)?;
-    let value = Some(checksum.value.as_str());
-    let pick = |algorithm| value.filter(|_| checksum.algorithm == algorithm);
     let result = CompleteMultipartUploadResult {
         namespace: XML_NAMESPACE,
         location: format!("/{bucket}/{}", url_encode(key)),
         bucket,
         key,
         etag: &etag,
-        checksum_crc32: pick(ChecksumAlgorithm::Crc32),
-        checksum_crc32c: pick(ChecksumAlgorithm::Crc32c),
-        checksum_crc64nvme: pick(ChecksumAlgorithm::Crc64Nvme),
-        checksum_sha1: pick(ChecksumAlgorithm::Sha1),
-        checksum_sha256: pick(ChecksumAlgorithm::Sha256),
+        checksum: Some(ChecksumElement {
+            algorithm: checksum.algorithm,
+            value: checksum.value.clone(),
+        }),
         checksum_type: if checksum.composite {
             "COMPOSITE"
         } else {
@@ -456,16 +447,8 @@ struct PartEntry {
     #[serde(rename = "ETag")]
     etag: String,
     size: u64,
-    #[serde(rename = "ChecksumCRC32", skip_serializing_if = "Option::is_none")]
-    checksum_crc32: Option<String>,
-    #[serde(rename = "ChecksumCRC32C", skip_serializing_if = "Option::is_none")]
-    checksum_crc32c: Option<String>,
-    #[serde(rename = "ChecksumCRC64NVME", skip_serializing_if = "Option::is_none")]
-    checksum_crc64nvme: Option<String>,
-    #[serde(rename = "ChecksumSHA1", skip_serializing_if = "Option::is_none")]
-    checksum_sha1: Option<String>,
-    #[serde(rename = "ChecksumSHA256", skip_serializing_if = "Option::is_none")]
-    checksum_sha256: Option<String>,
+    #[serde(flatten)]
+    checksum: Option<ChecksumElement>,
 }
 
 /// `<Initiator>`: the account's owner, as for objects.
@@ -492,10 +475,11 @@ pub fn list_parts(
     let limit = usize::try_from(max_parts).unwrap_or(usize::MAX);
     let is_truncated = after.len() > limit;
     let page = &after[..after.len().min(limit)];
-    let checksum_of = |part: &PartInfo, algorithm: ChecksumAlgorithm| {
-        (info.checksum_algorithm == Some(algorithm))
-            .then(|| part.checksum.as_ref().map(|digest| STANDARD.encode(digest)))
-            .flatten()
+    let checksum_of = |part: &PartInfo| {
+        Some(ChecksumElement {
+            algorithm: info.checksum_algorithm?,
+            value: STANDARD.encode(part.checksum.as_ref()?),
+        })
     };
     let entries = page
         .iter()
@@ -504,11 +488,7 @@ pub fn list_parts(
             last_modified: iso8601_millis(part.last_modified),
             etag: part.etag.clone(),
             size: part.size,
-            checksum_crc32: checksum_of(part, ChecksumAlgorithm::Crc32),
-            checksum_crc32c: checksum_of(part, ChecksumAlgorithm::Crc32c),
-            checksum_crc64nvme: checksum_of(part, ChecksumAlgorithm::Crc64Nvme),
-            checksum_sha1: checksum_of(part, ChecksumAlgorithm::Sha1),
-            checksum_sha256: checksum_of(part, ChecksumAlgorithm::Sha256),
+            checksum: checksum_of(part),
         })
         .collect();
     let result = ListPartsResult {

@@ -12,6 +12,7 @@ use quick_xml::se::Serializer;
 use quick_xml::Writer;
 use serde::Serialize;
 
+use super::checksum::ChecksumAlgorithm;
 use super::error::S3Error;
 
 /// The namespace of S3's response documents (note `http`, as S3 sends it).
@@ -42,6 +43,31 @@ pub fn xml_document<T: Serialize>(root: &str, value: &T) -> Result<Vec<u8>, S3Er
 pub struct Owner<'a> {
     #[serde(rename = "ID")]
     pub id: &'a str,
+}
+
+/// A result's `<ChecksumCRC32>…</ChecksumCRC32>` (or another algorithm's element): put in a
+/// result struct as `#[serde(flatten)] checksum: Option<ChecksumElement>`.
+#[derive(Debug, Clone)]
+pub struct ChecksumElement {
+    pub algorithm: ChecksumAlgorithm,
+    /// Base64, as S3 sends it (a composite checksum ends in `-<parts>`).
+    pub value: String,
+}
+
+impl Serialize for ChecksumElement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let element = match self.algorithm {
+            ChecksumAlgorithm::Crc32 => "ChecksumCRC32",
+            ChecksumAlgorithm::Crc32c => "ChecksumCRC32C",
+            ChecksumAlgorithm::Crc64Nvme => "ChecksumCRC64NVME",
+            ChecksumAlgorithm::Sha1 => "ChecksumSHA1",
+            ChecksumAlgorithm::Sha256 => "ChecksumSHA256",
+        };
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(element, &self.value)?;
+        map.end()
+    }
 }
 
 /// Tags our continuation tokens so a stray string is refused rather than misread.
@@ -133,6 +159,51 @@ pub fn multipart_etag(part_md5s: &[[u8; 16]]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checksum_elements_are_named_by_algorithm() {
+        #[derive(Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Result {
+            #[serde(rename = "@xmlns")]
+            namespace: &'static str,
+            #[serde(rename = "ETag")]
+            etag: &'static str,
+            #[serde(flatten)]
+            checksum: Option<ChecksumElement>,
+            checksum_type: &'static str,
+        }
+        let document = |checksum| {
+            let result = Result {
+                namespace: XML_NAMESPACE,
+                etag: "\"e\"",
+                checksum,
+                checksum_type: "FULL_OBJECT",
+            };
+            String::from_utf8(xml_document("R", &result).unwrap()).unwrap()
+        };
+        let ns = XML_NAMESPACE;
+        let cases = [
+            ("none", None, format!("<R xmlns=\"{ns}\"><ETag>\"e\"</ETag><ChecksumType>FULL_OBJECT</ChecksumType></R>")),
+            ("crc32", Some((ChecksumAlgorithm::Crc32, "AAAAAA==")), format!("<R xmlns=\"{ns}\"><ETag>\"e\"</ETag><ChecksumCRC32>AAAAAA==</ChecksumCRC32><ChecksumType>FULL_OBJECT</ChecksumType></R>")),
+            ("sha256_composite", Some((ChecksumAlgorithm::Sha256, "x-2")), format!("<R xmlns=\"{ns}\"><ETag>\"e\"</ETag><ChecksumSHA256>x-2</ChecksumSHA256><ChecksumType>FULL_OBJECT</ChecksumType></R>")),
+        ];
+        for (name, checksum, want) in cases {
+            let checksum =
+                checksum.map(
+                    |(algorithm, value): (ChecksumAlgorithm, &str)| ChecksumElement {
+                        algorithm,
+                        value: value.to_owned(),
+                    },
+                );
+            let got = document(checksum);
+            assert_eq!(
+                got.split_once('\n').map(|(_, body)| body),
+                Some(want.as_str()),
+                "case {name}"
+            );
+        }
+    }
 
     #[test]
     fn url_encode_matches_s3() {
