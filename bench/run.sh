@@ -7,6 +7,8 @@
 #                                                   AssumeRoleWithWebIdentity and ListBuckets
 #                                                   load against moto's server, with ratios
 #   bench/run.sh --soak N                           N mixed requests, errors and RSS along the way
+#   bench/run.sh --writes                           CreateRole and ServiceAccount create rates as the
+#                                                   world grows, then kill -9 and a count of what stayed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,7 +6,7 @@ mod cli;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use cli::offline::{DecodeArgs, KeysCommand, KubeconfigArgs, MutateArgs, TokenArgs};
+use cli::offline::{DecodeArgs, KeysCommand, KubeconfigArgs, MutateArgs, StateCommand, TokenArgs};
 use cli::pod::{CreateIamServiceAccountArgs, ExecArgs, HealthArgs, PodEnvArgs};
 use cli::serve::ServeArgs;
 
@@ -38,6 +38,11 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Look at the saved state (`<data-dir>/state/world.db`).
+    State {
+        #[command(subcommand)]
+        command: StateCommand,
+    },
     /// Create an IAM role for a service account and annotate the service account with it,
     /// as `eksctl create iamserviceaccount --approve` does, through a running server's APIs.
     #[command(name = "create-iamserviceaccount")]
@@ -58,6 +63,7 @@ fn main() -> ExitCode {
         Command::Mutate(args) => cli::offline::mutate(args),
         Command::Kubeconfig(args) => cli::offline::kubeconfig(args),
         Command::Keys { command } => cli::offline::keys(command),
+        Command::State { command } => cli::offline::state(command),
         Command::CreateIamServiceAccount(args) => cli::pod::create_iam_service_account(args),
         Command::Env(args) => cli::pod::env(args),
         Command::Exec(args) => cli::pod::exec(args),

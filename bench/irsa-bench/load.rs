@@ -316,6 +316,11 @@ async fn connection(
     (latencies, errors)
 }
 
+/// A new keep-alive connection to the server on `port` (for the write scenarios).
+pub async fn connect_to(port: u16) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
+    connect(port).await
+}
+
 /// A new connection whose driver runs in the background.
 async fn connect(port: u16) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
     let (sender, connection) = open(port).await;
@@ -325,7 +330,7 @@ async fn connect(port: u16) -> hyper::client::conn::http1::SendRequest<Full<Byte
 
 /// Signs one request with the admin keys (`test`/`test`) for `service`; every request of
 /// the run reuses these headers, well within the 15-minute window.
-fn sign(
+pub fn sign(
     port: u16,
     method: &str,
     body: &[u8],

@@ -10,6 +10,7 @@
 //! errors and memory along the way.
 
 mod load;
+mod writes;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::AtomicU64;
@@ -29,7 +30,7 @@ const SOAK_SCENARIOS: [&str; 5] = [
     "ListBuckets",
 ];
 
-struct Options {
+pub struct Options {
     binary: String,
     data_dir: String,
     port: u16,
@@ -43,6 +44,8 @@ struct Options {
     peer_name: String,
     /// Send this many mixed requests instead of the table.
     soak: Option<u64>,
+    /// Run the write scenarios instead of the table.
+    writes: bool,
 }
 
 fn main() {
@@ -55,6 +58,10 @@ fn main() {
     println!();
     if let Some(total) = options.soak {
         soak(&options, &runtime, total);
+        return;
+    }
+    if options.writes {
+        writes::run(&options, &runtime);
         return;
     }
     println!(
@@ -234,8 +241,13 @@ fn parse_args() -> Options {
         peer_port: None,
         peer_name: "peer".into(),
         soak: None,
+        writes: false,
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(at) = args.iter().position(|arg| arg == "--writes") {
+        args.remove(at);
+        options.writes = true;
+    }
     for pair in args.chunks(2) {
         let value = pair.get(1).cloned().unwrap_or_default();
         match pair[0].as_str() {
@@ -258,7 +270,7 @@ fn parse_args() -> Options {
     options
 }
 
-fn start_server(options: &Options, cpu: Option<&str>) -> Child {
+pub fn start_server(options: &Options, cpu: Option<&str>) -> Child {
     let listen = format!("127.0.0.1:{}", options.port);
     let server_args = [
         "serve",
@@ -287,7 +299,7 @@ fn start_server(options: &Options, cpu: Option<&str>) -> Child {
         .expect("spawn the server")
 }
 
-fn stop(child: &mut Child) {
+pub fn stop(child: &mut Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
@@ -301,7 +313,7 @@ fn pin_self(cpu: &str) {
 }
 
 /// Polls with a raw HTTP/1.1 GET until the discovery document answers 200.
-fn wait_ready(port: u16, limit: Duration) -> Result<(), String> {
+pub fn wait_ready(port: u16, limit: Duration) -> Result<(), String> {
     use std::io::{Read, Write};
     let deadline = Instant::now() + limit;
     let request = b"GET /.well-known/openid-configuration HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";

@@ -2,9 +2,11 @@
 //! and `keys rotate`.
 
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use irsa_local::config::DEFAULT_DATA_DIR;
 use irsa_local::manifest::Format;
 use irsa_local::offline::{self, MutateOptions, TokenOptions};
 use irsa_local::oidc::inspect::SignatureCheck;
@@ -138,6 +140,40 @@ pub fn keys(command: KeysCommand) -> ExitCode {
             offline::rotate_key(&world.config(None), cluster.as_deref())
                 .map(|kid| println!("{kid}")),
         ),
+    }
+}
+
+#[derive(Subcommand)]
+pub enum StateCommand {
+    /// Print the saved state as a world file (JSON), which `--config` can load. Reads
+    /// only; safe while a server runs on the same data dir.
+    Export {
+        /// Where keys and state persist.
+        #[arg(long, env = "IRSA_LOCAL_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+        data_dir: PathBuf,
+    },
+}
+
+/// Runs a `state` subcommand.
+pub fn state(command: StateCommand) -> ExitCode {
+    match command {
+        StateCommand::Export { data_dir } => match irsa_local::store::export(&data_dir) {
+            Ok(Some(json)) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Ok(None) => {
+                eprintln!(
+                    "irsa-local: {} holds no saved state (the server saves on its first change)",
+                    data_dir.display()
+                );
+                ExitCode::from(1)
+            }
+            Err(err) => {
+                eprintln!("irsa-local: {err}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 

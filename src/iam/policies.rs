@@ -7,6 +7,7 @@
 //! policy is ever a permissions boundary here.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -191,7 +192,7 @@ pub fn create(world: &mut World, input: &CreatePolicy, now: u64) -> Result<Polic
     let output = PolicyOutput {
         policy: detail(world, &policy, now)?,
     };
-    world.managed_policies.push(policy);
+    world.managed_policies.push(Arc::new(policy));
     Ok(output)
 }
 
@@ -215,6 +216,7 @@ pub(super) fn find<'w>(world: &'w World, arn: &str) -> Result<&'w ManagedPolicy,
         .managed_policies
         .iter()
         .find(|policy| policy.arn == arn)
+        .map(Arc::as_ref)
         .ok_or_else(|| IamError::NoSuchPolicy(arn.to_owned()))
 }
 

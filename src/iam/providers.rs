@@ -6,6 +6,7 @@
 //! here verifies tokens with the cluster's keys or the world's JWKS, never over TLS).
 
 use serde::Serialize;
+use std::sync::Arc;
 
 use super::action::CreateProvider;
 use super::check_quota;
@@ -134,7 +135,7 @@ pub fn create(
     )?;
     check_limits(&provider)?;
     let tags = optional_tags(&provider.tags);
-    world.oidc_providers.push(provider);
+    world.oidc_providers.push(Arc::new(provider));
     Ok(CreateProviderOutput { arn, tags })
 }
 
@@ -195,10 +196,10 @@ fn change(
     let Some(slot) = world.oidc_providers.get_mut(index) else {
         return Err(IamError::NoSuchProvider(arn.to_owned()));
     };
-    let mut provider = slot.clone();
+    let mut provider = OidcProvider::clone(slot);
     edit(&mut provider);
     check_limits(&provider)?;
-    *slot = provider;
+    *slot = Arc::new(provider);
     Ok(())
 }
 
@@ -225,6 +226,7 @@ fn find<'w>(world: &'w World, arn: &str) -> Result<&'w OidcProvider, IamError> {
     world
         .oidc_providers
         .get(index)
+        .map(Arc::as_ref)
         .ok_or_else(|| IamError::NoSuchProvider(arn.to_owned()))
 }
 

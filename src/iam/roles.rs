@@ -7,6 +7,7 @@
 //! profiles, and `RoleLastUsed`, which is always empty.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -87,6 +88,7 @@ pub fn list(world: &World, path_prefix: &str, page: Page, created_at: u64) -> Li
         .roles
         .iter()
         .filter(|role| role.path.as_str().starts_with(path_prefix))
+        .map(Arc::as_ref)
         .collect();
     matching.sort_by_key(|role| role.name.as_str().to_ascii_lowercase());
     let (roles, is_truncated, marker) = paginate(matching, page);
@@ -143,7 +145,7 @@ pub fn create(world: &mut World, input: &CreateRole, now: u64) -> Result<RoleOut
     let output = RoleOutput {
         role: detail(world, &role, now, View::Created),
     };
-    world.roles.push(role);
+    world.roles.push(Arc::new(role));
     Ok(output)
 }
 
@@ -212,6 +214,7 @@ pub(super) fn find<'w>(world: &'w World, name: &str) -> Result<&'w Role, IamErro
         .roles
         .iter()
         .find(|role| is_named(role, name))
+        .map(Arc::as_ref)
         .ok_or_else(|| IamError::NoSuchRole(name.to_owned()))
 }
 
@@ -220,6 +223,7 @@ fn find_mut<'w>(world: &'w mut World, name: &str) -> Result<&'w mut Role, IamErr
         .roles
         .iter_mut()
         .find(|role| is_named(role, name))
+        .map(Arc::make_mut)
         .ok_or_else(|| IamError::NoSuchRole(name.to_owned()))
 }
 

@@ -80,7 +80,7 @@ impl Listed {
                         event.pointer("/metadata/namespace").and_then(Value::as_str) == Some(wanted)
                     })
                 })
-                .cloned()
+                .map(|event| Value::clone(event))
                 .collect(),
             Self::Secret | Self::ResourceQuota | Self::LimitRange => Vec::new(),
         }

@@ -71,8 +71,8 @@ impl Worker {
             .iter()
             .find(|pod| {
                 pod.pointer("/metadata/uid").and_then(Value::as_str) == Some(key.uid.as_str())
-            })?
-            .clone();
+            })
+            .map(|pod| Value::clone(pod))?;
         let containers = |pointer: &str, reason: &str| -> Vec<Container> {
             pod.pointer(pointer)
                 .and_then(Value::as_array)

@@ -15,7 +15,7 @@ use crate::world::{OidcProvider, World};
 /// Keys by cluster name and by provider URL. A keyring is immutable; a change to the
 /// world's clusters or providers builds the next one with [`Keyring::rebuild`], which
 /// shares the key sets of clusters that stay.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Keyring {
     by_cluster: HashMap<String, Arc<KeySet>>,
     /// Provider URL → its JWKS keys, for providers that are not clusters.

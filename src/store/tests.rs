@@ -21,10 +21,27 @@ fn role(name: &str) -> world::Role {
 fn add_role(store: &Store, name: &str) {
     store
         .update(|world| {
-            world.roles.push(role(name));
+            world.roles.push(Arc::new(role(name)));
             Ok::<_, ()>(())
         })
         .unwrap();
+}
+
+/// How many rows of `kind` the state database holds.
+fn rows(data_dir: &std::path::Path, kind: &str) -> i64 {
+    let connection = rusqlite::Connection::open(state_file(data_dir)).unwrap();
+    connection
+        .query_row(
+            "SELECT count(*) FROM entity WHERE kind = ?1",
+            [kind],
+            |row| row.get(0),
+        )
+        .unwrap()
+}
+
+/// The state as `irsa-local state export` prints it.
+fn export(data_dir: &std::path::Path) -> String {
+    super::export(data_dir).unwrap().unwrap()
 }
 
 fn role_names(store: &Store) -> Vec<String> {
@@ -61,7 +78,9 @@ fn reset_serves_the_world_file_again() {
     add_role(&Store::open(base(), dir.path(), false).unwrap(), "app");
     let reset = Store::open(base(), dir.path(), true).unwrap();
     assert_eq!(role_names(&reset), ["iam-test"]);
-    assert!(!state_file(dir.path()).exists());
+    drop(reset);
+    let reopened = Store::open(base(), dir.path(), false).unwrap();
+    assert_eq!(role_names(&reopened), ["iam-test"]);
 }
 
 #[test]
@@ -69,12 +88,12 @@ fn a_refused_change_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(base(), dir.path(), false).unwrap();
     let result = store.update(|world| {
-        world.roles.push(role("half-done"));
+        world.roles.push(Arc::new(role("half-done")));
         Err::<(), _>("refused")
     });
     assert!(matches!(result, Err(UpdateError::Rejected("refused"))));
     assert_eq!(role_names(&store), ["iam-test"]);
-    assert!(!state_file(dir.path()).exists());
+    assert_eq!(rows(dir.path(), "role"), 0);
 }
 
 #[test]
@@ -83,7 +102,7 @@ fn a_change_that_breaks_the_world_is_not_saved() {
     let store = Store::open(base(), dir.path(), false).unwrap();
     // Role names are unique regardless of case; `validate` catches a change that forgot.
     let result = store.update(|world| {
-        world.roles.push(role("IAM-TEST"));
+        world.roles.push(Arc::new(role("IAM-TEST")));
         Ok::<_, ()>(())
     });
     match result {
@@ -91,7 +110,7 @@ fn a_change_that_breaks_the_world_is_not_saved() {
         other => panic!("expected Failed, got {other:?}"),
     }
     assert_eq!(role_names(&store), ["iam-test"]);
-    assert!(!state_file(dir.path()).exists());
+    assert_eq!(rows(dir.path(), "role"), 0);
 }
 
 #[test]
@@ -121,11 +140,13 @@ fn the_state_file_leaves_out_unchanged_catalogue_policies() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(base(), dir.path(), false).unwrap();
     add_role(&store, "app");
-    let saved = std::fs::read_to_string(state_file(dir.path())).unwrap();
-    assert!(
-        !saved.contains("ANPAIZTJ4DXE7G6AGAE6M"),
-        "catalogue policy saved"
+    assert_eq!(
+        rows(dir.path(), "managedPolicy"),
+        0,
+        "catalogue policies saved"
     );
+    assert_eq!(rows(dir.path(), "role"), 2);
+    let saved = export(dir.path());
     assert!(
         saved.contains("AmazonS3ReadOnlyAccess"),
         "the role keeps its attachment"
@@ -141,11 +162,18 @@ fn the_state_file_leaves_out_unchanged_catalogue_policies() {
 fn a_damaged_state_file_stops_the_start_and_names_reset() {
     let dir = tempfile::tempdir().unwrap();
     add_role(&Store::open(base(), dir.path(), false).unwrap(), "app");
-    std::fs::write(state_file(dir.path()), b"{\"format\": 1, \"baseFin").unwrap();
+    for name in ["world.db-wal", "world.db-shm"] {
+        let _ = std::fs::remove_file(dir.path().join("state").join(name));
+    }
+    std::fs::write(
+        state_file(dir.path()),
+        b"SQLite format 3\0 and then nothing",
+    )
+    .unwrap();
     let err = Store::open(base(), dir.path(), false).unwrap_err();
     let message = err.to_string();
     assert!(
-        message.contains("world.json") && message.contains("--reset"),
+        message.contains("world.db") && message.contains("--reset"),
         "{message}"
     );
     assert!(Store::open(base(), dir.path(), true).is_ok());
@@ -184,4 +212,84 @@ fn a_new_cluster_gets_keys_and_keeps_the_old_ones() {
     let second = snapshot.keys_of(world.cluster("second").unwrap()).unwrap();
     assert_eq!(first.signing().kid(), first_kid);
     assert_ne!(second.signing().kid(), first_kid);
+}
+
+#[test]
+fn a_write_saves_only_the_rows_it_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(base(), dir.path(), false).unwrap();
+    for index in 0..50 {
+        add_role(&store, &format!("role-{index}"));
+    }
+    assert_eq!(rows(dir.path(), "role"), 51);
+    store
+        .update(|world| {
+            let last = world.roles.last_mut().unwrap();
+            Arc::make_mut(last).description = Some("changed".to_owned());
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+    let diff_rows = {
+        let snapshot = store.current();
+        let mut after = snapshot.world().clone();
+        Arc::make_mut(after.roles.first_mut().unwrap()).description = Some("x".to_owned());
+        crate::world::diff::Diff::between(snapshot.world(), &after)
+            .changed
+            .len()
+    };
+    assert_eq!(diff_rows, 1, "one role changed, one row to write");
+    let reopened = Store::open(base(), dir.path(), false).unwrap();
+    let world = reopened.current();
+    let last = world.world().roles.last().unwrap();
+    assert_eq!(last.description.as_deref(), Some("changed"));
+    assert_eq!(
+        last.name.as_str(),
+        "role-49",
+        "an update keeps the role's place"
+    );
+}
+
+#[test]
+fn a_state_saved_as_world_json_moves_into_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut world = base();
+    world.roles.push(Arc::new(role("from-json")));
+    let fingerprint = crate::world::fingerprint(&base());
+    let json = crate::world::saved_json(&world, &fingerprint, |p| {
+        p.arn.starts_with("arn:aws:iam::aws:")
+    })
+    .unwrap();
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("world.json"), json).unwrap();
+    std::fs::write(state.join(".world.json.123.tmp"), b"half a write").unwrap();
+
+    let store = Store::open(base(), dir.path(), false).unwrap();
+    assert_eq!(role_names(&store), ["iam-test", "from-json"]);
+    assert!(!state.join("world.json").exists(), "moved, not copied");
+    assert!(
+        !state.join(".world.json.123.tmp").exists(),
+        "leftovers removed"
+    );
+    drop(store);
+    let reopened = Store::open(base(), dir.path(), false).unwrap();
+    assert_eq!(role_names(&reopened), ["iam-test", "from-json"]);
+}
+
+#[test]
+fn export_prints_a_world_file_that_loads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(base(), dir.path(), false).unwrap();
+    add_role(&store, "exported");
+    let text = export(dir.path());
+    let world = crate::world::parse("export", &text, std::path::Path::new("/")).unwrap();
+    let names: Vec<&str> = world.roles.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["iam-test", "exported"]);
+}
+
+#[test]
+fn export_without_saved_state_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(super::export(dir.path()).unwrap().is_none());
+    assert!(!dir.path().join("state").exists(), "export creates nothing");
 }

@@ -2,15 +2,18 @@
 //! managed policies, buckets and admin credentials. Loaded from a world file (or the
 //! embedded default), checked whole before the server starts.
 
+pub mod diff;
 mod load;
 mod model;
 pub mod names;
 
 use sha2::{Digest, Sha256};
 
+#[cfg(test)]
+pub use load::saved_json;
 pub use load::{
-    fingerprint, load_default, load_file, parse, parse_saved, saved_json, validate, LoadError,
-    DEFAULT_WORLD_JSON,
+    fingerprint, load_default, load_file, parse, parse_saved, parse_saved_value, validate,
+    validate_changed, LoadError, DEFAULT_WORLD_JSON,
 };
 pub use model::{
     AccessKeyId, Account, AccountId, AdminCredential, Bucket, BucketName, Cluster, ClusterName,
@@ -98,6 +101,7 @@ impl Cluster {
         self.service_accounts
             .iter()
             .find(|sa| sa.namespace.as_str() == namespace && sa.name.as_str() == name)
+            .map(std::sync::Arc::as_ref)
     }
 
     /// The uid of `namespace/name`: the declared one, or one derived from the names so that

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,11 @@ use super::names;
 use crate::policy::{self, Policy, PolicyKind};
 
 /// The emulated AWS account and everything in it.
+///
+/// The entities a world can hold by the thousand (roles, policies, providers, service
+/// accounts, pods, events) sit behind an `Arc` each: a change copies the lists, not the
+/// entities, and the store finds what changed by pointer (`Arc::ptr_eq`), so the cost of
+/// a write does not grow with the world. Change one through `Arc::make_mut`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct World {
@@ -23,11 +29,11 @@ pub struct World {
     /// root discovery document serve.
     pub clusters: Vec<Cluster>,
     #[serde(default)]
-    pub oidc_providers: Vec<OidcProvider>,
+    pub oidc_providers: Vec<Arc<OidcProvider>>,
     #[serde(default)]
-    pub managed_policies: Vec<ManagedPolicy>,
+    pub managed_policies: Vec<Arc<ManagedPolicy>>,
     #[serde(default)]
-    pub roles: Vec<Role>,
+    pub roles: Vec<Arc<Role>>,
     #[serde(default)]
     pub buckets: Vec<Bucket>,
 }
@@ -62,7 +68,7 @@ pub struct Cluster {
     #[serde(default)]
     pub signing_keys: Vec<PathBuf>,
     #[serde(default)]
-    pub service_accounts: Vec<ServiceAccount>,
+    pub service_accounts: Vec<Arc<ServiceAccount>>,
     /// When the cluster was created (`2024-01-02T03:04:05Z`); the server's start when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_date: Option<String>,
@@ -81,11 +87,11 @@ pub struct Cluster {
     /// Pods created through the Kubernetes API, each as kube-apiserver stored it (defaulted,
     /// admitted and mutated), in creation order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pods: Vec<serde_json::Value>,
+    pub pods: Vec<Arc<serde_json::Value>>,
     /// Events the node recorded about its pods, newest last; not saved (Kubernetes keeps
     /// events an hour), and at most [`MAX_EVENTS`].
     #[serde(skip)]
-    pub events: Vec<serde_json::Value>,
+    pub events: Vec<Arc<serde_json::Value>>,
     /// The last resourceVersion given to a change of the cluster's pods, deletions
     /// included, so that versions only grow while the server runs (a restart starts again
     /// from the largest saved pod's).
@@ -190,7 +196,7 @@ pub struct Role {
 }
 
 /// An S3 bucket.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Bucket {
     pub name: BucketName,

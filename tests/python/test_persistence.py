@@ -5,6 +5,7 @@ every write that got a 200 is there. `serve --reset` starts from the world file 
 import concurrent.futures
 import json
 import signal
+import subprocess
 import threading
 import time
 
@@ -12,7 +13,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from conftest import Server, seeded_data_dir
+from conftest import BINARY, ROOT, Server, seeded_data_dir
 
 TRUST = json.dumps({
     "Version": "2012-10-17",
@@ -87,3 +88,67 @@ def test_acknowledged_writes_survive_sigkill(tmp_path):
         assert all_roles(iam(reset)) == {"iam-test"}
     finally:
         reset.stop()
+
+
+def test_state_export_prints_a_world_file_that_serves_again(tmp_path):
+    """`irsa-local state export` prints the saved state as a world file (while the server
+    runs), and a server started on that file with a new data dir serves the same roles."""
+    data_dir = seeded_data_dir(tmp_path)
+    server = Server(data_dir)
+    try:
+        client = iam(server)
+        client.create_role(RoleName="exported", AssumeRolePolicyDocument=TRUST)
+        client.put_role_policy(RoleName="exported", PolicyName="read", PolicyDocument=READ)
+        printed = server.cli("state", "export")
+        assert printed.returncode == 0, printed.stderr
+        world = json.loads(printed.stdout)
+        assert [r["name"] for r in world["roles"]] == ["iam-test", "exported"]
+    finally:
+        server.stop()
+    world_file = tmp_path / "exported-world.json"
+    world_file.write_text(printed.stdout)
+    again = Server(tmp_path / "fresh", "--config", str(world_file))
+    try:
+        client = iam(again)
+        assert all_roles(client) == {"iam-test", "exported"}
+        assert client.list_role_policies(RoleName="exported")["PolicyNames"] == ["read"]
+    finally:
+        again.stop()
+
+
+def test_state_export_on_an_empty_data_dir_says_so(tmp_path):
+    done = subprocess.run([BINARY, "state", "export", "--data-dir", str(tmp_path / "none")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "holds no saved state" in done.stderr
+    assert not (tmp_path / "none").exists(), "export creates nothing"
+
+
+def test_a_world_json_saved_by_an_earlier_version_is_moved_into_the_database(tmp_path):
+    """Versions before the state database saved `state/world.json` whole: its roles are
+    served after an upgrade, the file is gone, and interrupted saves' temporary files too."""
+    data_dir = seeded_data_dir(tmp_path)
+    base = Server(data_dir)
+    try:
+        exported = base.cli("state", "export")
+    finally:
+        base.stop()
+    assert exported.returncode == 1, "a fresh server saves nothing until a change"
+    state = data_dir / "state"
+    state.mkdir(mode=0o700, exist_ok=True)
+    for name in ("world.db", "world.db-wal", "world.db-shm"):
+        (state / name).unlink(missing_ok=True)
+    world = json.loads((ROOT / "fixtures" / "default-world.json").read_text())
+    world["roles"].append({"name": "from-an-older-version", "assumeRolePolicyDocument": json.loads(TRUST)})
+    fingerprint = "0" * 64
+    (state / "world.json").write_text(json.dumps(
+        {"format": 1, "baseFingerprint": fingerprint, "world": world}))
+    (state / ".world.json.42.tmp").write_text("half a save")
+    upgraded = Server(data_dir)
+    try:
+        assert "from-an-older-version" in all_roles(iam(upgraded))
+        assert not (state / "world.json").exists()
+        assert not (state / ".world.json.42.tmp").exists()
+        assert (state / "world.db").exists()
+    finally:
+        upgraded.stop()

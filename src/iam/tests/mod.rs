@@ -31,7 +31,7 @@ fn world() -> World {
         "assumeRolePolicyDocument": serde_json::from_str::<serde_json::Value>(TRUST).unwrap(),
     }))
     .unwrap();
-    world.roles.push(protected);
+    world.roles.push(std::sync::Arc::new(protected));
     world
 }
 

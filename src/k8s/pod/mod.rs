@@ -18,6 +18,7 @@ mod service_account;
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use std::sync::Arc;
 
 use super::mutate::{self, Outcome, Settings};
 use super::status::{Cause, Status};
@@ -108,7 +109,7 @@ pub fn create(
         }],
         "qosClass": qos,
     });
-    cluster.pods.push(pod.clone());
+    cluster.pods.push(Arc::new(pod.clone()));
     Ok(pod)
 }
 
@@ -132,7 +133,7 @@ pub fn list(cluster: &Cluster, namespace: Option<&str>, selectors: &Selectors) -
             .iter()
             .filter(|pod| namespace.is_none_or(|ns| text(pod, "/metadata/namespace") == ns))
             .filter(|pod| selectors.matches(pod))
-            .cloned()
+            .map(|pod| Value::clone(pod))
             .collect(),
     }
 }
@@ -276,17 +277,25 @@ fn next_resource_version(cluster: &mut Cluster) -> u64 {
 /// watch from any earlier version sees the `DELETED` event.
 fn take(cluster: &mut Cluster, index: usize) -> Value {
     let version = next_resource_version(cluster);
-    let mut pod = cluster.pods.remove(index);
+    let mut pod = Arc::unwrap_or_clone(cluster.pods.remove(index));
     pod["metadata"]["resourceVersion"] = json!(version.to_string());
     pod
 }
 
 fn find<'a>(cluster: &'a Cluster, namespace: &str, name: &str) -> Option<&'a Value> {
-    cluster.pods.iter().find(|pod| is(pod, namespace, name))
+    cluster
+        .pods
+        .iter()
+        .find(|pod| is(pod, namespace, name))
+        .map(Arc::as_ref)
 }
 
 fn find_mut<'a>(cluster: &'a mut Cluster, namespace: &str, name: &str) -> Option<&'a mut Value> {
-    cluster.pods.iter_mut().find(|pod| is(pod, namespace, name))
+    cluster
+        .pods
+        .iter_mut()
+        .find(|pod| is(pod, namespace, name))
+        .map(Arc::make_mut)
 }
 
 fn is(pod: &Value, namespace: &str, name: &str) -> bool {

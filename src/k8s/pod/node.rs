@@ -5,6 +5,7 @@
 //! and then removes it.
 
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 use super::super::status::Status;
 use super::{find_mut, next_resource_version, text};
@@ -171,7 +172,7 @@ pub fn record_event(
     if cluster.events.len() >= crate::world::MAX_EVENTS {
         cluster.events.remove(0);
     }
-    cluster.events.push(event.clone());
+    cluster.events.push(Arc::new(event.clone()));
     Ok(event)
 }
 

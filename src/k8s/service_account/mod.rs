@@ -4,6 +4,7 @@
 //! world store. Only metadata is kept: name, namespace, uid, labels, annotations.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -123,6 +124,7 @@ pub fn list(cluster: &Cluster, namespace: &str, created_at: u64) -> ServiceAccou
         .service_accounts
         .iter()
         .filter(|account| account.namespace.as_str() == namespace)
+        .map(Arc::as_ref)
         .chain(implicit.as_ref())
         .collect();
     accounts.sort_by(|a, b| a.name.cmp(&b.name));
@@ -233,7 +235,7 @@ pub fn create(
         labels: metadata.labels,
         create_date: Some(rfc3339(now)),
     };
-    cluster.service_accounts.push(account.clone());
+    cluster.service_accounts.push(Arc::new(account.clone()));
     Ok(account)
 }
 
@@ -264,6 +266,7 @@ pub fn patch(
         .service_accounts
         .iter_mut()
         .find(|sa| sa.namespace.as_str() == namespace && sa.name.as_str() == name)
+        .map(Arc::make_mut)
         .ok_or_else(|| Status::not_found("serviceaccounts", name))?;
     if let Some(metadata) = metadata {
         for (field, value) in metadata {
@@ -299,7 +302,7 @@ pub fn delete(
         .iter()
         .position(|sa| sa.namespace.as_str() == namespace && sa.name.as_str() == name)
         .ok_or_else(|| Status::not_found("serviceaccounts", name))?;
-    Ok(cluster.service_accounts.remove(index))
+    Ok(Arc::unwrap_or_clone(cluster.service_accounts.remove(index)))
 }
 
 fn account_field<'a>(account: &'a ServiceAccount, field: &str) -> &'a str {

@@ -272,7 +272,7 @@ pub trait ProviderKeys {
 /// Validates `token` for an account whose IAM OIDC providers are `providers`, at `now`.
 pub fn verify(
     token: &str,
-    providers: &[OidcProvider],
+    providers: &[impl std::borrow::Borrow<OidcProvider>],
     keys: &dyn ProviderKeys,
     now: u64,
 ) -> Result<VerifiedClaims, TokenError> {
@@ -298,6 +298,7 @@ pub fn verify(
         .ok_or(TokenError::MissingClaim("iss"))?;
     let provider = providers
         .iter()
+        .map(std::borrow::Borrow::borrow)
         .find(|provider| provider.url.as_str() == issuer)
         .ok_or_else(|| TokenError::UnknownIssuer {
             issuer: issuer.to_owned(),
