@@ -52,7 +52,7 @@ pub use payload::{PayloadHash, PayloadMode};
 pub use query::query_pairs;
 pub use sign::sign;
 pub use signing_key::{SecretKey, SigningKey};
-pub use time::{imf_fixdate_to_amz, parse_amz_date};
+pub use time::{format_amz_date, imf_fixdate_to_amz, parse_amz_date};
 
 /// How far a header-signed request's time may be from the server's, either way (and how
 /// far in the future a presigned request may have been signed): 15 minutes.

@@ -1,7 +1,8 @@
 //! Web identity token validation, as STS does it for AssumeRoleWithWebIdentity, in the
 //! order REFERENCE 1.5 recommends: length, parse, issuer → IAM OIDC provider, audience,
-//! algorithm allow-list, key by `kid` (every key when there is none) of the type the
-//! algorithm demands, signature, then `exp` / `nbf` / `iat` with 300 s of skew.
+//! algorithm allow-list, no `crit` header (RFC 7515 §4.1.11: the verifier understands no
+//! extension), key by `kid` (every key when there is none) of the type the algorithm
+//! demands, signature, then `exp` / `nbf` / `iat` with 300 s of skew.
 //!
 //! The header's `alg` never picks the key type: a key is used only when its own type
 //! matches the allow-listed algorithm. Only [`verify`] constructs [`VerifiedClaims`].
@@ -59,6 +60,10 @@ pub enum TokenError {
     MissingClaim(&'static str),
     #[error("algorithm {0:?} is not accepted; use RS256, RS384, RS512, ES256, ES384 or ES512")]
     AlgorithmNotAllowed(String),
+    /// The header's `crit` names extensions (RFC 7515 §4.1.11); the verifier understands
+    /// none, so any `crit` at all, and one that is not a list of names, is refused.
+    #[error("the header's crit names {0:?}, which irsa-local does not understand")]
+    UnknownCritical(Vec<String>),
     #[error("the provider publishes no key with kid {kid:?}")]
     UnknownKey { kid: String },
     #[error("no key of the type {algorithm} needs (kid {kid:?})")]
@@ -310,7 +315,22 @@ pub fn verify(
         .unwrap_or_default();
     let algorithm = SigningAlgorithm::from_header(alg)
         .ok_or_else(|| TokenError::AlgorithmNotAllowed(alg.to_owned()))?;
-    let kid = header.get("kid").and_then(Value::as_str);
+    if let Some(crit) = header.get("crit") {
+        return Err(TokenError::UnknownCritical(critical_names(crit)));
+    }
+    let kid = match header.get("kid") {
+        None => None,
+        Some(Value::String(kid)) => Some(kid.as_str()),
+        // A `kid` that is not a string (a number, null) is still a `kid`: it must not fall
+        // back to trying every key, as a token without one does. No published key can
+        // carry it (a JWK's kid is a string), so it is refused as a kid that matches no key
+        // would be, which is what STS does with a kid absent from the JWKS.
+        Some(other) => {
+            return Err(TokenError::UnknownKey {
+                kid: other.to_string(),
+            })
+        }
+    };
     let published = keys
         .keys_for(provider.url.as_str())
         .map_err(TokenError::NoKeys)?;
@@ -369,6 +389,18 @@ pub fn verify(
         expires_at,
         claims,
     })
+}
+
+/// The extension names a `crit` header parameter lists, for the refusal; a value that is
+/// not a list of strings is reported as its JSON text.
+fn critical_names(crit: &Value) -> Vec<String> {
+    match crit {
+        Value::Array(names) => names
+            .iter()
+            .map(|name| name.as_str().map_or_else(|| name.to_string(), str::to_owned))
+            .collect(),
+        other => vec![other.to_string()],
+    }
 }
 
 fn decode_object(part: &str) -> Option<Map<String, Value>> {
