@@ -194,18 +194,17 @@ pub fn mutate(
 
     // A volume of that name, the webhook's or the pod's own, is not added again; the
     // variables and mounts still are (webhook v0.3.0 on).
-    let volume_exists = view
-        .volumes
-        .iter()
-        .flatten()
-        .any(|v| v.name == VOLUME_NAME);
+    let volume_exists = view.volumes.iter().flatten().any(|v| v.name == VOLUME_NAME);
 
     let injection = Injection {
         role_arn: config.role_arn,
         token_file: token_file(&settings.mount_path, &view.node_selector),
         mount_path: &settings.mount_path,
         // `m.Region != ""`: an empty region is no region, not empty variables.
-        region: settings.region.as_deref().filter(|region| !region.is_empty()),
+        region: settings
+            .region
+            .as_deref()
+            .filter(|region| !region.is_empty()),
         regional_sts: config.regional_sts,
     };
     let mut changed = false;

@@ -9,6 +9,8 @@
 //! RSA signatures go to aws-lc-rs through keys parsed once; EC P-256/P-384 through
 //! jsonwebtoken; P-521 (no ES512 in jsonwebtoken) through aws-lc-rs.
 
+mod header;
+
 use std::sync::Arc;
 
 use aws_lc_rs::signature::{
@@ -22,6 +24,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{Map, Value};
 
 use crate::world::OidcProvider;
+use header::{Header, SigningAlgorithm};
 
 /// Seconds of clock skew tolerated after `exp` and before `nbf` / `iat` (IAM's 5 minutes).
 pub const CLOCK_SKEW_SECONDS: u64 = 300;
@@ -244,29 +247,6 @@ impl VerificationKey {
     }
 }
 
-/// The allow-list: what STS accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SigningAlgorithm {
-    Rs(Algorithm),
-    Es256,
-    Es384,
-    Es512,
-}
-
-impl SigningAlgorithm {
-    fn from_header(alg: &str) -> Option<Self> {
-        match alg {
-            "RS256" => Some(Self::Rs(Algorithm::RS256)),
-            "RS384" => Some(Self::Rs(Algorithm::RS384)),
-            "RS512" => Some(Self::Rs(Algorithm::RS512)),
-            "ES256" => Some(Self::Es256),
-            "ES384" => Some(Self::Es384),
-            "ES512" => Some(Self::Es512),
-            _ => None,
-        }
-    }
-}
-
 /// Where the keys of a provider come from: the cluster's signing keys, or a JWKS that the
 /// world gives for it.
 pub trait ProviderKeys {
@@ -309,28 +289,11 @@ pub fn verify(
         })?;
     let audience = matched_audience(&claims, provider)?;
 
-    let alg = header
-        .get("alg")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let algorithm = SigningAlgorithm::from_header(alg)
-        .ok_or_else(|| TokenError::AlgorithmNotAllowed(alg.to_owned()))?;
-    if let Some(crit) = header.get("crit") {
-        return Err(TokenError::UnknownCritical(critical_names(crit)));
-    }
-    let kid = match header.get("kid") {
-        None => None,
-        Some(Value::String(kid)) => Some(kid.as_str()),
-        // A `kid` that is not a string (a number, null) is still a `kid`: it must not fall
-        // back to trying every key, as a token without one does. No published key can
-        // carry it (a JWK's kid is a string), so it is refused as a kid that matches no key
-        // would be, which is what STS does with a kid absent from the JWKS.
-        Some(other) => {
-            return Err(TokenError::UnknownKey {
-                kid: other.to_string(),
-            })
-        }
-    };
+    let Header {
+        alg,
+        algorithm,
+        kid,
+    } = header::read(&header)?;
     let published = keys
         .keys_for(provider.url.as_str())
         .map_err(TokenError::NoKeys)?;
@@ -389,18 +352,6 @@ pub fn verify(
         expires_at,
         claims,
     })
-}
-
-/// The extension names a `crit` header parameter lists, for the refusal; a value that is
-/// not a list of strings is reported as its JSON text.
-fn critical_names(crit: &Value) -> Vec<String> {
-    match crit {
-        Value::Array(names) => names
-            .iter()
-            .map(|name| name.as_str().map_or_else(|| name.to_string(), str::to_owned))
-            .collect(),
-        other => vec![other.to_string()],
-    }
 }
 
 fn decode_object(part: &str) -> Option<Map<String, Value>> {

@@ -273,32 +273,9 @@ fn tokens_are_checked_in_order_with_named_causes() {
             Err(TokenError::UnknownCritical(vec!["exp".into()])),
         ),
         (
-            "crit_empty_list",
-            rs256(
-                &f.rsa,
-                &json!({"alg": "RS256", "kid": kid, "crit": []}),
-                &claims(),
-            ),
-            Err(TokenError::UnknownCritical(Vec::new())),
-        ),
-        (
-            "crit_not_a_list",
-            rs256(
-                &f.rsa,
-                &json!({"alg": "RS256", "kid": kid, "crit": "b64"}),
-                &claims(),
-            ),
-            Err(TokenError::UnknownCritical(vec!["\"b64\"".into()])),
-        ),
-        (
             "kid_is_a_number",
             rs256(&f.rsa, &json!({"alg": "RS256", "kid": 7}), &claims()),
             Err(TokenError::UnknownKey { kid: "7".into() }),
-        ),
-        (
-            "kid_is_null",
-            rs256(&f.rsa, &json!({"alg": "RS256", "kid": null}), &claims()),
-            Err(TokenError::UnknownKey { kid: "null".into() }),
         ),
         (
             "no_kid_tries_every_key",

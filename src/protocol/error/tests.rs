@@ -33,7 +33,11 @@ fn reasons_are_made_header_safe() {
 fn s3_errors_carry_a_host_id_in_header_and_body() {
     use base64::Engine;
 
-    let error = AwsError::sender("NoSuchKey", StatusCode::NOT_FOUND, "The specified key does not exist.");
+    let error = AwsError::sender(
+        "NoSuchKey",
+        StatusCode::NOT_FOUND,
+        "The specified key does not exist.",
+    );
     let host_id = |response: &Response| {
         response
             .headers()
@@ -49,11 +53,14 @@ fn s3_errors_carry_a_host_id_in_header_and_body() {
     let decoded = base64::engine::general_purpose::STANDARD.decode(&first_id);
     assert_eq!(decoded.map(|bytes| bytes.len()), Ok(56), "{first_id}");
     assert!(
-        error
-            .s3_body("/b/k", "REQ1", &first_id)
-            .ends_with(&format!("<RequestId>REQ1</RequestId><HostId>{first_id}</HostId></Error>")),
+        error.s3_body("/b/k", "REQ1", &first_id).ends_with(&format!(
+            "<RequestId>REQ1</RequestId><HostId>{first_id}</HostId></Error>"
+        )),
         "the body's HostId is the header's"
     );
     let head = error.s3_response("/b/k", "REQ1", true);
-    assert!(head.headers().contains_key("x-amz-id-2"), "a HEAD answer has it too");
+    assert!(
+        head.headers().contains_key("x-amz-id-2"),
+        "a HEAD answer has it too"
+    );
 }

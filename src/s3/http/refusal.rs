@@ -157,7 +157,10 @@ fn too_skewed(request_time: String, server_time: u64, max_skew_seconds: u64) -> 
     )
     .with_detail("RequestTime", request_time)
     .with_detail("ServerTime", rfc3339(server_time))
-    .with_detail("MaxAllowedSkewMilliseconds", (max_skew_seconds * 1000).to_string())
+    .with_detail(
+        "MaxAllowedSkewMilliseconds",
+        (max_skew_seconds * 1000).to_string(),
+    )
 }
 
 /// The bytes of `text` as S3 shows them in `StringToSignBytes` and
@@ -277,7 +280,11 @@ mod tests {
         for (name, err, code, status, body) in cases {
             let want = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{body}");
             let error = auth_error(err);
-            assert_eq!((error.code, error.status.as_u16()), (code, status), "case {name}");
+            assert_eq!(
+                (error.code, error.status.as_u16()),
+                (code, status),
+                "case {name}"
+            );
             assert_eq!(error.s3_body("/b/k", "REQ1", "HOST1"), want, "case {name}");
         }
     }

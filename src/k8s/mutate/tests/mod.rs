@@ -320,7 +320,10 @@ fn own_token_volume_still_gets_the_variables() {
         assert_eq!(mutation.pod["spec"], want, "case {name}");
         assert!(mutation.changed, "case {name}");
         assert!(
-            !mutation.patch.iter().any(|op| op.path.starts_with("/spec/volumes")),
+            !mutation
+                .patch
+                .iter()
+                .any(|op| op.path.starts_with("/spec/volumes")),
             "case {name}: the pod's own volume is not added again"
         );
     }
@@ -334,7 +337,11 @@ fn empty_region_injects_no_region_variables() {
         region: Some(String::new()),
         ..Settings::default()
     };
-    let mutation = mutated(&pod(json!({"containers": [app()]})), &with_role(&[]), &settings);
+    let mutation = mutated(
+        &pod(json!({"containers": [app()]})),
+        &with_role(&[]),
+        &settings,
+    );
     assert_eq!(
         mutation.pod["spec"]["containers"][0]["env"],
         env(&web_identity())
