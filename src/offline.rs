@@ -198,10 +198,6 @@ pub fn mutate_manifest(
             pod,
             Some("the pod's service account has no eks.amazonaws.com/role-arn annotation"),
         ),
-        Outcome::ForeignTokenVolume => (
-            pod,
-            Some("the pod declares its own aws-iam-token volume, which the webhook leaves alone"),
-        ),
     };
     let text = manifest::render(&pod, options.output.unwrap_or(input_format))?;
     Ok(MutatedManifest { text, note })

@@ -5,7 +5,8 @@
 //! it must be present, and on a loopback listener it must be a loopback name.
 //!
 //! Around it: a request id on every request (an extension the edges read) and response
-//! (`x-amzn-RequestId`; one a client sends is not used), and one log line per request in
+//! (`x-amzn-RequestId`, or S3's `x-amz-request-id` alone on an S3 answer; one a client
+//! sends is not used), and one log line per request in
 //! a span that carries the id, with the refusal's code and reason when the answer is a
 //! refusal. (tower-http's request-id layers did this at a measured 15–20% of the
 //! throughput of the cheapest endpoints; the id is one line here.)
@@ -42,6 +43,7 @@ use crate::{eks, iam, k8s, kubelet, oidc, s3, sigv4, sts};
 
 /// The header that carries the request id, on requests (set here) and responses.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+const S3_REQUEST_ID: HeaderName = HeaderName::from_static("x-amz-request-id");
 
 /// What the front door holds: the services' shared state, S3's object store, and the
 /// Host policy.
@@ -89,7 +91,9 @@ async fn front_door(
     let header = HeaderValue::from_str(&id).ok();
     request.extensions_mut().insert(RequestId(id));
     let mut response = route(&door, request, next).instrument(span.clone()).await;
-    if let Some(header) = header {
+    // S3 names the id `x-amz-request-id` (its edge sets that) and sends no
+    // `x-amzn-RequestId`; botocore reads S3's `HostId` only when the latter is absent.
+    if let (Some(header), false) = (header, response.headers().contains_key(S3_REQUEST_ID)) {
         response.headers_mut().insert(REQUEST_ID, header);
     }
     span.in_scope(|| log_response(&response, started.elapsed()));

@@ -34,7 +34,12 @@ pub enum SigV4Error {
     RequestTimeTooSkewed { request_time: u64, server_time: u64 },
     /// A presigned request used after `X-Amz-Date` + `X-Amz-Expires`.
     #[error("presigned request expired at {expired_at}, server time {server_time}")]
-    PresignExpired { expired_at: u64, server_time: u64 },
+    PresignExpired {
+        /// `X-Amz-Expires`.
+        expires_seconds: u64,
+        expired_at: u64,
+        server_time: u64,
+    },
     /// `X-Amz-Expires` is not an integer from 1 to 604800 (seven days).
     #[error("X-Amz-Expires {0:?} is not from 1 to 604800 seconds")]
     InvalidExpires(String),
@@ -48,10 +53,13 @@ pub enum SigV4Error {
     /// covered (S3 `XAmzContentSHA256Mismatch`).
     #[error("x-amz-content-sha256 {claimed} does not match the body's SHA-256 {computed}")]
     ContentSha256Mismatch { claimed: String, computed: String },
-    /// The signature is not the one the server computed; the server's canonical request and
-    /// string to sign go into S3's error body.
+    /// The signature is not the one the server computed; the access key, the signature
+    /// sent (lowercase hex) and the server's canonical request and string to sign go into
+    /// S3's error body, for the client to compare with its own.
     #[error("the request signature does not match")]
     SignatureDoesNotMatch {
+        access_key_id: String,
+        signature_provided: String,
         string_to_sign: String,
         canonical_request: String,
     },

@@ -52,7 +52,7 @@ pub use payload::{PayloadHash, PayloadMode};
 pub use query::query_pairs;
 pub use sign::sign;
 pub use signing_key::{SecretKey, SigningKey};
-pub use time::{imf_fixdate_to_amz, parse_amz_date};
+pub use time::{format_amz_date, imf_fixdate_to_amz, parse_amz_date};
 
 /// How far a header-signed request's time may be from the server's, either way (and how
 /// far in the future a presigned request may have been signed): 15 minutes.
@@ -150,6 +150,8 @@ pub fn verify_view(
     let signing_key = SigningKey::derive(secret, &auth.scope);
     if !signing_key.verify(&string_to_sign, &auth.signature) {
         return Err(SigV4Error::SignatureDoesNotMatch {
+            access_key_id: auth.access_key_id.clone(),
+            signature_provided: crate::hex::encode(&auth.signature),
             string_to_sign,
             canonical_request,
         });
@@ -185,6 +187,7 @@ fn check_time(form: SignatureForm, request_time: u64, now: u64) -> Result<(), Si
             if now > request_time.saturating_add(expires_seconds) =>
         {
             Err(SigV4Error::PresignExpired {
+                expires_seconds,
                 expired_at: request_time.saturating_add(expires_seconds),
                 server_time: now,
             })

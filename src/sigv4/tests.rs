@@ -126,6 +126,7 @@ fn presigned_expiry_boundaries() {
     let request = presigned(3600, Rules::S3, "UNSIGNED-PAYLOAD");
     let expired = |server_time| {
         Err(SigV4Error::PresignExpired {
+            expires_seconds: 3600,
             expired_at: SIGNED_AT + 3600,
             server_time,
         })
@@ -257,6 +258,8 @@ fn mismatch_carries_the_servers_canonical_request() {
     );
     let string_to_sign = string_to_sign(&auth, &canonical_request);
     let want = SigV4Error::SignatureDoesNotMatch {
+        access_key_id: auth.access_key_id.clone(),
+        signature_provided: crate::hex::encode(&auth.signature),
         string_to_sign,
         canonical_request,
     };

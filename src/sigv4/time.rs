@@ -3,12 +3,18 @@
 //! which SigV4 accepts in place of `X-Amz-Date` and signs in the basic ISO 8601 form.
 
 use super::SigV4Error;
-use crate::clock::{days_from_civil, days_in_month};
+use crate::clock::{days_from_civil, days_in_month, rfc3339};
 
 const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const MONTH_NAMES: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
+
+/// The `X-Amz-Date` form (`20150830T123600Z`) of Unix seconds, as AWS's refusals quote
+/// times.
+pub fn format_amz_date(unix_seconds: u64) -> String {
+    rfc3339(unix_seconds).replace(['-', ':'], "")
+}
 
 /// Unix seconds of an `X-Amz-Date` value such as `20150830T123600Z`.
 pub fn parse_amz_date(value: &str) -> Result<u64, SigV4Error> {

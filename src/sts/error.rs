@@ -41,6 +41,9 @@ pub enum StsError {
 }
 
 const GENERIC_INVALID_TOKEN: &str = "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.";
+/// What STS says of a token that does not parse as a JWT (an opaque OAuth access token,
+/// say), rather than the generic description its API reference gives.
+const NOT_A_JWT: &str = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)";
 const NO_VERIFICATION_KEY: &str = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
 
 impl From<TokenError> for AwsError {
@@ -70,10 +73,11 @@ impl From<TokenError> for AwsError {
             TokenError::Expired { now, expires_at } => Self::sender(
                 "ExpiredTokenException",
                 StatusCode::BAD_REQUEST,
-                format!("Token expired: current date/time {now} must be before the expiration date/time{expires_at}"),
+                format!("Token expired: current date/time {now} must be before the expiration date/time {expires_at}"),
             ),
-            TokenError::Malformed(_)
-            | TokenError::AlgorithmNotAllowed(_)
+            TokenError::Malformed(_) => invalid(NOT_A_JWT.into()),
+            TokenError::AlgorithmNotAllowed(_)
+            | TokenError::UnknownCritical(_)
             | TokenError::BadSignature { .. }
             | TokenError::BadTimestamp { .. }
             | TokenError::NotYetValid { .. }
@@ -142,53 +146,41 @@ impl From<StsError> for AwsError {
 mod tests {
     use super::*;
 
+    /// Case → code, status, message, each message as AWS words it (the sources are in
+    /// the comments; users search for these strings).
     #[test]
-    fn token_causes_map_to_aws_codes() {
+    fn token_causes_map_to_aws_codes_and_words() {
+        #[rustfmt::skip]
         let cases = [
-            ("length", TokenError::Length(3), "ValidationError", 400),
-            (
-                "unknown_issuer",
-                TokenError::UnknownIssuer {
-                    issuer: "https://x".into(),
-                },
-                "InvalidIdentityToken",
-                400,
-            ),
-            (
-                "expired",
-                TokenError::Expired {
-                    now: 2,
-                    expires_at: 1,
-                },
-                "ExpiredTokenException",
-                400,
-            ),
-            (
-                "bad_signature",
-                TokenError::BadSignature { checked: 1 },
-                "InvalidIdentityToken",
-                400,
-            ),
-            (
-                "unknown_kid",
-                TokenError::UnknownKey { kid: "k".into() },
-                "InvalidIdentityToken",
-                400,
-            ),
+            ("too_short", TokenError::Length(3), "ValidationError", 400,
+             "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4"),
+            ("unknown_issuer", TokenError::UnknownIssuer { issuer: "https://x".into() }, "InvalidIdentityToken", 400,
+             "No OpenIDConnect provider found in your account for https://x"),
+            // AWS says this for a token that does not split into a JWT, e.g. an opaque OAuth
+            // access token (LocalStack and Eucalyptus reproduce it; Cognito's docs quote it).
+            ("not_a_jwt", TokenError::Malformed("a JWT has three dot-separated parts"), "InvalidIdentityToken", 400,
+             "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"),
+            ("header_not_json", TokenError::Malformed("the header is not base64url JSON"), "InvalidIdentityToken", 400,
+             "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"),
+            // 2024 and later reports put a space before the second number (aws-sdk-java-v2
+            // issue 5709); reports of 2021 had none.
+            ("expired", TokenError::Expired { now: 1_731_098_245, expires_at: 1_731_095_240 }, "ExpiredTokenException", 400,
+             "Token expired: current date/time 1731098245 must be before the expiration date/time 1731095240"),
+            ("bad_signature", TokenError::BadSignature { checked: 1 }, "InvalidIdentityToken", 400, GENERIC_INVALID_TOKEN),
+            ("unknown_critical_header", TokenError::UnknownCritical(vec!["exp".into()]), "InvalidIdentityToken", 400, GENERIC_INVALID_TOKEN),
+            ("unknown_kid", TokenError::UnknownKey { kid: "k".into() }, "InvalidIdentityToken", 400, NO_VERIFICATION_KEY),
+            ("numeric_kid", TokenError::UnknownKey { kid: "7".into() }, "InvalidIdentityToken", 400, NO_VERIFICATION_KEY),
+            ("incorrect_audience", TokenError::IncorrectAudience { audiences: vec!["x".into()] }, "InvalidIdentityToken", 400,
+             "Incorrect token audience"),
         ];
-        for (name, cause, code, status) in cases {
+        for (name, cause, code, status, message) in cases {
             let error = AwsError::from(cause);
             assert_eq!(
-                (error.code, error.status.as_u16()),
-                (code, status),
+                (error.code, error.status.as_u16(), error.message.as_str()),
+                (code, status, message),
                 "case {name}"
             );
             assert!(!error.reason.is_empty(), "case {name}");
         }
-        let expired = AwsError::from(TokenError::Expired {
-            now: 1624482533,
-            expires_at: 1624482335,
-        });
-        assert_eq!(expired.message, "Token expired: current date/time 1624482533 must be before the expiration date/time1624482335");
     }
 }

@@ -105,6 +105,20 @@ fn json_file_in_gives_json_and_flags_apply() {
     let printed: Value = serde_json::from_slice(&out.stdout).expect("JSON out");
     check_workshop_pod(&printed, "eu-central-1");
 
+    // `--region ""` is the webhook binary's default: no region variables, not empty ones.
+    let out = mutate(dir, &["-f", file, "--region", ""], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: Value = serde_json::from_slice(&out.stdout).expect("JSON out");
+    assert_eq!(
+        printed["spec"]["containers"][0]["env"],
+        env(&[
+            ("AWS_STS_REGIONAL_ENDPOINTS", "regional"),
+            ("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/iam-test"),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", TOKEN_FILE),
+        ]),
+        "--region \"\" injects no region"
+    );
+
     let out = mutate(dir, &["-f", file, "-o", "yaml"], "");
     assert!(
         text(&out.stdout).starts_with("apiVersion: v1\n"),

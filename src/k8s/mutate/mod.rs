@@ -12,6 +12,10 @@
 //! - [`Mutation::changed`] says whether the patch changes anything; the admission handler
 //!   then leaves a no-op patch out, where the webhook sends it anyway.
 //!
+//! A pod that declares its own `aws-iam-token` volume keeps it and still gets the
+//! variables and the mount in each container that has none of that name, as the webhook
+//! does since v0.3.0.
+//!
 //! Not supported: the container-credentials (EKS Pod Identity) mode, the ConfigMap source
 //! of role ARNs and `--annotation-prefix` (the domain is always `eks.amazonaws.com`).
 
@@ -126,9 +130,6 @@ impl PodError {
 pub enum Outcome {
     /// The service account has no (or an empty) role ARN: the pod is admitted as is.
     NoRole,
-    /// The pod declares a volume named `aws-iam-token` that is not the webhook's token
-    /// (another source, audience or path): the webhook leaves such a pod alone.
-    ForeignTokenVolume,
     /// The pod gets a patch.
     Mutated(Mutation),
 }
@@ -191,27 +192,19 @@ pub fn mutate(
         .map(|value| pod::skip_containers(value))
         .unwrap_or_default();
 
-    let existing = view
-        .volumes
-        .iter()
-        .flatten()
-        .find(|v| v.name == VOLUME_NAME);
-    if let Some(volume) = existing {
-        let injected = volume
-            .token_sources
-            .iter()
-            .flatten()
-            .any(|(audience, path)| *audience == config.audience && *path == TOKEN_PATH);
-        if !injected {
-            return Ok(Outcome::ForeignTokenVolume);
-        }
-    }
+    // A volume of that name, the webhook's or the pod's own, is not added again; the
+    // variables and mounts still are (webhook v0.3.0 on).
+    let volume_exists = view.volumes.iter().flatten().any(|v| v.name == VOLUME_NAME);
 
     let injection = Injection {
         role_arn: config.role_arn,
         token_file: token_file(&settings.mount_path, &view.node_selector),
         mount_path: &settings.mount_path,
-        region: settings.region.as_deref(),
+        // `m.Region != ""`: an empty region is no region, not empty variables.
+        region: settings
+            .region
+            .as_deref()
+            .filter(|region| !region.is_empty()),
         regional_sts: config.regional_sts,
     };
     let mut changed = false;
@@ -232,7 +225,7 @@ pub fn mutate(
     let containers = rewrite(&view.containers, "spec.containers")?;
 
     let mut patch = Vec::new();
-    if existing.is_none() {
+    if !volume_exists {
         let volume = json!({
             "name": VOLUME_NAME,
             "projected": {"sources": [{"serviceAccountToken": {

@@ -20,13 +20,11 @@ pub(super) struct PodView<'a> {
     pub init_containers: Vec<&'a Map<String, Value>>,
 }
 
-/// One entry of `spec.volumes`.
+/// One entry of `spec.volumes`: only its name counts (the webhook adds no volume named
+/// as its own is, whatever that volume holds).
 #[derive(Debug)]
 pub(super) struct VolumeView<'a> {
     pub name: &'a str,
-    /// `(audience, path)` of each `serviceAccountToken` source; `None` when the volume
-    /// is not projected.
-    pub token_sources: Option<Vec<(&'a str, &'a str)>>,
 }
 
 impl<'a> PodView<'a> {
@@ -60,39 +58,31 @@ impl<'a> PodView<'a> {
 }
 
 impl<'a> VolumeView<'a> {
+    /// Reads the name, and checks the shape of a projected token source, which a
+    /// `corev1.Volume` would refuse to unmarshal.
     fn read(volume: &'a Value, path: &str) -> Result<Self, PodError> {
         let volume = object(volume, path)?;
         let name = optional_str(volume.get("name"), &format!("{path}.name"))?;
         let projected = optional_object(volume.get("projected"), &format!("{path}.projected"))?;
-        let token_sources = match projected {
-            None => None,
-            Some(projected) => {
-                let sources_path = format!("{path}.projected.sources");
-                let sources = match projected.get("sources") {
-                    None | Some(Value::Null) => &[][..],
-                    Some(sources) => array(sources, &sources_path)?.as_slice(),
-                };
-                let mut tokens = Vec::new();
-                for (i, source) in sources.iter().enumerate() {
-                    let source_path = format!("{sources_path}[{i}]");
-                    let source = object(source, &source_path)?;
-                    let token_path = format!("{source_path}.serviceAccountToken");
-                    if let Some(token) =
-                        optional_object(source.get("serviceAccountToken"), &token_path)?
-                    {
-                        tokens.push((
-                            optional_str(token.get("audience"), &format!("{token_path}.audience"))?,
-                            optional_str(token.get("path"), &format!("{token_path}.path"))?,
-                        ));
-                    }
+        if let Some(projected) = projected {
+            let sources_path = format!("{path}.projected.sources");
+            let sources = match projected.get("sources") {
+                None | Some(Value::Null) => &[][..],
+                Some(sources) => array(sources, &sources_path)?.as_slice(),
+            };
+            for (i, source) in sources.iter().enumerate() {
+                let source_path = format!("{sources_path}[{i}]");
+                let source = object(source, &source_path)?;
+                let token_path = format!("{source_path}.serviceAccountToken");
+                if let Some(token) =
+                    optional_object(source.get("serviceAccountToken"), &token_path)?
+                {
+                    optional_str(token.get("audience"), &format!("{token_path}.audience"))?;
+                    optional_str(token.get("path"), &format!("{token_path}.path"))?;
                 }
-                Some(tokens)
             }
-        };
-        Ok(Self {
-            name,
-            token_sources,
-        })
+        }
+        Ok(Self { name })
     }
 }
 

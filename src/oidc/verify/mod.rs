@@ -1,12 +1,15 @@
 //! Web identity token validation, as STS does it for AssumeRoleWithWebIdentity, in the
 //! order REFERENCE 1.5 recommends: length, parse, issuer → IAM OIDC provider, audience,
-//! algorithm allow-list, key by `kid` (every key when there is none) of the type the
-//! algorithm demands, signature, then `exp` / `nbf` / `iat` with 300 s of skew.
+//! algorithm allow-list, no `crit` header (RFC 7515 §4.1.11: the verifier understands no
+//! extension), key by `kid` (every key when there is none) of the type the algorithm
+//! demands, signature, then `exp` / `nbf` / `iat` with 300 s of skew.
 //!
 //! The header's `alg` never picks the key type: a key is used only when its own type
 //! matches the allow-listed algorithm. Only [`verify`] constructs [`VerifiedClaims`].
 //! RSA signatures go to aws-lc-rs through keys parsed once; EC P-256/P-384 through
 //! jsonwebtoken; P-521 (no ES512 in jsonwebtoken) through aws-lc-rs.
+
+mod header;
 
 use std::sync::Arc;
 
@@ -21,6 +24,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{Map, Value};
 
 use crate::world::OidcProvider;
+use header::{Header, SigningAlgorithm};
 
 /// Seconds of clock skew tolerated after `exp` and before `nbf` / `iat` (IAM's 5 minutes).
 pub const CLOCK_SKEW_SECONDS: u64 = 300;
@@ -59,6 +63,10 @@ pub enum TokenError {
     MissingClaim(&'static str),
     #[error("algorithm {0:?} is not accepted; use RS256, RS384, RS512, ES256, ES384 or ES512")]
     AlgorithmNotAllowed(String),
+    /// The header's `crit` names extensions (RFC 7515 §4.1.11); the verifier understands
+    /// none, so any `crit` at all, and one that is not a list of names, is refused.
+    #[error("the header's crit names {0:?}, which irsa-local does not understand")]
+    UnknownCritical(Vec<String>),
     #[error("the provider publishes no key with kid {kid:?}")]
     UnknownKey { kid: String },
     #[error("no key of the type {algorithm} needs (kid {kid:?})")]
@@ -239,29 +247,6 @@ impl VerificationKey {
     }
 }
 
-/// The allow-list: what STS accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SigningAlgorithm {
-    Rs(Algorithm),
-    Es256,
-    Es384,
-    Es512,
-}
-
-impl SigningAlgorithm {
-    fn from_header(alg: &str) -> Option<Self> {
-        match alg {
-            "RS256" => Some(Self::Rs(Algorithm::RS256)),
-            "RS384" => Some(Self::Rs(Algorithm::RS384)),
-            "RS512" => Some(Self::Rs(Algorithm::RS512)),
-            "ES256" => Some(Self::Es256),
-            "ES384" => Some(Self::Es384),
-            "ES512" => Some(Self::Es512),
-            _ => None,
-        }
-    }
-}
-
 /// Where the keys of a provider come from: the cluster's signing keys, or a JWKS that the
 /// world gives for it.
 pub trait ProviderKeys {
@@ -305,13 +290,11 @@ pub fn verify(
         })?;
     let audience = matched_audience(&claims, provider)?;
 
-    let alg = header
-        .get("alg")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let algorithm = SigningAlgorithm::from_header(alg)
-        .ok_or_else(|| TokenError::AlgorithmNotAllowed(alg.to_owned()))?;
-    let kid = header.get("kid").and_then(Value::as_str);
+    let Header {
+        alg,
+        algorithm,
+        kid,
+    } = header::read(&header)?;
     let published = keys
         .keys_for(provider.url.as_str())
         .map_err(TokenError::NoKeys)?;

@@ -262,6 +262,22 @@ fn tokens_are_checked_in_order_with_named_causes() {
             Err(TokenError::UnknownKey { kid: "nope".into() }),
         ),
         (
+            // RFC 7515 §4.1.11: a recipient that does not understand an extension `crit`
+            // names must refuse the token; the verifier understands none.
+            "crit_names_an_unknown_extension",
+            rs256(
+                &f.rsa,
+                &json!({"alg": "RS256", "kid": kid, "crit": ["exp"], "exp": NOW}),
+                &claims(),
+            ),
+            Err(TokenError::UnknownCritical(vec!["exp".into()])),
+        ),
+        (
+            "kid_is_a_number",
+            rs256(&f.rsa, &json!({"alg": "RS256", "kid": 7}), &claims()),
+            Err(TokenError::UnknownKey { kid: "7".into() }),
+        ),
+        (
             "no_kid_tries_every_key",
             rs256(&f.rsa, &json!({"alg": "RS256"}), &claims()),
             Ok("sts.amazonaws.com"),

@@ -7,6 +7,8 @@
 
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
@@ -73,13 +75,15 @@ impl AwsError {
         self
     }
 
-    /// The S3 answer: `<Error><Code/><Message/>…<Resource/><RequestId/></Error>` with
-    /// `x-amz-request-id`; a HEAD answer has the status and headers only, as S3's does.
+    /// The S3 answer: `<Error><Code/><Message/>…<Resource/><RequestId/><HostId/></Error>`
+    /// with `x-amz-request-id` and `x-amz-id-2` (a new host id each time, as S3's extended
+    /// request id is); a HEAD answer has the status and headers only, as S3's does.
     pub fn s3_response(&self, resource: &str, request_id: &str, head: bool) -> Response {
+        let host_id = new_host_id();
         let body = if head {
             String::new()
         } else {
-            self.s3_body(resource, request_id)
+            self.s3_body(resource, request_id, &host_id)
         };
         let mut response = (
             self.status,
@@ -99,12 +103,15 @@ impl AwsError {
         if let Ok(value) = HeaderValue::from_str(request_id) {
             headers.insert("x-amz-request-id", value);
         }
+        if let Ok(value) = HeaderValue::from_str(&host_id) {
+            headers.insert("x-amz-id-2", value);
+        }
         self.mark(&mut response);
         response
     }
 
     /// The XML of [`s3_response`](Self::s3_response).
-    pub fn s3_body(&self, resource: &str, request_id: &str) -> String {
+    pub fn s3_body(&self, resource: &str, request_id: &str, host_id: &str) -> String {
         let mut writer = Writer::new(Vec::new());
         let written: Result<(), quick_xml::Error> = (|| {
             writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -118,6 +125,7 @@ impl AwsError {
             );
             elements.push(("Resource", resource));
             elements.push(("RequestId", request_id));
+            elements.push(("HostId", host_id));
             for (name, text) in elements {
                 writer
                     .create_element(name)
@@ -197,6 +205,14 @@ impl AwsError {
             Err(_) => String::new(),
         }
     }
+}
+
+/// A fresh S3 host id (`x-amz-id-2`, `<HostId>`): base64 of 56 random bytes, the shape of
+/// S3's own.
+fn new_host_id() -> String {
+    let mut bytes = [0u8; 56];
+    rand::Rng::fill(&mut rand::thread_rng(), &mut bytes[..]);
+    STANDARD.encode(bytes)
 }
 
 /// A header value: printable ASCII only, at most 1024 characters.

@@ -275,25 +275,77 @@ fn pods_the_webhook_leaves_alone() {
             Some(annotations(&[(ROLE_ARN_ANNOTATION, "")])),
             Outcome::NoRole,
         ),
-        (
-            "token_volume_for_another_audience",
-            pod(json!({"containers": [app()], "volumes": [volume("vault", 3600)]})),
-            Some(with_role(&[])),
-            Outcome::ForeignTokenVolume,
-        ),
-        (
-            "host_path_volume_with_the_reserved_name",
-            pod(
-                json!({"containers": [app()], "volumes": [{"name": "aws-iam-token", "hostPath": {"path": "/t"}}]}),
-            ),
-            Some(with_role(&[])),
-            Outcome::ForeignTokenVolume,
-        ),
     ];
     for (name, pod, account, want) in cases {
         let got = mutate(&pod, account.as_ref(), &Settings::default());
         assert_eq!(got, Ok(want), "case {name}");
     }
+}
+
+/// A pod that declares its own `aws-iam-token` volume still gets the variables; only the
+/// volume, and a mount a container already has, are not added again (`getPodSpecPatch`
+/// and `addEnvToContainer` since webhook v0.3.0).
+#[test]
+fn own_token_volume_still_gets_the_variables() {
+    let host_path = json!({"name": "aws-iam-token", "hostPath": {"path": "/t"}});
+    let mounted = json!({"name": "app", "image": "amazonlinux",
+        "volumeMounts": [{"name": "aws-iam-token", "mountPath": "/t"}]});
+    let cases = [
+        (
+            "token_volume_for_another_audience",
+            json!({"containers": [app()], "volumes": [volume("vault", 3600)]}),
+            json!({"containers": [{"name": "app", "image": "amazonlinux",
+                    "env": env(&web_identity()), "volumeMounts": [mount()]}],
+                   "volumes": [volume("vault", 3600)]}),
+        ),
+        (
+            "host_path_volume_with_the_reserved_name",
+            json!({"containers": [app()], "volumes": [host_path.clone()]}),
+            json!({"containers": [{"name": "app", "image": "amazonlinux",
+                    "env": env(&web_identity()), "volumeMounts": [mount()]}],
+                   "volumes": [host_path.clone()]}),
+        ),
+        (
+            "own_mount_is_kept_as_is",
+            json!({"containers": [mounted], "volumes": [host_path.clone()]}),
+            json!({"containers": [{"name": "app", "image": "amazonlinux",
+                    "volumeMounts": [{"name": "aws-iam-token", "mountPath": "/t"}],
+                    "env": env(&web_identity())}],
+                   "volumes": [host_path]}),
+        ),
+    ];
+    for (name, spec, want) in cases {
+        let pod = pod(spec);
+        let mutation = mutated(&pod, &with_role(&[]), &Settings::default());
+        assert_eq!(mutation.pod["spec"], want, "case {name}");
+        assert!(mutation.changed, "case {name}");
+        assert!(
+            !mutation
+                .patch
+                .iter()
+                .any(|op| op.path.starts_with("/spec/volumes")),
+            "case {name}: the pod's own volume is not added again"
+        );
+    }
+}
+
+/// `--aws-default-region ""` is the webhook binary's default: no region variables at all,
+/// never empty ones (`addEnvToContainer` checks `m.Region != ""`).
+#[test]
+fn empty_region_injects_no_region_variables() {
+    let settings = Settings {
+        region: Some(String::new()),
+        ..Settings::default()
+    };
+    let mutation = mutated(
+        &pod(json!({"containers": [app()]})),
+        &with_role(&[]),
+        &settings,
+    );
+    assert_eq!(
+        mutation.pod["spec"]["containers"][0]["env"],
+        env(&web_identity())
+    );
 }
 
 /// The EKS workshop's pod, mutated as an EKS cluster in us-west-2 does.
