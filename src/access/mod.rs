@@ -1,7 +1,10 @@
 //! Who is calling and what they may do. A verified caller is the account's root (the
 //! world's admin credentials: everything is allowed) or a role session (its role's attached
 //! and inline policies, intersected with the session's own policies; an explicit deny in
-//! any of them wins). Pure over the world and the session: no HTTP.
+//! any of them wins). A session belongs to the role that issued it, by the role's unique
+//! id: once that role is gone (deleted, or deleted and created again under the same name)
+//! the session is denied everything that needs a permission, while its credentials still
+//! authenticate until they expire, as AWS's do. Pure over the world and the session: no HTTP.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
 
 pub mod authenticate;
@@ -15,7 +18,7 @@ pub use denied::{Denied, Deny, PolicyType};
 use crate::clock::rfc3339;
 use crate::credentials::Session;
 use crate::policy::{self, ContextKeys, Decision, Policy, RequestContext, SessionPolicies};
-use crate::world::World;
+use crate::world::{Role, World};
 
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,11 +88,14 @@ pub fn authorize(
     let role = world
         .roles
         .iter()
-        .find(|role| role.arn(&session.account_id) == session.role_arn)
+        .find(|role| issued(role, session))
         .ok_or_else(|| {
             identity_based(
                 Deny::Implicit,
-                format!("role {} no longer exists", session.role_arn),
+                format!(
+                    "role {} (id {}) that issued the session no longer exists",
+                    session.role_arn, session.role_id
+                ),
             )
         })?;
     let context = RequestContext {
@@ -158,6 +164,17 @@ pub fn authorize(
         }
         _ => Ok(()),
     }
+}
+
+/// Whether `role` issued `session`: it has the session's role ARN and unique id. A role deleted
+/// and created again under the same name is another principal with another id, and its
+/// policies do not apply to the old role's sessions, as in AWS
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles>;
+/// EKS access entries, `principalArn`:
+/// <https://docs.aws.amazon.com/eks/latest/APIReference/API_AccessEntry.html>).
+fn issued(role: &Role, session: &Session) -> bool {
+    role.arn(&session.account_id) == session.role_arn
+        && role.role_id(&session.account_id) == session.role_id
 }
 
 /// [`policy::evaluate`] over policies named by owned strings.

@@ -26,14 +26,30 @@ fn world() -> World {
     crate::world::parse("test", &world.to_string(), Path::new(".")).unwrap()
 }
 
+/// A session of the world's role `role`, sealed with that role's id.
 fn session(role: &str, session_policy: Option<&str>, policy_arns: &[&str]) -> Caller {
+    let role_id = world()
+        .roles
+        .iter()
+        .find(|r| r.name.as_str() == role)
+        .map_or_else(|| "AROAEXAMPLE".to_owned(), |r| r.role_id(ACCOUNT));
+    session_of(role, &role_id, session_policy, policy_arns)
+}
+
+/// A session of the role named `role` whose id was `role_id` when the session was issued.
+fn session_of(
+    role: &str,
+    role_id: &str,
+    session_policy: Option<&str>,
+    policy_arns: &[&str],
+) -> Caller {
     Caller::Session {
         access_key_id: "ASIAEXAMPLE".into(),
         session: Box::new(Session {
             account_id: ACCOUNT.into(),
             role_arn: format!("arn:aws:iam::{ACCOUNT}:role/{role}"),
             role_name: role.into(),
-            role_id: "AROAEXAMPLE".into(),
+            role_id: role_id.into(),
             session_name: "s".into(),
             subject: "system:serviceaccount:default:iam-test".into(),
             audience: "sts.amazonaws.com".into(),
@@ -87,6 +103,8 @@ fn permissions_follow_the_role_and_the_session() {
         &["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
     );
     let gone = session("deleted-role", None, &[]);
+    // The role was deleted and created again under the same name: another principal.
+    let recreated = session_of("s3-all-but-delete", "AROAOLDROLEOFTHENAME", None, &[]);
     let session_denies_put = session(
         "s3-all-but-delete",
         Some(
@@ -135,6 +153,8 @@ fn permissions_follow_the_role_and_the_session() {
         ("unparsable_session_policy_denies", &unparsable, request("s3:GetObject", "arn:aws:s3:::b/k", &[]), implicit_session),
         ("missing_session_policy_arn_denies", &missing_arn, request("s3:GetObject", "arn:aws:s3:::b/k", &[]), implicit_session),
         ("deleted_role_is_denied", &gone, request("s3:ListAllMyBuckets", "*", &[]), implicit_identity),
+        ("recreated_role_denies_the_old_session", &recreated, request("s3:PutObject", "arn:aws:s3:::b/k", &[]), implicit_identity),
+        ("recreated_role_denies_what_both_allow", &recreated, request("s3:ListAllMyBuckets", "*", &[]), implicit_identity),
     ];
     for (name, caller, request, want) in cases {
         let got = authorize(&world, caller, &request, 100, &SessionPolicies::default());
@@ -164,6 +184,7 @@ fn caller_identity_fields() {
         role.arn(),
         "arn:aws:sts::111122223333:assumed-role/iam-test/s"
     );
-    assert_eq!(role.user_id(), "AROAEXAMPLE:s");
+    let role_id = world().roles[0].role_id(ACCOUNT);
+    assert_eq!(role.user_id(), format!("{role_id}:s"));
     assert_eq!(role.account_id(), ACCOUNT);
 }

@@ -9,7 +9,7 @@
 //!   documents and Kubernetes `Status` objects.
 //! - [`create_service_account`]: `irsa-local create-iamserviceaccount`.
 //!
-//! Known gaps: plain `http://` only (irsa-local serves no TLS); no retries; no profiles or
+//! Known gaps: plain `http://` only (`serve --tls` still answers `http://` on its port); no retries; no profiles or
 //! shared credential files.
 
 mod aws;

@@ -170,3 +170,40 @@ fn never_panics_on_random_tokens() {
         let _ = open(&secret, &text, &text, 0);
     }
 }
+
+/// A token sealed by `secret` for `access_key_id` around any plaintext, as `issue` seals.
+fn seal_raw(secret: &CredentialSecret, access_key_id: &str, plain: &[u8]) -> String {
+    let nonce = [3u8; NONCE_LEN];
+    let mut sealed = plain.to_vec();
+    secret
+        .seal
+        .seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(access_key_id.as_bytes()),
+            &mut sealed,
+        )
+        .unwrap();
+    let mut token = vec![TOKEN_VERSION];
+    token.extend_from_slice(&nonce);
+    token.extend_from_slice(&sealed);
+    STANDARD.encode(token)
+}
+
+#[test]
+fn a_session_without_its_role_id_does_not_open() {
+    let secret = CredentialSecret::from_bytes(&[7; 32]);
+    let key = "ASIAAAAAAAAAAAAAAAAA";
+    let mut fields = serde_json::to_value(session(5000)).unwrap();
+    let intact = seal_raw(&secret, key, fields.to_string().as_bytes());
+    assert!(
+        open(&secret, key, &intact, 10).is_ok(),
+        "the helper seals as issue does"
+    );
+    fields.as_object_mut().unwrap().remove("role_id");
+    let without_role_id = seal_raw(&secret, key, fields.to_string().as_bytes());
+    assert_eq!(
+        open(&secret, key, &without_role_id, 10).map(|opened| opened.session),
+        Err(CredentialError::Malformed),
+        "a session that names no role id belongs to no role"
+    );
+}

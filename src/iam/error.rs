@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 
 use crate::protocol::error::AwsError;
+use crate::protocol::query::QueryError;
 use crate::validation::ValidationProblems;
 
 /// An IAM failure.
@@ -13,6 +14,9 @@ pub enum IamError {
     UnknownAction(String),
     #[error("the parameter {0} is required")]
     MissingParameter(String),
+    /// A parameter the query codec cannot read (a list with a gap in its numbering).
+    #[error(transparent)]
+    Query(#[from] QueryError),
     /// Parameters that break the service model's constraints, each already phrased as
     /// AWS phrases it (`Value 'x' at 'roleName' failed to satisfy constraint: …`).
     #[error("{}", .0.message())]
@@ -89,6 +93,7 @@ impl From<IamError> for AwsError {
         };
         let limit = |message: String| Self::sender("LimitExceeded", StatusCode::CONFLICT, message);
         match err {
+            IamError::Query(query) => return query.into(),
             IamError::UnknownAction(action) => Self::sender(
                 "InvalidAction",
                 StatusCode::BAD_REQUEST,

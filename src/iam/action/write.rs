@@ -17,8 +17,8 @@ impl IamWrite {
                 p.unsupported(&["IdentityCenterInstanceArn", "ContextProvider"])?;
                 Self::CreateOpenIdConnectProvider(CreateProvider {
                     url: p.required("Url", &PROVIDER_URL)?,
-                    client_ids: p.list("ClientIDList", &CLIENT_ID).unwrap_or_default(),
-                    thumbprints: p.list("ThumbprintList", &THUMBPRINT).unwrap_or_default(),
+                    client_ids: p.list("ClientIDList", &CLIENT_ID)?.unwrap_or_default(),
+                    thumbprints: p.list("ThumbprintList", &THUMBPRINT)?.unwrap_or_default(),
                     tags: p.tags("Tags")?,
                 })
             }

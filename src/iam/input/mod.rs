@@ -122,22 +122,23 @@ impl<'q> Params<'q> {
     }
 
     /// A `member.N` list of strings; `None` when the request carries neither entries nor
-    /// the bare name (botocore sends `Name=` for an empty list).
-    pub fn list(&mut self, name: &str, rule: &Rule) -> Option<Vec<String>> {
-        let values = self.query.list(name, None);
+    /// the bare name (botocore sends `Name=` for an empty list). A list the codec cannot
+    /// read whole (a gap in its numbering) is refused.
+    pub fn list(&mut self, name: &str, rule: &Rule) -> Result<Option<Vec<String>>, IamError> {
+        let values = self.query.list(name, None)?;
         if values.is_empty() && self.query.get(name).is_none() {
-            return None;
+            return Ok(None);
         }
         let field = member(name);
         for (index, value) in values.iter().enumerate() {
             self.check(&format!("{field}.{}.member", index + 1), value, rule);
         }
-        Some(values.into_iter().map(str::to_owned).collect())
+        Ok(Some(values.into_iter().map(str::to_owned).collect()))
     }
 
     /// A required `member.N` list of strings.
     pub fn required_list(&mut self, name: &str, rule: &Rule) -> Result<Vec<String>, IamError> {
-        self.list(name, rule)
+        self.list(name, rule)?
             .ok_or_else(|| IamError::MissingParameter(name.to_owned()))
     }
 

@@ -1,10 +1,23 @@
 //! AssumeRoleWithWebIdentity's parameters, checked against the STS model's constraints,
-//! every broken one reported at once in AWS's "N validation errors detected" form.
+//! every broken one reported at once in AWS's "N validation errors detected" form. A
+//! request the query codec cannot read into them (a `PolicyArns` list with a gap, a name
+//! in another case) is refused first, never read as if the parameter were absent.
 
 use crate::protocol::query::QueryRequest;
 use crate::sts::error::{StsError, ValidationProblems};
 
 const SESSION_NAME_PATTERN: &str = r"Member must satisfy regular expression pattern: [\w+=,.@-]*";
+
+/// The action's parameters, as the STS model names them.
+const PARAMETERS: [&str; 7] = [
+    "RoleArn",
+    "RoleSessionName",
+    "WebIdentityToken",
+    "ProviderId",
+    "PolicyArns",
+    "Policy",
+    "DurationSeconds",
+];
 
 /// The request, its parameters checked against the model's constraints.
 #[derive(Debug, Clone)]
@@ -21,6 +34,12 @@ pub struct Input {
 impl Input {
     /// Reads and checks the parameters; every broken constraint is reported at once.
     pub fn from_query(query: &QueryRequest) -> Result<Self, StsError> {
+        query.check_case(&PARAMETERS)?;
+        let policy_arns: Vec<String> = query
+            .list("PolicyArns", Some("arn"))?
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         let mut problems = ValidationProblems::default();
         let required = |name: &str, field: &str, problems: &mut ValidationProblems| {
             let value = query.get(name).map(str::to_owned);
@@ -71,11 +90,6 @@ impl Input {
                 problems.add("policy", Some(policy), length_constraint(length, 1, 2048));
             }
         }
-        let policy_arns: Vec<String> = query
-            .list("PolicyArns", Some("arn"))
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
         if policy_arns.len() > 10 {
             problems.add(
                 "policyArns",
@@ -126,5 +140,89 @@ pub(super) fn check_session_name(name: &str, field: &str, problems: &mut Validat
         .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
     {
         problems.add(field, Some(name), SESSION_NAME_PATTERN);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::error::AwsError;
+
+    const BASE: &str = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fiam-test&RoleSessionName=s3-reader&WebIdentityToken=eyJ.x.y";
+    const READ_ONLY: &str = "arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FAmazonS3ReadOnlyAccess";
+
+    fn input(extra: &str) -> Result<Input, AwsError> {
+        let body = format!("{BASE}&{}", extra.replace("{arn}", READ_ONLY));
+        let query = QueryRequest::parse(None, Some(body.as_bytes())).unwrap();
+        Input::from_query(&query).map_err(AwsError::from)
+    }
+
+    #[test]
+    fn malformed_policy_arns_are_refused_never_dropped() {
+        #[rustfmt::skip]
+        let cases = [
+            ("gap_before_first", "PolicyArns.member.2.arn={arn}",
+                "Malformed list parameter PolicyArns.member.2.arn: member 1 is missing; members are numbered from 1 without gaps."),
+            ("gap_in_middle", "PolicyArns.member.1.arn={arn}&PolicyArns.member.3.arn={arn}",
+                "Malformed list parameter PolicyArns.member.3.arn: member 2 is missing; members are numbered from 1 without gaps."),
+            ("index_zero", "PolicyArns.member.0.arn={arn}",
+                "Malformed list parameter PolicyArns.member.0.arn: a member index is a decimal number from 1, without leading zeros."),
+            ("leading_zero", "PolicyArns.member.01.arn={arn}",
+                "Malformed list parameter PolicyArns.member.01.arn: a member index is a decimal number from 1, without leading zeros."),
+            ("word_index", "PolicyArns.member.first.arn={arn}",
+                "Malformed list parameter PolicyArns.member.first.arn: a member index is a decimal number from 1, without leading zeros."),
+            ("field_in_other_case", "PolicyArns.member.1.Arn={arn}",
+                "Malformed list parameter PolicyArns.member.1.Arn: list members have the one field arn."),
+            ("field_missing", "PolicyArns.member.1={arn}",
+                "Malformed list parameter PolicyArns.member.1: list members have the one field arn."),
+            ("member_in_other_case", "PolicyArns.Member.1.arn={arn}",
+                "Malformed list parameter PolicyArns.Member.1.arn: list members are named <list>.member.<N>."),
+            ("index_without_member", "PolicyArns.1.arn={arn}",
+                "Top level element may not be treated as a list"),
+            ("list_as_one_value", "PolicyArns={arn}",
+                "Unexpected list element termination"),
+            ("list_name_in_other_case", "policyArns.member.1.arn={arn}",
+                "Unrecognized parameter policyArns.member.1.arn; parameter names are case-sensitive (did you mean PolicyArns?)."),
+            ("list_name_all_lower", "policyarns.member.1.arn={arn}",
+                "Unrecognized parameter policyarns.member.1.arn; parameter names are case-sensitive (did you mean PolicyArns?)."),
+            ("inline_policy_name_in_other_case", "policy=%7B%7D",
+                "Unrecognized parameter policy; parameter names are case-sensitive (did you mean Policy?)."),
+            ("duration_name_in_other_case", "durationSeconds=900",
+                "Unrecognized parameter durationSeconds; parameter names are case-sensitive (did you mean DurationSeconds?)."),
+            ("refused_before_validation", "PolicyArns.member.2.arn=short&DurationSeconds=1",
+                "Malformed list parameter PolicyArns.member.2.arn: member 1 is missing; members are numbered from 1 without gaps."),
+        ];
+        for (name, extra, message) in cases {
+            let error = input(extra).expect_err(name);
+            assert_eq!(
+                (error.code, error.status.as_u16(), error.message.as_str()),
+                ("MalformedInput", 400, message),
+                "case {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn well_formed_policy_arns_are_read_in_order() {
+        let cases = [
+            ("none", "", vec![]),
+            ("empty_list", "PolicyArns=", vec![]),
+            (
+                "two_out_of_order",
+                "PolicyArns.member.2.arn=arn:aws:iam::aws:policy/B-policy-name&PolicyArns.member.1.arn=arn:aws:iam::aws:policy/A-policy-name",
+                vec![
+                    "arn:aws:iam::aws:policy/A-policy-name",
+                    "arn:aws:iam::aws:policy/B-policy-name",
+                ],
+            ),
+        ];
+        for (name, extra, want) in cases {
+            let got = input(extra).map(|input| input.policy_arns);
+            assert_eq!(
+                got,
+                Ok(want.into_iter().map(str::to_owned).collect()),
+                "case {name}"
+            );
+        }
     }
 }
