@@ -151,12 +151,17 @@ struct Burst {
 /// Sends `write.count()` writes over `concurrency` keep-alive connections.
 async fn burst(port: u16, write: Write, concurrency: usize) -> Burst {
     let next = Arc::new(AtomicUsize::new(0));
+    // The connections are open before the clock starts: the rates are the writes'.
+    let mut senders = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        senders.push(connect_to(port).await);
+    }
     let started = Instant::now();
-    let workers: Vec<_> = (0..concurrency)
-        .map(|_| {
+    let workers: Vec<_> = senders
+        .into_iter()
+        .map(|mut sender| {
             let next = Arc::clone(&next);
             tokio::spawn(async move {
-                let mut sender = connect_to(port).await;
                 let mut done = Vec::new();
                 let mut refused = 0;
                 loop {

@@ -184,7 +184,7 @@ fn caller_identity_fields() {
         role.arn(),
         "arn:aws:sts::111122223333:assumed-role/iam-test/s"
     );
-    let role_id = world().roles[0].role_id(ACCOUNT);
+    let role_id = world().roles.get("iam-test").unwrap().role_id(ACCOUNT);
     assert_eq!(role.user_id(), format!("{role_id}:s"));
     assert_eq!(role.account_id(), ACCOUNT);
 }

@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use super::{CreateClusterInput, EksError};
 use crate::clock::{parse_rfc3339, rfc3339};
+use crate::world::table::Table;
 use crate::world::{Cluster, World, DEFAULT_KUBERNETES_VERSION};
 
 /// `arn:aws:eks:<region>:<account>:cluster/<name>`.
@@ -82,13 +83,13 @@ pub fn create(
         oidc_issuer: issuer.try_into().map_err(invalid)?,
         api_audiences: vec!["https://kubernetes.default.svc".to_owned()],
         signing_keys: Vec::new(),
-        service_accounts: Vec::new(),
+        service_accounts: Table::new(),
         create_date: Some(rfc3339(now)),
         version: input.version.clone(),
         role_arn: Some(input.role_arn.clone()),
         tags: input.tags.clone(),
         namespaces: Vec::new(),
-        pods: Vec::new(),
+        pods: Table::new(),
         events: Vec::new(),
         resource_version: 0,
     };

@@ -192,7 +192,7 @@ pub fn create(world: &mut World, input: &CreatePolicy, now: u64) -> Result<Polic
     let output = PolicyOutput {
         policy: detail(world, &policy, now)?,
     };
-    world.managed_policies.push(Arc::new(policy));
+    world.managed_policies.push(policy);
     Ok(output)
 }
 
@@ -205,7 +205,7 @@ pub fn delete(world: &mut World, arn: &str) -> Result<(), IamError> {
     if attachment_count(world, arn) > 0 {
         return Err(IamError::PolicyInUse(arn.to_owned()));
     }
-    world.managed_policies.retain(|policy| policy.arn != arn);
+    world.managed_policies.remove(arn);
     Ok(())
 }
 

@@ -14,6 +14,7 @@ use super::error::IamError;
 use super::input::{merge_tags, remove_tags, Page};
 use super::output::{optional_tags, ListTagsOutput, Members, Tag};
 use crate::clock::rfc3339;
+use crate::world::table::Keyed;
 use crate::world::{IssuerUrl, OidcProvider, World};
 
 /// Providers per account.
@@ -135,14 +136,14 @@ pub fn create(
     )?;
     check_limits(&provider)?;
     let tags = optional_tags(&provider.tags);
-    world.oidc_providers.push(Arc::new(provider));
+    world.oidc_providers.push(provider);
     Ok(CreateProviderOutput { arn, tags })
 }
 
 /// Removes a provider. Roles that trust it keep their trust policies, as in IAM.
 pub fn delete(world: &mut World, arn: &str) -> Result<(), IamError> {
-    let index = position(world, arn)?;
-    world.oidc_providers.remove(index);
+    let key = key(world, arn)?;
+    world.oidc_providers.remove(&key);
     Ok(())
 }
 
@@ -192,14 +193,14 @@ fn change(
     arn: &str,
     edit: impl FnOnce(&mut OidcProvider),
 ) -> Result<(), IamError> {
-    let index = position(world, arn)?;
-    let Some(slot) = world.oidc_providers.get_mut(index) else {
+    let key = key(world, arn)?;
+    let Some(slot) = world.oidc_providers.get_mut(&key) else {
         return Err(IamError::NoSuchProvider(arn.to_owned()));
     };
-    let mut provider = OidcProvider::clone(slot);
+    let mut provider = slot.clone();
     edit(&mut provider);
     check_limits(&provider)?;
-    *slot = Arc::new(provider);
+    *slot = provider;
     Ok(())
 }
 
@@ -222,16 +223,17 @@ fn check_limits(provider: &OidcProvider) -> Result<(), IamError> {
 }
 
 fn find<'w>(world: &'w World, arn: &str) -> Result<&'w OidcProvider, IamError> {
-    let index = position(world, arn)?;
+    let key = key(world, arn)?;
     world
         .oidc_providers
-        .get(index)
+        .get(&key)
         .map(Arc::as_ref)
         .ok_or_else(|| IamError::NoSuchProvider(arn.to_owned()))
 }
 
-/// The provider's index; `InvalidArn` for something that is not a provider ARN at all.
-fn position(world: &World, arn: &str) -> Result<usize, IamError> {
+/// The provider's key (its URL); `InvalidArn` for something that is not a provider ARN
+/// at all.
+fn key(world: &World, arn: &str) -> Result<String, IamError> {
     let well_formed = arn
         .strip_prefix("arn:aws:iam::")
         .and_then(|rest| rest.split_once(":oidc-provider/"))
@@ -244,7 +246,8 @@ fn position(world: &World, arn: &str) -> Result<usize, IamError> {
     world
         .oidc_providers
         .iter()
-        .position(|provider| world.oidc_provider_arn(provider) == arn)
+        .find(|provider| world.oidc_provider_arn(provider) == arn)
+        .map(|provider| provider.key())
         .ok_or_else(|| IamError::NoSuchProvider(arn.to_owned()))
 }
 

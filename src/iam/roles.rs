@@ -145,7 +145,7 @@ pub fn create(world: &mut World, input: &CreateRole, now: u64) -> Result<RoleOut
     let output = RoleOutput {
         role: detail(world, &role, now, View::Created),
     };
-    world.roles.push(Arc::new(role));
+    world.roles.push(role);
     Ok(output)
 }
 
@@ -158,7 +158,7 @@ pub fn delete(world: &mut World, name: &str) -> Result<(), IamError> {
     if !role.inline_policies.is_empty() {
         return Err(IamError::RoleHasInlinePolicies(role.name.to_string()));
     }
-    world.roles.retain(|role| !is_named(role, name));
+    world.roles.remove(&name.to_ascii_lowercase());
     Ok(())
 }
 
@@ -212,8 +212,7 @@ pub fn untag(world: &mut World, name: &str, keys: &[String]) -> Result<(), IamEr
 pub(super) fn find<'w>(world: &'w World, name: &str) -> Result<&'w Role, IamError> {
     world
         .roles
-        .iter()
-        .find(|role| is_named(role, name))
+        .get(&name.to_ascii_lowercase())
         .map(Arc::as_ref)
         .ok_or_else(|| IamError::NoSuchRole(name.to_owned()))
 }
@@ -221,9 +220,7 @@ pub(super) fn find<'w>(world: &'w World, name: &str) -> Result<&'w Role, IamErro
 fn find_mut<'w>(world: &'w mut World, name: &str) -> Result<&'w mut Role, IamError> {
     world
         .roles
-        .iter_mut()
-        .find(|role| is_named(role, name))
-        .map(Arc::make_mut)
+        .get_mut(&name.to_ascii_lowercase())
         .ok_or_else(|| IamError::NoSuchRole(name.to_owned()))
 }
 
@@ -246,10 +243,6 @@ pub(super) fn modifiable_mut<'w>(
         return Err(IamError::ProtectedRole(role.name.to_string()));
     }
     Ok(role)
-}
-
-fn is_named(role: &Role, name: &str) -> bool {
-    role.name.as_str().eq_ignore_ascii_case(name)
 }
 
 fn is_protected(role: &Role) -> bool {

@@ -21,7 +21,7 @@ fn role(name: &str) -> world::Role {
 fn add_role(store: &Store, name: &str) {
     store
         .update(|world| {
-            world.roles.push(Arc::new(role(name)));
+            world.roles.push(role(name));
             Ok::<_, ()>(())
         })
         .unwrap();
@@ -88,7 +88,7 @@ fn a_refused_change_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(base(), dir.path(), false).unwrap();
     let result = store.update(|world| {
-        world.roles.push(Arc::new(role("half-done")));
+        world.roles.push(role("half-done"));
         Err::<(), _>("refused")
     });
     assert!(matches!(result, Err(UpdateError::Rejected("refused"))));
@@ -102,7 +102,7 @@ fn a_change_that_breaks_the_world_is_not_saved() {
     let store = Store::open(base(), dir.path(), false).unwrap();
     // Role names are unique regardless of case; `validate` catches a change that forgot.
     let result = store.update(|world| {
-        world.roles.push(Arc::new(role("IAM-TEST")));
+        world.roles.push(role("IAM-TEST"));
         Ok::<_, ()>(())
     });
     match result {
@@ -201,7 +201,7 @@ fn a_new_cluster_gets_keys_and_keeps_the_old_ones() {
                 .to_owned()
                 .try_into()
                 .unwrap();
-            second.service_accounts.clear();
+            second.service_accounts = Default::default();
             world.clusters.push(second);
             Ok::<_, ()>(())
         })
@@ -224,15 +224,14 @@ fn a_write_saves_only_the_rows_it_touched() {
     assert_eq!(rows(dir.path(), "role"), 51);
     store
         .update(|world| {
-            let last = world.roles.last_mut().unwrap();
-            Arc::make_mut(last).description = Some("changed".to_owned());
+            world.roles.get_mut("role-49").unwrap().description = Some("changed".to_owned());
             Ok::<_, ()>(())
         })
         .unwrap();
     let diff_rows = {
         let snapshot = store.current();
         let mut after = snapshot.world().clone();
-        Arc::make_mut(after.roles.first_mut().unwrap()).description = Some("x".to_owned());
+        after.roles.get_mut("iam-test").unwrap().description = Some("x".to_owned());
         crate::world::diff::Diff::between(snapshot.world(), &after)
             .changed
             .len()
@@ -240,7 +239,7 @@ fn a_write_saves_only_the_rows_it_touched() {
     assert_eq!(diff_rows, 1, "one role changed, one row to write");
     let reopened = Store::open(base(), dir.path(), false).unwrap();
     let world = reopened.current();
-    let last = world.world().roles.last().unwrap();
+    let last = world.world().roles.iter().next_back().unwrap();
     assert_eq!(last.description.as_deref(), Some("changed"));
     assert_eq!(
         last.name.as_str(),
@@ -253,7 +252,7 @@ fn a_write_saves_only_the_rows_it_touched() {
 fn a_state_saved_as_world_json_moves_into_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let mut world = base();
-    world.roles.push(Arc::new(role("from-json")));
+    world.roles.push(role("from-json"));
     let fingerprint = crate::world::fingerprint(&base());
     let json = crate::world::saved_json(&world, &fingerprint, |p| {
         p.arn.starts_with("arn:aws:iam::aws:")

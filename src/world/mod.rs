@@ -6,6 +6,7 @@ pub mod diff;
 mod load;
 mod model;
 pub mod names;
+pub mod table;
 
 use sha2::{Digest, Sha256};
 
@@ -99,8 +100,7 @@ impl Cluster {
     /// The declared service account `namespace/name`, if any.
     pub fn service_account(&self, namespace: &str, name: &str) -> Option<&ServiceAccount> {
         self.service_accounts
-            .iter()
-            .find(|sa| sa.namespace.as_str() == namespace && sa.name.as_str() == name)
+            .get(&format!("{namespace}/{name}"))
             .map(std::sync::Arc::as_ref)
     }
 

@@ -10,14 +10,15 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::names;
+use super::table::{Keyed, Table};
 use crate::policy::{self, Policy, PolicyKind};
 
 /// The emulated AWS account and everything in it.
 ///
 /// The entities a world can hold by the thousand (roles, policies, providers, service
-/// accounts, pods, events) sit behind an `Arc` each: a change copies the lists, not the
-/// entities, and the store finds what changed by pointer (`Arc::ptr_eq`), so the cost of
-/// a write does not grow with the world. Change one through `Arc::make_mut`.
+/// accounts, pods) are [`Table`]s: copying the world for a change is cheap, a lookup by
+/// key is O(log n), and each table knows which keys a change touched, so the cost of a
+/// write does not grow with the world.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct World {
@@ -29,11 +30,11 @@ pub struct World {
     /// root discovery document serve.
     pub clusters: Vec<Cluster>,
     #[serde(default)]
-    pub oidc_providers: Vec<Arc<OidcProvider>>,
+    pub oidc_providers: Table<OidcProvider>,
     #[serde(default)]
-    pub managed_policies: Vec<Arc<ManagedPolicy>>,
+    pub managed_policies: Table<ManagedPolicy>,
     #[serde(default)]
-    pub roles: Vec<Arc<Role>>,
+    pub roles: Table<Role>,
     #[serde(default)]
     pub buckets: Vec<Bucket>,
 }
@@ -68,7 +69,7 @@ pub struct Cluster {
     #[serde(default)]
     pub signing_keys: Vec<PathBuf>,
     #[serde(default)]
-    pub service_accounts: Vec<Arc<ServiceAccount>>,
+    pub service_accounts: Table<ServiceAccount>,
     /// When the cluster was created (`2024-01-02T03:04:05Z`); the server's start when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_date: Option<String>,
@@ -86,8 +87,8 @@ pub struct Cluster {
     pub namespaces: Vec<Namespace>,
     /// Pods created through the Kubernetes API, each as kube-apiserver stored it (defaulted,
     /// admitted and mutated), in creation order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pods: Vec<Arc<serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Table::is_empty")]
+    pub pods: Table<serde_json::Value>,
     /// Events the node recorded about its pods, newest last; not saved (Kubernetes keeps
     /// events an hour), and at most [`MAX_EVENTS`].
     #[serde(skip)]
@@ -434,6 +435,44 @@ policy_document!(
     PermissionsPolicyDocument,
     PolicyKind::Identity
 );
+
+impl Keyed for Role {
+    /// Role names are unique regardless of case, and IAM finds them so.
+    fn key(&self) -> String {
+        self.name.as_str().to_ascii_lowercase()
+    }
+}
+
+impl Keyed for ManagedPolicy {
+    fn key(&self) -> String {
+        self.arn.clone()
+    }
+}
+
+impl Keyed for OidcProvider {
+    fn key(&self) -> String {
+        self.url.as_str().to_owned()
+    }
+}
+
+impl Keyed for ServiceAccount {
+    /// `namespace/name`.
+    fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+}
+
+/// A stored pod: `namespace/name`.
+impl Keyed for serde_json::Value {
+    fn key(&self) -> String {
+        let text = |pointer| self.pointer(pointer).and_then(serde_json::Value::as_str);
+        format!(
+            "{}/{}",
+            text("/metadata/namespace").unwrap_or(""),
+            text("/metadata/name").unwrap_or("")
+        )
+    }
+}
 
 #[cfg(test)]
 mod tests {

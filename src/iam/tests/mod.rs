@@ -31,7 +31,7 @@ fn world() -> World {
         "assumeRolePolicyDocument": serde_json::from_str::<serde_json::Value>(TRUST).unwrap(),
     }))
     .unwrap();
-    world.roles.push(std::sync::Arc::new(protected));
+    world.roles.push(protected);
     world
 }
 
@@ -218,7 +218,14 @@ fn reads_of_world_file_entities_use_the_stand_in_date() {
     );
     assert_eq!(
         element(&xml, "RoleId"),
-        Some(world.roles[0].role_id(ACCOUNT).as_str()),
+        Some(
+            world
+                .roles
+                .get("iam-test")
+                .unwrap()
+                .role_id(ACCOUNT)
+                .as_str()
+        ),
         "the derived id"
     );
     assert!(xml.contains("<RoleLastUsed/>"), "{xml}");

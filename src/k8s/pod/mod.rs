@@ -109,7 +109,7 @@ pub fn create(
         }],
         "qosClass": qos,
     });
-    cluster.pods.push(Arc::new(pod.clone()));
+    cluster.pods.push(pod.clone());
     Ok(pod)
 }
 
@@ -273,33 +273,27 @@ fn next_resource_version(cluster: &mut Cluster) -> u64 {
     next
 }
 
-/// Removes the pod at `index` with a resourceVersion of its own for the removal, so that a
-/// watch from any earlier version sees the `DELETED` event.
-fn take(cluster: &mut Cluster, index: usize) -> Value {
+/// Removes the pod `namespace/name` with a resourceVersion of its own for the removal, so
+/// that a watch from any earlier version sees the `DELETED` event.
+fn take(cluster: &mut Cluster, namespace: &str, name: &str) -> Option<Value> {
+    let removed = cluster.pods.remove(&key(namespace, name))?;
     let version = next_resource_version(cluster);
-    let mut pod = Arc::unwrap_or_clone(cluster.pods.remove(index));
+    let mut pod = Arc::unwrap_or_clone(removed);
     pod["metadata"]["resourceVersion"] = json!(version.to_string());
-    pod
+    Some(pod)
+}
+
+/// A pod's key in its cluster's table.
+fn key(namespace: &str, name: &str) -> String {
+    format!("{namespace}/{name}")
 }
 
 fn find<'a>(cluster: &'a Cluster, namespace: &str, name: &str) -> Option<&'a Value> {
-    cluster
-        .pods
-        .iter()
-        .find(|pod| is(pod, namespace, name))
-        .map(Arc::as_ref)
+    cluster.pods.get(&key(namespace, name)).map(Arc::as_ref)
 }
 
 fn find_mut<'a>(cluster: &'a mut Cluster, namespace: &str, name: &str) -> Option<&'a mut Value> {
-    cluster
-        .pods
-        .iter_mut()
-        .find(|pod| is(pod, namespace, name))
-        .map(Arc::make_mut)
-}
-
-fn is(pod: &Value, namespace: &str, name: &str) -> bool {
-    text(pod, "/metadata/namespace") == namespace && text(pod, "/metadata/name") == name
+    cluster.pods.get_mut(&key(namespace, name))
 }
 
 fn text<'a>(pod: &'a Value, pointer: &str) -> &'a str {

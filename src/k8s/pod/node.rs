@@ -75,12 +75,9 @@ pub fn delete(
     });
     let bound = !text(pod, "/spec/nodeName").is_empty();
     if !(nodes_run && bound && grace > 0) {
-        let index = cluster
-            .pods
-            .iter()
-            .position(|pod| super::is(pod, namespace, name))
-            .ok_or_else(|| Status::not_found("pods", name))?;
-        return Ok(Deleted::Gone(super::take(cluster, index)));
+        return super::take(cluster, namespace, name)
+            .map(Deleted::Gone)
+            .ok_or_else(|| Status::not_found("pods", name));
     }
     let marked_grace = pod
         .pointer("/metadata/deletionGracePeriodSeconds")
@@ -105,12 +102,12 @@ pub fn remove(
     uid: &str,
 ) -> Result<Value, Status> {
     let cluster = super::super::cluster_mut(world, cluster)?;
-    let index = cluster
-        .pods
-        .iter()
-        .position(|pod| super::is(pod, namespace, name) && text(pod, "/metadata/uid") == uid)
-        .ok_or_else(|| Status::not_found("pods", name))?;
-    Ok(super::take(cluster, index))
+    let same_pod =
+        super::find(cluster, namespace, name).is_some_and(|pod| text(pod, "/metadata/uid") == uid);
+    if !same_pod {
+        return Err(Status::not_found("pods", name));
+    }
+    super::take(cluster, namespace, name).ok_or_else(|| Status::not_found("pods", name))
 }
 
 /// What an event says about a pod.

@@ -235,7 +235,7 @@ pub fn create(
         labels: metadata.labels,
         create_date: Some(rfc3339(now)),
     };
-    cluster.service_accounts.push(Arc::new(account.clone()));
+    cluster.service_accounts.push(account.clone());
     Ok(account)
 }
 
@@ -264,9 +264,7 @@ pub fn patch(
     let cluster = super::cluster_mut(world, cluster)?;
     let account = cluster
         .service_accounts
-        .iter_mut()
-        .find(|sa| sa.namespace.as_str() == namespace && sa.name.as_str() == name)
-        .map(Arc::make_mut)
+        .get_mut(&format!("{namespace}/{name}"))
         .ok_or_else(|| Status::not_found("serviceaccounts", name))?;
     if let Some(metadata) = metadata {
         for (field, value) in metadata {
@@ -297,12 +295,11 @@ pub fn delete(
     name: &str,
 ) -> Result<ServiceAccount, Status> {
     let cluster = super::cluster_mut(world, cluster)?;
-    let index = cluster
+    cluster
         .service_accounts
-        .iter()
-        .position(|sa| sa.namespace.as_str() == namespace && sa.name.as_str() == name)
-        .ok_or_else(|| Status::not_found("serviceaccounts", name))?;
-    Ok(Arc::unwrap_or_clone(cluster.service_accounts.remove(index)))
+        .remove(&format!("{namespace}/{name}"))
+        .map(Arc::unwrap_or_clone)
+        .ok_or_else(|| Status::not_found("serviceaccounts", name))
 }
 
 fn account_field<'a>(account: &'a ServiceAccount, field: &str) -> &'a str {

@@ -254,10 +254,11 @@ pub trait ProviderKeys {
     fn keys_for(&self, url: &str) -> Result<&[VerificationKey], String>;
 }
 
-/// Validates `token` for an account whose IAM OIDC providers are `providers`, at `now`.
-pub fn verify(
+/// Validates `token` at `now` for an account whose IAM OIDC provider for an issuer URL
+/// `provider` finds.
+pub fn verify<'p>(
     token: &str,
-    providers: &[impl std::borrow::Borrow<OidcProvider>],
+    provider: impl FnOnce(&str) -> Option<&'p OidcProvider>,
     keys: &dyn ProviderKeys,
     now: u64,
 ) -> Result<VerifiedClaims, TokenError> {
@@ -281,13 +282,9 @@ pub fn verify(
         .get("iss")
         .and_then(Value::as_str)
         .ok_or(TokenError::MissingClaim("iss"))?;
-    let provider = providers
-        .iter()
-        .map(std::borrow::Borrow::borrow)
-        .find(|provider| provider.url.as_str() == issuer)
-        .ok_or_else(|| TokenError::UnknownIssuer {
-            issuer: issuer.to_owned(),
-        })?;
+    let provider = provider(issuer).ok_or_else(|| TokenError::UnknownIssuer {
+        issuer: issuer.to_owned(),
+    })?;
     let audience = matched_audience(&claims, provider)?;
 
     let Header {

@@ -67,14 +67,14 @@ pub fn execute(input: &Input, services: &Services) -> Result<Output, StsError> {
     }
     let role_account = role_arn_account(&input.role_arn).ok_or(StsError::InvalidRoleArn)?;
     // A role in another account: that account's providers are not ours to know.
-    let providers = if role_account == world.account.id.as_str() {
-        world.oidc_providers.as_slice()
-    } else {
-        &[]
-    };
+    let ours = role_account == world.account.id.as_str();
     let claims = verify::verify(
         &input.web_identity_token,
-        providers,
+        |issuer| {
+            ours.then(|| world.oidc_providers.get(issuer))
+                .flatten()
+                .map(std::sync::Arc::as_ref)
+        },
         services.keys,
         services.now,
     )?;

@@ -2,10 +2,9 @@
 //! removed, found without looking at the rest. The store saves only these and checks only
 //! these, so a write costs the same in a world of ten roles as in one of a thousand.
 //!
-//! Lists of shared entities (`Vec<Arc<T>>`) are compared by pointer: a change that did
-//! not touch an entity left its `Arc` in place. Between the common head and the common
-//! tail of a list lies what changed (a push, a removal, an edit in place). The few small
-//! lists and the clusters' own fields are compared by value.
+//! The large lists are [`Table`]s, which remember the keys a change touched: only those
+//! are looked at. The few small lists (between their common head and tail) and the
+//! clusters' own fields are compared by value.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -16,6 +15,7 @@ use super::model::{
     Account, AdminCredential, Bucket, Cluster, ManagedPolicy, Namespace, OidcProvider, Role,
     ServiceAccount, World,
 };
+use super::table::{Keyed, Table};
 
 /// The kinds of entity the world is saved as, one row each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -177,13 +177,13 @@ fn own_fields(cluster: &Cluster) -> Cluster {
         oidc_issuer: oidc_issuer.clone(),
         api_audiences: api_audiences.clone(),
         signing_keys: signing_keys.clone(),
-        service_accounts: Vec::new(),
+        service_accounts: Table::new(),
         create_date: create_date.clone(),
         version: version.clone(),
         role_arn: role_arn.clone(),
         tags: tags.clone(),
         namespaces: Vec::new(),
-        pods: Vec::new(),
+        pods: Table::new(),
         events: Vec::new(),
         resource_version: 0,
     }
@@ -235,21 +235,17 @@ impl<'w> Diff<'w> {
             Entity::AdminCredential,
         );
         diff.clusters(before, after);
-        diff.list(
+        diff.table(
             &before.oidc_providers,
             &after.oidc_providers,
-            Arc::ptr_eq,
-            |p| Entity::OidcProvider(p),
+            Entity::OidcProvider,
         );
-        diff.list(
+        diff.table(
             &before.managed_policies,
             &after.managed_policies,
-            Arc::ptr_eq,
-            |p| Entity::ManagedPolicy(p),
+            Entity::ManagedPolicy,
         );
-        diff.list(&before.roles, &after.roles, Arc::ptr_eq, |r| {
-            Entity::Role(r)
-        });
+        diff.table(&before.roles, &after.roles, Entity::Role);
         diff.list(&before.buckets, &after.buckets, Bucket::eq, Entity::Bucket);
         diff
     }
@@ -303,18 +299,49 @@ impl<'w> Diff<'w> {
             if !same_json(&own_fields(old), &own_fields(new)) {
                 self.changed.push(Entity::Cluster(new));
             }
-            self.list(
-                &old.service_accounts,
-                &new.service_accounts,
-                Arc::ptr_eq,
-                |sa| Entity::ServiceAccount(new, sa),
-            );
+            self.table(&old.service_accounts, &new.service_accounts, |sa| {
+                Entity::ServiceAccount(new, sa)
+            });
             self.list(&old.namespaces, &new.namespaces, Namespace::eq, |ns| {
                 Entity::Namespace(new, ns)
             });
-            self.list(&old.pods, &new.pods, Arc::ptr_eq, |pod| {
-                Entity::Pod(new, pod)
-            });
+            self.table(&old.pods, &new.pods, |pod| Entity::Pod(new, pod));
+        }
+    }
+
+    /// Adds what changed between two versions of a table: the rows its touched keys name
+    /// (as they now are, or as removed). A table made anew is compared row by row, and so
+    /// is one that now repeats a key (its second row has no key of its own to touch; the
+    /// checks then refuse the change).
+    fn table<T: Keyed>(
+        &mut self,
+        before: &'w Table<T>,
+        after: &'w Table<T>,
+        entity: impl Fn(&'w T) -> Entity<'w>,
+    ) {
+        if !after.descends_from(before) || after.has_duplicates() {
+            let kept: HashSet<String> = after.iter().map(|row| row.key()).collect();
+            for old in before.iter().filter(|old| !kept.contains(&old.key())) {
+                let e = entity(old);
+                self.removed.push((e.kind(), e.key()));
+            }
+            self.changed.extend(after.iter().map(|row| entity(row)));
+            return;
+        }
+        let mut seen = HashSet::new();
+        for key in after.touched() {
+            if !seen.insert(key.as_str()) {
+                continue;
+            }
+            match (before.get(key), after.get(key)) {
+                (Some(old), Some(new)) if Arc::ptr_eq(old, new) => {}
+                (_, Some(new)) => self.changed.push(entity(new)),
+                (Some(old), None) => {
+                    let e = entity(old);
+                    self.removed.push((e.kind(), e.key()));
+                }
+                (None, None) => {}
+            }
         }
     }
 

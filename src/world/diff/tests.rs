@@ -1,26 +1,20 @@
-use std::sync::Arc;
-
 use super::*;
 use crate::world::{load_default, ServiceAccount};
 
-fn role(name: &str) -> Arc<Role> {
-    Arc::new(
-        serde_json::from_value(serde_json::json!({
-            "name": name,
-            "assumeRolePolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-                               "Action": "sts:AssumeRole"}]
-            }
-        }))
-        .unwrap(),
-    )
+fn role(name: &str) -> Role {
+    serde_json::from_value(serde_json::json!({
+        "name": name,
+        "assumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                           "Action": "sts:AssumeRole"}]
+        }
+    }))
+    .unwrap()
 }
 
-fn account(namespace: &str, name: &str) -> Arc<ServiceAccount> {
-    Arc::new(
-        serde_json::from_value(serde_json::json!({"namespace": namespace, "name": name})).unwrap(),
-    )
+fn account(namespace: &str, name: &str) -> ServiceAccount {
+    serde_json::from_value(serde_json::json!({"namespace": namespace, "name": name})).unwrap()
 }
 
 /// A world with roles `r0`..`r4` and service accounts `ns/sa0`..`ns/sa4`.
@@ -31,7 +25,7 @@ fn world() -> World {
     world
 }
 
-/// The diff as `(changed kind/key…, removed kind/key…)`, sorted.
+/// The diff as `(changed kind:key…, removed kind:key…)`, sorted.
 fn summary(diff: &Diff<'_>) -> (Vec<String>, Vec<String>) {
     let mut changed: Vec<String> = diff
         .changed
@@ -48,11 +42,11 @@ fn summary(diff: &Diff<'_>) -> (Vec<String>, Vec<String>) {
     (changed, removed)
 }
 
+type Change = fn(&mut World);
+
 #[test]
 fn each_kind_of_change_is_found_and_nothing_else() {
-    type Change = fn(&mut World);
-    let cluster = "irsa-local";
-    let cases: [(&str, Change, &[&str], &[&str]); 10] = [
+    let cases: [(&str, Change, &[&str], &[&str]); 11] = [
         ("nothing", |_| {}, &[], &[]),
         (
             "a role pushed",
@@ -63,7 +57,7 @@ fn each_kind_of_change_is_found_and_nothing_else() {
         (
             "the first role removed",
             |w| {
-                w.roles.remove(0);
+                w.roles.remove("r0");
             },
             &[],
             &["role:r0"],
@@ -71,39 +65,45 @@ fn each_kind_of_change_is_found_and_nothing_else() {
         (
             "a middle role removed",
             |w| {
-                w.roles.remove(2);
+                w.roles.remove("r2");
             },
             &[],
             &["role:r2"],
         ),
         (
             "a role edited in place",
-            |w| {
-                Arc::make_mut(&mut w.roles[3]).description = Some("d".into());
-            },
+            |w| w.roles.get_mut("r3").unwrap().description = Some("d".into()),
             &["role:r3"],
             &[],
         ),
         (
-            "a role replaced by an equal copy",
+            "a role removed and added again",
             |w| {
-                w.roles[1] = Arc::new(Role::clone(&w.roles[1]));
+                let old = w.roles.remove("r1").unwrap();
+                w.roles.push(Role::clone(&old));
             },
             &["role:r1"],
             &[],
         ),
         (
-            "a service account pushed",
+            "a role pushed, then removed",
             |w| {
-                w.clusters[0].service_accounts.push(account("ns", "new"));
+                w.roles.push(role("brief"));
+                w.roles.remove("brief");
             },
+            &[],
+            &[],
+        ),
+        (
+            "a service account pushed",
+            |w| w.clusters[0].service_accounts.push(account("ns", "new")),
             &["serviceAccount:CLUSTER/ns/new"],
             &[],
         ),
         (
             "a service account removed",
             |w| {
-                w.clusters[0].service_accounts.remove(4);
+                w.clusters[0].service_accounts.remove("ns/sa4");
             },
             &[],
             &["serviceAccount:CLUSTER/ns/sa4"],
@@ -118,9 +118,7 @@ fn each_kind_of_change_is_found_and_nothing_else() {
         ),
         (
             "events only (not saved)",
-            |w| {
-                w.clusters[0].events.push(Arc::new(serde_json::json!({})));
-            },
+            |w| w.clusters[0].events.push(Arc::new(serde_json::json!({}))),
             &[],
             &[],
         ),
@@ -136,12 +134,18 @@ fn each_kind_of_change_is_found_and_nothing_else() {
             keys.sort();
             keys
         };
-        assert_eq!(
-            summary(&diff),
-            (fix(changed), fix(removed)),
-            "{case} (cluster {cluster})"
-        );
+        assert_eq!(summary(&diff), (fix(changed), fix(removed)), "{case}");
     }
+}
+
+#[test]
+fn a_table_made_anew_is_compared_row_by_row() {
+    let before = world();
+    let mut after = before.clone();
+    after.roles = [role("r0"), role("other")].into_iter().collect();
+    let (changed, removed) = summary(&Diff::between(&before, &after));
+    assert_eq!(changed, ["role:other", "role:r0"]);
+    assert_eq!(removed, ["role:r1", "role:r2", "role:r3", "role:r4"]);
 }
 
 #[test]
@@ -153,7 +157,7 @@ fn a_removed_cluster_takes_its_children_with_it() {
         .to_owned()
         .try_into()
         .unwrap();
-    second.service_accounts = vec![account("a", "one")];
+    second.service_accounts = [account("a", "one")].into_iter().collect();
     before.clusters.push(second);
     let mut after = before.clone();
     after.clusters.pop();
@@ -172,8 +176,7 @@ fn a_removed_cluster_takes_its_children_with_it() {
 #[test]
 fn everything_lists_each_entity_once() {
     let world = world();
-    let diff = Diff::everything(&world);
-    let (changed, removed) = summary(&diff);
+    let (changed, removed) = summary(&Diff::everything(&world));
     assert!(removed.is_empty());
     let unique: std::collections::HashSet<&String> = changed.iter().collect();
     assert_eq!(unique.len(), changed.len(), "no entity twice");

@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::world::diff::{Diff, Entity, Kind};
 use crate::world::model::{Cluster, ManagedPolicy, Role, ServiceAccount, World};
@@ -37,7 +38,10 @@ pub(super) fn everything(world: &World) -> Result<(), Problem> {
                 .map(|sa| format!("{}/{}", sa.namespace, sa.name)),
         )?;
         for (sa_index, sa) in cluster.service_accounts.iter().enumerate() {
-            service_account(index, sa_index, sa)?;
+            service_account(
+                &|| format!("clusters[{index}].serviceAccounts[{sa_index}]"),
+                sa,
+            )?;
         }
     }
     admin_credentials(world)?;
@@ -48,7 +52,7 @@ pub(super) fn everything(world: &World) -> Result<(), Problem> {
         world.managed_policies.iter().map(|p| p.arn.clone()),
     )?;
     for (index, policy) in world.managed_policies.iter().enumerate() {
-        managed_policy(world, index, policy)?;
+        managed_policy(world, &|| format!("managedPolicies[{index}]"), policy)?;
     }
     // IAM role names are unique regardless of case.
     unique(
@@ -60,13 +64,14 @@ pub(super) fn everything(world: &World) -> Result<(), Problem> {
             .map(|r| r.name.as_str().to_ascii_lowercase()),
     )?;
     for (index, role) in world.roles.iter().enumerate() {
-        self::role(world, index, role)?;
+        self::role(world, &|| format!("roles[{index}]"), role)?;
     }
     buckets(world)
 }
 
 /// Checks what `diff` says changed in `world`: the changed entities against the rest,
-/// and the references to removed ones.
+/// and the references to removed ones. A table that gained a second row for a key is
+/// checked whole, to name the repeat.
 pub(super) fn changed(world: &World, diff: &Diff<'_>) -> Result<(), Problem> {
     if diff.touches(Kind::Cluster) {
         clusters(world)?;
@@ -80,60 +85,46 @@ pub(super) fn changed(world: &World, diff: &Diff<'_>) -> Result<(), Problem> {
     if diff.touches(Kind::Bucket) {
         buckets(world)?;
     }
+    if world.managed_policies.has_duplicates() || world.roles.has_duplicates() {
+        return everything(world);
+    }
     for entity in &diff.changed {
         match *entity {
             Entity::ServiceAccount(cluster, sa) => {
-                let index = position(&world.clusters, cluster);
-                let sa_index = position_arc(&cluster.service_accounts, sa);
-                let same = cluster
-                    .service_accounts
-                    .iter()
-                    .filter(|other| other.namespace == sa.namespace && other.name == sa.name)
-                    .count();
-                if same > 1 {
-                    return Err(Problem::at(
-                        format!("clusters[{index}].serviceAccounts[{sa_index}]"),
-                        format!("duplicate namespace/name \"{}/{}\"", sa.namespace, sa.name),
-                    ));
+                if cluster.service_accounts.has_duplicates() {
+                    return everything(world);
                 }
-                service_account(index, sa_index, sa)?;
-            }
-            Entity::ManagedPolicy(policy) => {
-                let index = position_arc(&world.managed_policies, policy);
-                if world
-                    .managed_policies
-                    .iter()
-                    .filter(|other| other.arn == policy.arn)
-                    .count()
-                    > 1
-                {
-                    return Err(Problem::at(
-                        format!("managedPolicies[{index}]"),
-                        format!("duplicate arn {:?}", policy.arn),
-                    ));
-                }
-                managed_policy(world, index, policy)?;
-            }
-            Entity::Role(role) => {
-                let index = position_arc(&world.roles, role);
-                let name = role.name.as_str();
-                if world
-                    .roles
-                    .iter()
-                    .filter(|other| other.name.as_str().eq_ignore_ascii_case(name))
-                    .count()
-                    > 1
-                {
-                    return Err(Problem::at(
-                        format!("roles[{index}]"),
+                service_account(
+                    &|| {
                         format!(
-                            "duplicate name (compared case-insensitively, as IAM does) {:?}",
-                            name.to_ascii_lowercase()
-                        ),
-                    ));
-                }
-                self::role(world, index, role)?;
+                            "clusters[{}].serviceAccounts[{}]",
+                            position(world.clusters.iter(), cluster),
+                            position(cluster.service_accounts.iter().map(Arc::as_ref), sa)
+                        )
+                    },
+                    sa,
+                )?;
             }
+            Entity::ManagedPolicy(policy) => managed_policy(
+                world,
+                &|| {
+                    format!(
+                        "managedPolicies[{}]",
+                        position(world.managed_policies.iter().map(Arc::as_ref), policy)
+                    )
+                },
+                policy,
+            )?,
+            Entity::Role(role) => self::role(
+                world,
+                &|| {
+                    format!(
+                        "roles[{}]",
+                        position(world.roles.iter().map(Arc::as_ref), role)
+                    )
+                },
+                role,
+            )?,
             _ => {}
         }
     }
@@ -155,17 +146,12 @@ pub(super) fn changed(world: &World, diff: &Diff<'_>) -> Result<(), Problem> {
     Ok(())
 }
 
-/// The index of `item` (by address) in `list`, for the path of a problem.
-fn position<T>(list: &[T], item: &T) -> usize {
-    list.iter()
-        .position(|other| std::ptr::eq(other, item))
-        .unwrap_or(0)
-}
-
-fn position_arc<T>(list: &[std::sync::Arc<T>], item: &T) -> usize {
-    list.iter()
-        .position(|other| std::ptr::eq(other.as_ref(), item))
-        .unwrap_or(0)
+/// The index of `item` (by address) among `items`, for the path of a problem.
+fn position<'a, T: 'a>(items: impl Iterator<Item = &'a T>, item: &T) -> usize {
+    items
+        .enumerate()
+        .find(|(_, other)| std::ptr::eq(*other, item))
+        .map_or(0, |(index, _)| index)
 }
 
 fn clusters(world: &World) -> Result<(), Problem> {
@@ -209,14 +195,17 @@ fn audiences(index: usize, cluster: &Cluster) -> Result<(), Problem> {
     Ok(())
 }
 
-fn service_account(index: usize, sa_index: usize, sa: &ServiceAccount) -> Result<(), Problem> {
+/// `at` gives the entity's path, such as `roles[3]`, when a problem needs it.
+type At<'a> = &'a dyn Fn() -> String;
+
+fn service_account(at: At<'_>, sa: &ServiceAccount) -> Result<(), Problem> {
     if sa
         .uid
         .as_ref()
         .is_some_and(|uid| uid.is_empty() || uid.len() > 128)
     {
         return Err(Problem::at(
-            format!("clusters[{index}].serviceAccounts[{sa_index}].uid"),
+            format!("{}.uid", at()),
             "must be 1 to 128 characters",
         ));
     }
@@ -278,13 +267,13 @@ fn providers(world: &World) -> Result<(), Problem> {
     Ok(())
 }
 
-fn managed_policy(world: &World, index: usize, policy: &ManagedPolicy) -> Result<(), Problem> {
+fn managed_policy(world: &World, at: At<'_>, policy: &ManagedPolicy) -> Result<(), Problem> {
     crate::world::split_policy_arn(&policy.arn, world.account.id.as_str())
-        .map_err(|problem| Problem::at(format!("managedPolicies[{index}].arn"), problem))?;
+        .map_err(|problem| Problem::at(format!("{}.arn", at()), problem))?;
     let id = &policy.policy_id;
     if !id.starts_with("ANPA") || id.len() < 16 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(Problem::at(
-            format!("managedPolicies[{index}].policyId"),
+            format!("{}.policyId", at()),
             format!("{id:?} is not an IAM policy id (ANPA followed by letters and digits)"),
         ));
     }
@@ -297,7 +286,7 @@ fn managed_policy(world: &World, index: usize, policy: &ManagedPolicy) -> Result
             .is_some_and(|date| crate::clock::parse_rfc3339(date).is_none())
         {
             return Err(Problem::at(
-                format!("managedPolicies[{index}].{field}"),
+                format!("{}.{field}", at()),
                 "must be a UTC timestamp like 2015-02-06T18:40:59Z",
             ));
         }
@@ -308,30 +297,30 @@ fn managed_policy(world: &World, index: usize, policy: &ManagedPolicy) -> Result
         && version[1..].bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(Problem::at(
-            format!("managedPolicies[{index}].defaultVersionId"),
+            format!("{}.defaultVersionId", at()),
             format!("{version:?} is not a version id like v1"),
         ));
     }
     Ok(())
 }
 
-fn role(world: &World, index: usize, role: &Role) -> Result<(), Problem> {
+fn role(world: &World, at: At<'_>, role: &Role) -> Result<(), Problem> {
     if !(3600..=43_200).contains(&role.max_session_duration) {
         return Err(Problem::at(
-            format!("roles[{index}].maxSessionDuration"),
+            format!("{}.maxSessionDuration", at()),
             "must be between 3600 and 43200 seconds",
         ));
     }
     if role.attached_policy_arns.len() > 20 {
         return Err(Problem::at(
-            format!("roles[{index}].attachedPolicyArns"),
+            format!("{}.attachedPolicyArns", at()),
             "a role can have at most 20 managed policies attached",
         ));
     }
     for (arn_index, arn) in role.attached_policy_arns.iter().enumerate() {
-        if !world.managed_policies.iter().any(|p| &p.arn == arn) {
+        if world.managed_policies.get(arn).is_none() {
             return Err(Problem::at(
-                format!("roles[{index}].attachedPolicyArns[{arn_index}]"),
+                format!("{}.attachedPolicyArns[{arn_index}]", at()),
                 format!(
                     "policy {arn} is declared neither in managedPolicies nor in the bundled catalogue"
                 ),
@@ -339,9 +328,8 @@ fn role(world: &World, index: usize, role: &Role) -> Result<(), Problem> {
         }
     }
     for name in role.inline_policies.keys() {
-        crate::world::names::iam_name(name, 128).map_err(|problem| {
-            Problem::at(format!("roles[{index}].inlinePolicies.{name}"), problem)
-        })?;
+        crate::world::names::iam_name(name, 128)
+            .map_err(|problem| Problem::at(format!("{}.inlinePolicies.{name}", at()), problem))?;
     }
     Ok(())
 }

@@ -3,7 +3,6 @@
 //! names the JSON path of whatever is wrong.
 
 use std::path::Path;
-use std::sync::Arc;
 
 mod check;
 mod saved;
@@ -85,21 +84,19 @@ fn finish(file: &str, mut world: World, base_dir: &Path) -> Result<World, LoadEr
         path,
         problem,
     })?;
-    let relative_paths = world
-        .clusters
-        .iter_mut()
-        .flat_map(|cluster| cluster.signing_keys.iter_mut())
-        .chain(
-            world
-                .oidc_providers
-                .iter_mut()
-                .filter_map(|p| Arc::make_mut(p).jwks_file.as_mut()),
-        );
-    for path in relative_paths {
+    let resolve = |path: &mut std::path::PathBuf| {
         if path.is_relative() {
             *path = base_dir.join(&*path);
         }
-    }
+    };
+    world
+        .clusters
+        .iter_mut()
+        .flat_map(|cluster| cluster.signing_keys.iter_mut())
+        .for_each(resolve);
+    world
+        .oidc_providers
+        .for_each_mut(|provider| provider.jwks_file.as_mut().into_iter().for_each(resolve));
     Ok(world)
 }
 
@@ -128,12 +125,8 @@ fn add_catalogue(world: &mut World) -> Result<(), LoadError> {
             catalogue_error(json_path(&err.path().to_string()), err.inner().to_string())
         })?;
     for policy in catalogue {
-        if !world
-            .managed_policies
-            .iter()
-            .any(|known| known.arn == policy.arn)
-        {
-            world.managed_policies.push(Arc::new(policy));
+        if world.managed_policies.get(&policy.arn).is_none() {
+            world.managed_policies.push(policy);
         }
     }
     Ok(())

@@ -28,7 +28,13 @@ fn a_provider_without_client_ids_loads() {
     // IAM keeps a provider whose last client id was removed; a stored world may hold one.
     let text = with(|w| w["oidcProviders"][0]["clientIds"] = serde_json::json!([]));
     let world = parse("world.json", &text, Path::new(".")).expect("empty clientIds must load");
-    assert!(world.oidc_providers[0].client_ids.is_empty());
+    assert!(world
+        .oidc_providers
+        .iter()
+        .next()
+        .unwrap()
+        .client_ids
+        .is_empty());
 }
 
 #[test]
