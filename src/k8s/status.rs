@@ -219,6 +219,27 @@ impl Status {
         }
     }
 
+    /// 504, as kube-apiserver's timeout filter answers a request (here: its body) that
+    /// did not complete in time.
+    pub fn timeout() -> Self {
+        Self {
+            code: StatusCode::GATEWAY_TIMEOUT,
+            reason: "Timeout",
+            message: "Timeout: request did not complete within requested timeout - context deadline exceeded".to_owned(),
+            details: None,
+        }
+    }
+
+    /// 429, as kube-apiserver's max-in-flight filter answers when it is saturated.
+    pub fn too_many_requests() -> Self {
+        Self {
+            code: StatusCode::TOO_MANY_REQUESTS,
+            reason: "TooManyRequests",
+            message: "Too many requests, please try again later.".to_owned(),
+            details: None,
+        }
+    }
+
     /// 405 for a method the path does not accept.
     pub fn method_not_allowed() -> Self {
         Self {
