@@ -7,8 +7,10 @@
 //! the other, so "per second" means per server core. `--peer-port` runs the scenarios a
 //! peer also serves (AssumeRoleWithWebIdentity, ListBuckets) against that server in the
 //! same run and prints the ratios; `--soak N` sends N mixed requests instead and reports
-//! errors and memory along the way.
+//! errors and memory along the way; `--flood N` opens N stalled connections and reports
+//! health, their closing and memory (see `flood`).
 
+mod flood;
 mod load;
 
 use std::process::{Child, Command, Stdio};
@@ -43,10 +45,18 @@ struct Options {
     peer_name: String,
     /// Send this many mixed requests instead of the table.
     soak: Option<u64>,
+    /// Open this many stalled connections instead of the table.
+    flood: Option<usize>,
+    /// Be one of the flood's worker processes, with this many connections.
+    flood_worker: Option<usize>,
 }
 
 fn main() {
     let options = parse_args();
+    if let Some(count) = options.flood_worker {
+        flood::worker(options.port, count);
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -55,6 +65,14 @@ fn main() {
     println!();
     if let Some(total) = options.soak {
         soak(&options, &runtime, total);
+        return;
+    }
+    if let Some(total) = options.flood {
+        let mut server = start_server(&options, options.server_cpu.as_deref());
+        wait_ready(options.port, Duration::from_secs(30)).expect("server ready");
+        let binary_self = std::env::current_exe().expect("this binary's path");
+        flood::flood(&binary_self.display().to_string(), options.port, server.id(), total, &runtime);
+        stop(&mut server);
         return;
     }
     println!(
@@ -234,6 +252,8 @@ fn parse_args() -> Options {
         peer_port: None,
         peer_name: "peer".into(),
         soak: None,
+        flood: None,
+        flood_worker: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -249,6 +269,8 @@ fn parse_args() -> Options {
             "--peer-port" => options.peer_port = Some(value.parse().expect("--peer-port")),
             "--peer-name" => options.peer_name = value,
             "--soak" => options.soak = Some(value.parse().expect("--soak")),
+            "--flood" => options.flood = Some(value.parse().expect("--flood")),
+            "--flood-worker" => options.flood_worker = Some(value.parse().expect("--flood-worker")),
             other => panic!("unknown option {other}"),
         }
     }
