@@ -44,6 +44,16 @@ impl Cause {
         }
     }
 
+    /// `FieldValueTooLong`: `Too long: must have at most <max> bytes` (the value is
+    /// omitted, as kube-apiserver omits it).
+    pub fn too_long(field: &str, max: usize) -> Self {
+        Self {
+            reason: "FieldValueTooLong",
+            message: format!("Too long: must have at most {max} bytes"),
+            field: field.to_owned(),
+        }
+    }
+
     /// `FieldValueRequired`: `Required value`.
     pub fn required(field: &str) -> Self {
         Self {
