@@ -7,8 +7,10 @@
 //! stops accepting: past the cap, a connection takes one of a few overflow slots, where
 //! its head must arrive within a short deadline and its one request is answered at once
 //! (a health check as usual, anything else with the refusal "busy" of its protocol), and
-//! then it is closed. Only when the overflow slots are taken too is a new connection
-//! closed unanswered, right after `accept`, which keeps the listen queue moving.
+//! then it is closed. When the overflow slots are taken too, the server waits for a slot
+//! before its next `accept`: new connections wait in the kernel's listen queue, holding
+//! no descriptor of ours, rather than being dropped (a health check waits at most about
+//! the overflow deadline, for which an overflow connection may keep its slot).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -63,11 +65,12 @@ impl Capacity {
         self.limit
     }
 
-    /// A slot for a new connection; `None` when even the overflow slots are taken.
-    pub fn admit(&self) -> Option<Slot> {
+    /// A slot for the next connection: one of the cap's when one is free, else an
+    /// overflow slot; waits when both are taken.
+    pub async fn slot(&self) -> Slot {
         if let Ok(permit) = Arc::clone(&self.regular).try_acquire_owned() {
             self.warned.store(false, Ordering::Relaxed);
-            return Some(Slot::Regular(permit));
+            return Slot::Regular(permit);
         }
         if !self.warned.swap(true, Ordering::Relaxed) {
             tracing::warn!(
@@ -76,10 +79,11 @@ impl Capacity {
                  answered, others refused as busy) until some close"
             );
         }
-        Arc::clone(&self.overflow)
-            .try_acquire_owned()
-            .ok()
-            .map(Slot::Overflow)
+        // The semaphores are never closed, so neither acquire fails.
+        tokio::select! {
+            Ok(permit) = Arc::clone(&self.regular).acquire_owned() => Slot::Regular(permit),
+            Ok(permit) = Arc::clone(&self.overflow).acquire_owned() => Slot::Overflow(permit),
+        }
     }
 }
 
@@ -137,17 +141,24 @@ mod tests {
         }
     }
 
-    #[test]
-    fn past_the_cap_come_overflow_slots_then_nothing() {
+    #[tokio::test]
+    async fn past_the_cap_come_overflow_slots_then_a_wait() {
         let capacity = Capacity::new(2);
-        let regular: Vec<_> = (0..2).map(|_| capacity.admit()).collect();
-        assert!(regular.iter().all(|slot| matches!(slot, Some(Slot::Regular(_)))));
-        let overflow: Vec<_> = (0..OVERFLOW_SLOTS).map(|_| capacity.admit()).collect();
-        assert!(overflow.iter().all(|slot| matches!(slot, Some(Slot::Overflow(_)))));
-        assert!(capacity.admit().is_none(), "no slot left");
+        let mut regular = Vec::new();
+        for _ in 0..2 {
+            regular.push(capacity.slot().await);
+        }
+        assert!(regular.iter().all(|slot| matches!(slot, Slot::Regular(_))));
+        let mut overflow = Vec::new();
+        for _ in 0..OVERFLOW_SLOTS {
+            overflow.push(capacity.slot().await);
+        }
+        assert!(overflow.iter().all(|slot| matches!(slot, Slot::Overflow(_))));
+        let waiting = tokio::time::timeout(std::time::Duration::from_millis(50), capacity.slot());
+        assert!(waiting.await.is_err(), "no slot left: the next one waits");
         drop(regular);
         assert!(
-            matches!(capacity.admit(), Some(Slot::Regular(_))),
+            matches!(capacity.slot().await, Slot::Regular(_)),
             "a closed connection frees its slot"
         );
     }

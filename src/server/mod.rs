@@ -113,7 +113,17 @@ pub async fn run(
     let (stop, stopping) = watch::channel(());
     let mut shutdown = std::pin::pin!(shutdown);
     let mut backoff = FIRST_ACCEPT_BACKOFF;
+    let mut next_slot = None;
     loop {
+        // The slot first: at the cap, new connections wait in the listen queue.
+        let slot = match next_slot.take() {
+            Some(slot) => slot,
+            None => tokio::select! {
+                slot = capacity.slot() => slot,
+                () = &mut shutdown => break,
+            },
+        };
+        next_slot = Some(slot);
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => stream,
@@ -131,8 +141,7 @@ pub async fn run(
             () = &mut shutdown => break,
         };
         backoff = FIRST_ACCEPT_BACKOFF;
-        // Past the overflow slots too: closed unanswered (dropping the stream closes it).
-        let Some(slot) = capacity.admit() else {
+        let Some(slot) = next_slot.take() else {
             continue;
         };
         tokio::spawn(connection(stream, serving.clone(), slot, stopping.clone()));
