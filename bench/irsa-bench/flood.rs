@@ -46,7 +46,13 @@ struct WorkerReport {
 
 /// Runs the flood of `total` connections against the server `pid` on `port`, and prints
 /// the report.
-pub fn flood(binary_self: &str, port: u16, pid: u32, total: usize, runtime: &tokio::runtime::Runtime) {
+pub fn flood(
+    binary_self: &str,
+    port: u16,
+    pid: u32,
+    total: usize,
+    runtime: &tokio::runtime::Runtime,
+) {
     println!("flood: {total} connections that send a head and one body byte, then stall");
     println!(
         "server before: RSS {:.1} MB, {} descriptors",
@@ -58,7 +64,12 @@ pub fn flood(binary_self: &str, port: u16, pid: u32, total: usize, runtime: &tok
         .map(|index| {
             let count = PER_WORKER.min(total - index * PER_WORKER);
             std::process::Command::new(binary_self)
-                .args(["--port", &port.to_string(), "--flood-worker", &count.to_string()])
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--flood-worker",
+                    &count.to_string(),
+                ])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::inherit())
                 .spawn()
@@ -74,11 +85,16 @@ pub fn flood(binary_self: &str, port: u16, pid: u32, total: usize, runtime: &tok
             let asked = Instant::now();
             match health_check(port).await {
                 Ok(()) => health.push(asked.elapsed()),
-                Err(err) => failures.push(format!("{:.1} s: {err}", started.elapsed().as_secs_f64())),
+                Err(err) => {
+                    failures.push(format!("{:.1} s: {err}", started.elapsed().as_secs_f64()))
+                }
             }
             peak_rss = peak_rss.max(memory(pid).0);
             peak_fds = peak_fds.max(descriptors(pid));
-            if workers.iter_mut().all(|w| matches!(w.try_wait(), Ok(Some(_)))) {
+            if workers
+                .iter_mut()
+                .all(|w| matches!(w.try_wait(), Ok(Some(_))))
+            {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -113,12 +129,30 @@ pub fn flood(binary_self: &str, port: u16, pid: u32, total: usize, runtime: &tok
     println!("| stalled connections opened | {} |", sum(|r| r.opened));
     println!("| connects that failed | {} |", sum(|r| r.connect_failed));
     println!("| closed by the server | {} |", sum(|r| r.closed));
-    println!("| still open when the workers gave up | {} |", sum(|r| r.still_open));
-    println!("| all opened after | {:.1} s |", latest(|r| r.all_opened_ms) / 1000.0);
-    println!("| last one closed by the server after | {:.1} s |", latest(|r| r.last_closed_ms) / 1000.0);
+    println!(
+        "| still open when the workers gave up | {} |",
+        sum(|r| r.still_open)
+    );
+    println!(
+        "| all opened after | {:.1} s |",
+        latest(|r| r.all_opened_ms) / 1000.0
+    );
+    println!(
+        "| last one closed by the server after | {:.1} s |",
+        latest(|r| r.last_closed_ms) / 1000.0
+    );
     println!("| server's answers before closing | {answers:?} |");
-    println!("| health checks (every 100 ms) | {} answered, {} failed |", health.len(), failures.len());
-    println!("| health latency p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |", quantile(0.5), quantile(0.99), quantile(1.0));
+    println!(
+        "| health checks (every 100 ms) | {} answered, {} failed |",
+        health.len(),
+        failures.len()
+    );
+    println!(
+        "| health latency p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |",
+        quantile(0.5),
+        quantile(0.99),
+        quantile(1.0)
+    );
     println!("| server descriptors, peak | {peak_fds} |");
     println!("| server RSS, peak sampled / VmHWM / after | {peak_rss:.1} / {hwm:.1} / {rss_after:.1} MB |");
     println!("| flood run | {flood_seconds:.1} s |");
@@ -136,7 +170,11 @@ pub fn worker(port: u16, count: usize) {
         .build()
         .expect("runtime");
     let report = runtime.block_on(stall(port, count));
-    let answers: Vec<String> = report.answers.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+    let answers: Vec<String> = report
+        .answers
+        .iter()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect();
     println!(
         "opened={} connect_failed={} closed={} still_open={} all_opened_ms={:.0} last_closed_ms={:.0} answers={}",
         report.opened,
@@ -159,7 +197,11 @@ async fn stall(port: u16, count: usize) -> WorkerReport {
         let opened_sender = opened_sender.clone();
         tasks.spawn(async move {
             let permit = connecting.acquire_owned().await.ok();
-            let connected = tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(("127.0.0.1", port))).await;
+            let connected = tokio::time::timeout(
+                Duration::from_secs(10),
+                TcpStream::connect(("127.0.0.1", port)),
+            )
+            .await;
             let Ok(Ok(mut stream)) = connected else {
                 let _ = opened_sender.send(false);
                 return None;
@@ -172,11 +214,15 @@ async fn stall(port: u16, count: usize) -> WorkerReport {
             drop((opened_sender, permit));
             // Never writes again: waits for the server to close the connection.
             let mut answer = Vec::new();
-            let closed = tokio::time::timeout(WORKER_DEADLINE, stream.read_to_end(&mut answer)).await;
+            let closed =
+                tokio::time::timeout(WORKER_DEADLINE, stream.read_to_end(&mut answer)).await;
             let status = answer
                 .get(9..12)
                 .filter(|_| answer.starts_with(b"HTTP/1.1 "))
-                .map_or_else(|| "none".to_owned(), |s| String::from_utf8_lossy(s).into_owned());
+                .map_or_else(
+                    || "none".to_owned(),
+                    |s| String::from_utf8_lossy(s).into_owned(),
+                );
             Some((closed.is_ok(), started.elapsed(), status))
         });
     }
@@ -223,7 +269,9 @@ fn parse_report(line: &str) -> WorkerReport {
             "answers" => {
                 for answer in value.split(',').filter(|a| !a.is_empty()) {
                     if let Some((status, n)) = answer.split_once(':') {
-                        report.answers.insert(status.to_owned(), n.parse().unwrap_or(0));
+                        report
+                            .answers
+                            .insert(status.to_owned(), n.parse().unwrap_or(0));
                     }
                 }
             }
@@ -236,17 +284,27 @@ fn parse_report(line: &str) -> WorkerReport {
 /// One `GET /_irsa/health` on a fresh connection, within 5 seconds.
 async fn health_check(port: u16) -> Result<(), String> {
     let ask = async {
-        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| e.to_string())?;
+        let mut stream = TcpStream::connect(("127.0.0.1", port))
+            .await
+            .map_err(|e| e.to_string())?;
         stream
-            .write_all(b"GET /_irsa/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .write_all(
+                b"GET /_irsa/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            )
             .await
             .map_err(|e| e.to_string())?;
         let mut answer = Vec::new();
-        stream.read_to_end(&mut answer).await.map_err(|e| e.to_string())?;
+        stream
+            .read_to_end(&mut answer)
+            .await
+            .map_err(|e| e.to_string())?;
         if answer.starts_with(b"HTTP/1.1 200") {
             Ok(())
         } else {
-            Err(format!("answered {:?}", String::from_utf8_lossy(&answer[..answer.len().min(40)])))
+            Err(format!(
+                "answered {:?}",
+                String::from_utf8_lossy(&answer[..answer.len().min(40)])
+            ))
         }
     };
     tokio::time::timeout(Duration::from_secs(5), ask)
@@ -261,7 +319,14 @@ fn memory(pid: u32) -> (f64, f64) {
         status
             .lines()
             .find_map(|line| line.strip_prefix(name))
-            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .and_then(|value| {
+                value
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
             .map_or(0.0, |kb| kb / 1024.0)
     };
     (field("VmRSS:"), field("VmHWM:"))

@@ -71,7 +71,13 @@ fn main() {
         let mut server = start_server(&options, options.server_cpu.as_deref());
         wait_ready(options.port, Duration::from_secs(30)).expect("server ready");
         let binary_self = std::env::current_exe().expect("this binary's path");
-        flood::flood(&binary_self.display().to_string(), options.port, server.id(), total, &runtime);
+        flood::flood(
+            &binary_self.display().to_string(),
+            options.port,
+            server.id(),
+            total,
+            &runtime,
+        );
         stop(&mut server);
         return;
     }

@@ -283,8 +283,13 @@ mod tests {
             .map(|n| Namespace::try_from(format!("ns-{n}")).unwrap())
             .collect();
         world.cluster_mut(cluster).unwrap().namespaces = filler;
-        let refused = create(&mut world, cluster, &NewNamespace::named(Some("one-more".into())), 0)
-            .unwrap_err();
+        let refused = create(
+            &mut world,
+            cluster,
+            &NewNamespace::named(Some("one-more".into())),
+            0,
+        )
+        .unwrap_err();
         assert_eq!((refused.code.as_u16(), refused.reason), (403, "Forbidden"));
     }
 

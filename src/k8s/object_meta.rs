@@ -23,7 +23,9 @@ pub fn check_json_metadata(metadata: &Map<String, Value>) -> Result<(), Vec<Caus
             .and_then(Value::as_object)
             .map(|map| {
                 map.iter()
-                    .map(|(key, value)| (key.clone(), value.as_str().unwrap_or_default().to_owned()))
+                    .map(|(key, value)| {
+                        (key.clone(), value.as_str().unwrap_or_default().to_owned())
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -115,7 +117,10 @@ mod tests {
     #[test]
     fn metadata_is_refused_as_kube_apiserver_refuses_it() {
         let map = |pairs: &[(&str, String)]| -> BTreeMap<String, String> {
-            pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect()
         };
         let at_limit = "x".repeat(MAX_ANNOTATION_BYTES - 1);
         let over_limit = "x".repeat(MAX_ANNOTATION_BYTES);
@@ -151,7 +156,11 @@ mod tests {
             match (got.as_deref(), want) {
                 (None, None) => {}
                 (Some([cause]), Some((reason, field, message))) => {
-                    assert_eq!((cause.reason, cause.field.as_str()), (reason, field), "case {name}");
+                    assert_eq!(
+                        (cause.reason, cause.field.as_str()),
+                        (reason, field),
+                        "case {name}"
+                    );
                     if !message.is_empty() {
                         assert_eq!(cause.message, message, "case {name}");
                     }

@@ -19,7 +19,12 @@ pub fn admit(resource: &'static str, name: &str, used: usize) -> Result<(), Stat
     admit_within(resource, name, used, MAX_OBJECTS_PER_KIND)
 }
 
-fn admit_within(resource: &'static str, name: &str, used: usize, limit: usize) -> Result<(), Status> {
+fn admit_within(
+    resource: &'static str,
+    name: &str,
+    used: usize,
+    limit: usize,
+) -> Result<(), Status> {
     if used < limit {
         return Ok(());
     }

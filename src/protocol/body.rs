@@ -75,8 +75,8 @@ mod tests {
         use hyper::body::Frame;
         // One byte, then nothing, ever: the flood's connections.
         let first = Ok::<_, std::io::Error>(Frame::data(Bytes::from_static(b"{")));
-        let stalled = futures_util::stream::once(async { first })
-            .chain(futures_util::stream::pending());
+        let stalled =
+            futures_util::stream::once(async { first }).chain(futures_util::stream::pending());
         let body = Body::new(tower_http::timeout::TimeoutBody::new(
             std::time::Duration::from_secs(5),
             http_body_util::StreamBody::new(stalled),

@@ -34,8 +34,12 @@ pub fn refuse(target: &Target, parts: &Parts) -> Response {
             .because(REASON)
     };
     let mut response = match target {
-        Target::Query => unavailable("ServiceUnavailable").query_response(sts::NAMESPACE, request_id),
-        Target::Signed(ScopeService::Eks) => unavailable("ServiceUnavailableException").json_response(),
+        Target::Query => {
+            unavailable("ServiceUnavailable").query_response(sts::NAMESPACE, request_id)
+        }
+        Target::Signed(ScopeService::Eks) => {
+            unavailable("ServiceUnavailableException").json_response()
+        }
         Target::Signed(ScopeService::S3) => AwsError::sender(
             "SlowDown",
             StatusCode::SERVICE_UNAVAILABLE,
@@ -96,20 +100,50 @@ mod tests {
     #[test]
     fn each_protocol_is_refused_in_its_words() {
         let parts = |uri: &str| {
-            axum::http::Request::get(uri).body(()).unwrap().into_parts().0
+            axum::http::Request::get(uri)
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0
         };
         let cases = [
             ("query", Target::Query, "/", 503, "ServiceUnavailable"),
-            ("eks", Target::Signed(ScopeService::Eks), "/clusters", 503, "ServiceUnavailableException"),
-            ("s3", Target::Signed(ScopeService::S3), "/bucket/key", 503, "SlowDown"),
-            ("kubernetes", Target::Own, "/api/v1/namespaces", 429, "TooManyRequests"),
+            (
+                "eks",
+                Target::Signed(ScopeService::Eks),
+                "/clusters",
+                503,
+                "ServiceUnavailableException",
+            ),
+            (
+                "s3",
+                Target::Signed(ScopeService::S3),
+                "/bucket/key",
+                503,
+                "SlowDown",
+            ),
+            (
+                "kubernetes",
+                Target::Own,
+                "/api/v1/namespaces",
+                429,
+                "TooManyRequests",
+            ),
             ("other_own", Target::Own, "/keys", 503, "ServiceUnavailable"),
         ];
         for (name, target, uri, status, code) in cases {
             let response = refuse(&target, &parts(uri));
             assert_eq!(response.status().as_u16(), status, "case {name}");
-            assert_eq!(response.extensions().get::<Refusal>().map(|r| r.code), Some(code), "case {name}");
-            assert_eq!(response.headers()[header::CONNECTION], "close", "case {name}");
+            assert_eq!(
+                response.extensions().get::<Refusal>().map(|r| r.code),
+                Some(code),
+                "case {name}"
+            );
+            assert_eq!(
+                response.headers()[header::CONNECTION],
+                "close",
+                "case {name}"
+            );
             assert_eq!(response.headers()[header::RETRY_AFTER], "1", "case {name}");
         }
     }

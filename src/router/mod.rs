@@ -184,8 +184,12 @@ async fn query_call(state: &AppState, parts: Parts, signature: &Signature, body:
 fn query_body_error(err: BodyError) -> AwsError {
     let reason = err.to_string();
     if err == BodyError::TimedOut {
-        return AwsError::sender("RequestTimeout", StatusCode::BAD_REQUEST, body::TIMEOUT_MESSAGE)
-            .because(reason);
+        return AwsError::sender(
+            "RequestTimeout",
+            StatusCode::BAD_REQUEST,
+            body::TIMEOUT_MESSAGE,
+        )
+        .because(reason);
     }
     AwsError::sender(
         "RequestEntityTooLarge",

@@ -153,7 +153,9 @@ mod tests {
         for _ in 0..OVERFLOW_SLOTS {
             overflow.push(capacity.slot().await);
         }
-        assert!(overflow.iter().all(|slot| matches!(slot, Slot::Overflow(_))));
+        assert!(overflow
+            .iter()
+            .all(|slot| matches!(slot, Slot::Overflow(_))));
         let waiting = tokio::time::timeout(std::time::Duration::from_millis(50), capacity.slot());
         assert!(waiting.await.is_err(), "no slot left: the next one waits");
         drop(regular);

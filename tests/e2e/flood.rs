@@ -29,21 +29,30 @@ async fn bounded_server(
         capacity: irsa_local::server::Capacity::new(max_connections),
         ..irsa_local::ServeOptions::default()
     };
-    tokio::spawn(irsa_local::serve_with(listener, app.router(), options, async {
-        let _ = stopped.await;
-    }));
+    tokio::spawn(irsa_local::serve_with(
+        listener,
+        app.router(),
+        options,
+        async {
+            let _ = stopped.await;
+        },
+    ));
     (address, stop, data_dir)
 }
 
 /// A connection that sent a request's head announcing 1,000 bytes of body, and one byte.
 async fn stalled(address: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> TcpStream {
     let mut stream = TcpStream::connect(address).await.expect("connect");
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n");
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n{");
-    stream.write_all(head.as_bytes()).await.expect("send the head");
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .expect("send the head");
     stream
 }
 
@@ -53,13 +62,18 @@ async fn answer_and_close(stream: &mut TcpStream, limit: Duration) -> Option<(St
     let started = Instant::now();
     let mut answer = Vec::new();
     match tokio::time::timeout(limit, stream.read_to_end(&mut answer)).await {
-        Ok(_) => Some((String::from_utf8_lossy(&answer).into_owned(), started.elapsed())),
+        Ok(_) => Some((
+            String::from_utf8_lossy(&answer).into_owned(),
+            started.elapsed(),
+        )),
         Err(_) => None,
     }
 }
 
 async fn health(address: &str) -> Result<u16, String> {
-    let mut stream = TcpStream::connect(address).await.map_err(|err| err.to_string())?;
+    let mut stream = TcpStream::connect(address)
+        .await
+        .map_err(|err| err.to_string())?;
     stream
         .write_all(b"GET /_irsa/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .await
@@ -75,6 +89,16 @@ async fn health(address: &str) -> Result<u16, String> {
         .ok_or(answer)
 }
 
+/// Name, method, path, headers, the status, and a text the answer must contain.
+type StallCase<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Vec<(&'a str, &'a str)>,
+    &'a str,
+    &'a str,
+);
+
 #[tokio::test]
 async fn a_stalled_body_is_refused_in_its_protocols_words_and_closed() {
     let (address, _stop, _data) = bounded_server(64).await;
@@ -82,20 +106,58 @@ async fn a_stalled_body_is_refused_in_its_protocols_words_and_closed() {
          SignedHeaders=host;x-amz-date, Signature=0000000000000000000000000000000000000000000000000000000000000000";
     let form = ("Content-Type", "application/x-www-form-urlencoded");
     let json = ("Content-Type", "application/json");
-    let cases: [(&str, &str, &str, Vec<(&str, &str)>, &str, &str); 4] = [
-        ("sts_query", "POST", "/", vec![form], "400", "<Code>RequestTimeout</Code>"),
-        ("kubernetes_create", "POST", SERVICE_ACCOUNTS, vec![json], "504", "\"reason\":\"Timeout\""),
-        ("eks_json", "POST", "/clusters", vec![json, ("Authorization", eks_authorization), ("X-Amz-Date", "20261129T000000Z")], "408", "RequestTimeoutException"),
-        ("webhook", "POST", "/mutate", vec![json], "504", "\"reason\":\"Timeout\""),
+    let cases: [StallCase; 4] = [
+        (
+            "sts_query",
+            "POST",
+            "/",
+            vec![form],
+            "400",
+            "<Code>RequestTimeout</Code>",
+        ),
+        (
+            "kubernetes_create",
+            "POST",
+            SERVICE_ACCOUNTS,
+            vec![json],
+            "504",
+            "\"reason\":\"Timeout\"",
+        ),
+        (
+            "eks_json",
+            "POST",
+            "/clusters",
+            vec![
+                json,
+                ("Authorization", eks_authorization),
+                ("X-Amz-Date", "20261129T000000Z"),
+            ],
+            "408",
+            "RequestTimeoutException",
+        ),
+        (
+            "webhook",
+            "POST",
+            "/mutate",
+            vec![json],
+            "504",
+            "\"reason\":\"Timeout\"",
+        ),
     ];
     for (name, method, path, headers, status, code) in cases {
         let mut stream = stalled(&address, method, path, &headers).await;
         let (answer, took) = answer_and_close(&mut stream, Duration::from_secs(10))
             .await
             .unwrap_or_else(|| panic!("case {name}: the stalled connection stayed open"));
-        assert!(answer.get(9..12) == Some(status), "case {name}: {answer:.300}");
+        assert!(
+            answer.get(9..12) == Some(status),
+            "case {name}: {answer:.300}"
+        );
         assert!(answer.contains(code), "case {name}: {answer:.600}");
-        assert!(took >= BODY_TIMEOUT / 2, "case {name}: answered after {took:?}, before the body timeout");
+        assert!(
+            took >= BODY_TIMEOUT / 2,
+            "case {name}: answered after {took:?}, before the body timeout"
+        );
     }
 }
 
@@ -117,7 +179,11 @@ async fn past_the_cap_health_is_answered_and_the_stalled_are_closed() {
         }
     }
     for attempt in 0..5 {
-        assert_eq!(health(&address).await, Ok(200), "health check {attempt} past the cap");
+        assert_eq!(
+            health(&address).await,
+            Ok(200),
+            "health check {attempt} past the cap"
+        );
     }
     // Another request past the cap: refused as kube-apiserver refuses when saturated.
     let mut busy = TcpStream::connect(&address).await.expect("connect");

@@ -344,5 +344,8 @@ async fn annotations_are_bounded_as_kube_apiserver_bounds_them() {
         status["message"],
         "ServiceAccount \"over\" is invalid: metadata.annotations: Too long: must have at most 262144 bytes"
     );
-    assert_eq!(status["details"]["causes"][0]["reason"], "FieldValueTooLong");
+    assert_eq!(
+        status["details"]["causes"][0]["reason"],
+        "FieldValueTooLong"
+    );
 }

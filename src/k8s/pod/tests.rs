@@ -375,7 +375,9 @@ fn a_patch_past_the_annotation_limit_is_refused_and_nothing_changes() {
         format!("Pod {name:?} is invalid: metadata.annotations: Too long: must have at most 262144 bytes")
     );
     let stored = read(world.default_cluster(), "default", name).unwrap();
-    assert!(stored["metadata"].get("annotations").is_none_or(|a| a.get("a").is_none()));
+    assert!(stored["metadata"]
+        .get("annotations")
+        .is_none_or(|a| a.get("a").is_none()));
 }
 
 #[test]
@@ -388,5 +390,11 @@ fn pods_past_the_object_count_quota_are_forbidden() {
     pod["metadata"]["name"] = json!("one-more");
     let refused = create_in(&mut world, "default", pod).unwrap_err();
     assert_eq!((refused.code.as_u16(), refused.reason), (403, "Forbidden"));
-    assert!(refused.message.starts_with("pods \"one-more\" is forbidden: exceeded quota"), "{}", refused.message);
+    assert!(
+        refused
+            .message
+            .starts_with("pods \"one-more\" is forbidden: exceeded quota"),
+        "{}",
+        refused.message
+    );
 }

@@ -249,8 +249,14 @@ fn service_accounts_past_the_object_count_quota_are_forbidden() {
     let cluster = world.cluster_mut(CLUSTER).unwrap();
     let template = cluster.service_accounts[0].clone();
     cluster.service_accounts = vec![template; crate::k8s::quota::MAX_OBJECTS_PER_KIND];
-    let refused = create(&mut world, CLUSTER, "default", new(json!({"metadata": {"name": "one-more"}})), 0)
-        .unwrap_err();
+    let refused = create(
+        &mut world,
+        CLUSTER,
+        "default",
+        new(json!({"metadata": {"name": "one-more"}})),
+        0,
+    )
+    .unwrap_err();
     assert_eq!((refused.code.as_u16(), refused.reason), (403, "Forbidden"));
     assert_eq!(
         refused.message,

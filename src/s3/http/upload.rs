@@ -57,7 +57,9 @@ pub async fn receive(
             Some(Err(err)) if crate::protocol::body::is_timeout(&err) => {
                 return Err(AwsError::from(&S3Error::RequestTimeout))
             }
-            Some(Err(err)) => return Err(AwsError::from(&S3Error::IncompleteBody(err.to_string()))),
+            Some(Err(err)) => {
+                return Err(AwsError::from(&S3Error::IncompleteBody(err.to_string())))
+            }
             Some(Ok(frame)) => frame,
         };
         let Ok(data) = frame.into_data() else {
