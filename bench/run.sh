@@ -9,6 +9,10 @@
 #   bench/run.sh --soak N                           N mixed requests, errors and RSS along the way
 #   bench/run.sh --writes                           CreateRole and ServiceAccount create rates as the
 #                                                   world grows, then kill -9 and a count of what stayed
+#   bench/run.sh --flood N                          N connections that send a head and one
+#                                                   body byte and stall (20000 in the issue):
+#                                                   health latency and failures throughout,
+#                                                   time until the server closed them all, RSS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -7,8 +7,10 @@
 //! the other, so "per second" means per server core. `--peer-port` runs the scenarios a
 //! peer also serves (AssumeRoleWithWebIdentity, ListBuckets) against that server in the
 //! same run and prints the ratios; `--soak N` sends N mixed requests instead and reports
-//! errors and memory along the way.
+//! errors and memory along the way; `--flood N` opens N stalled connections and reports
+//! health, their closing and memory (see `flood`).
 
+mod flood;
 mod load;
 mod writes;
 
@@ -46,10 +48,18 @@ pub struct Options {
     soak: Option<u64>,
     /// Run the write scenarios instead of the table.
     writes: bool,
+    /// Open this many stalled connections instead of the table.
+    flood: Option<usize>,
+    /// Be one of the flood's worker processes, with this many connections.
+    flood_worker: Option<usize>,
 }
 
 fn main() {
     let options = parse_args();
+    if let Some(count) = options.flood_worker {
+        flood::worker(options.port, count);
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -62,6 +72,20 @@ fn main() {
     }
     if options.writes {
         writes::run(&options, &runtime);
+        return;
+    }
+    if let Some(total) = options.flood {
+        let mut server = start_server(&options, options.server_cpu.as_deref());
+        wait_ready(options.port, Duration::from_secs(30)).expect("server ready");
+        let binary_self = std::env::current_exe().expect("this binary's path");
+        flood::flood(
+            &binary_self.display().to_string(),
+            options.port,
+            server.id(),
+            total,
+            &runtime,
+        );
+        stop(&mut server);
         return;
     }
     println!(
@@ -242,6 +266,8 @@ fn parse_args() -> Options {
         peer_name: "peer".into(),
         soak: None,
         writes: false,
+        flood: None,
+        flood_worker: None,
     };
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(at) = args.iter().position(|arg| arg == "--writes") {
@@ -261,6 +287,8 @@ fn parse_args() -> Options {
             "--peer-port" => options.peer_port = Some(value.parse().expect("--peer-port")),
             "--peer-name" => options.peer_name = value,
             "--soak" => options.soak = Some(value.parse().expect("--soak")),
+            "--flood" => options.flood = Some(value.parse().expect("--flood")),
+            "--flood-worker" => options.flood_worker = Some(value.parse().expect("--flood-worker")),
             other => panic!("unknown option {other}"),
         }
     }

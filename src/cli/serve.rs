@@ -70,6 +70,18 @@ pub struct ServeArgs {
     #[arg(long, env = "IRSA_LOCAL_IDLE_TIMEOUT", value_name = "SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     idle_timeout: u64,
+    /// Seconds a request's body may pause between two pieces before the request is
+    /// refused (S3's RequestTimeout, for one) and its connection closed.
+    #[arg(long, env = "IRSA_LOCAL_BODY_TIMEOUT", value_name = "SECONDS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout: u64,
+    /// Connections held at once (default: the open-file limit, which is raised to its
+    /// hard limit at start, less 320 descriptors kept back; at most 65536). Past it, each
+    /// new connection gets one request: health checks are answered, others refused as
+    /// busy.
+    #[arg(long, env = "IRSA_LOCAL_MAX_CONNECTIONS", value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: Option<u64>,
     /// Log line format.
     #[arg(long, env = "IRSA_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -116,6 +128,19 @@ pub fn token_expiration_range() -> clap::builder::RangedU64ValueParser {
 
 pub fn serve(args: ServeArgs) -> ExitCode {
     init_logging(args.log_format, "info");
+    // Each connection holds a descriptor: the soft limit (often 1024) is raised to the
+    // hard one, and the connection cap derived from what is then allowed.
+    let fd_limit = match irsa_local::server::raise_fd_limit() {
+        Ok(limit) => limit,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot raise the open-file limit");
+            irsa_local::server::fd_limit()
+        }
+    };
+    let max_connections = args.max_connections.map_or_else(
+        || irsa_local::server::default_max_connections(fd_limit),
+        |n| usize::try_from(n).unwrap_or(usize::MAX),
+    );
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -211,9 +236,12 @@ pub fn serve(args: ServeArgs) -> ExitCode {
                  close the API"
             );
         }
+        tracing::info!(max_connections, open_file_limit = fd_limit, "connection cap");
         let mut options = irsa_local::ServeOptions {
             idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
-            ..irsa_local::ServeOptions::default()
+            body_timeout: std::time::Duration::from_secs(args.body_timeout),
+            capacity: irsa_local::server::Capacity::new(max_connections),
+            tls: None,
         };
         if let Some(tls) = tls {
             tls.log_serving(&address);

@@ -39,13 +39,25 @@ async fn run(
     signature: &Signature,
     body: Body,
 ) -> Result<serde_json::Value, AwsError> {
-    let body = body::read(body, MAX_BODY_BYTES).await.map_err(|err| {
-        let message = match err {
-            BodyError::TooLarge { limit } => format!("Request body must be at most {limit} bytes"),
-            BodyError::Broken(cause) => format!("cannot read the body: {cause}"),
-        };
-        AwsError::sender("InvalidRequestException", StatusCode::BAD_REQUEST, message)
-    })?;
+    let body = body::read(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|err| match err {
+            BodyError::TimedOut => AwsError::sender(
+                "RequestTimeoutException",
+                StatusCode::REQUEST_TIMEOUT,
+                body::TIMEOUT_MESSAGE,
+            ),
+            BodyError::TooLarge { limit } => AwsError::sender(
+                "InvalidRequestException",
+                StatusCode::BAD_REQUEST,
+                format!("Request body must be at most {limit} bytes"),
+            ),
+            BodyError::Broken(cause) => AwsError::sender(
+                "InvalidRequestException",
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the body: {cause}"),
+            ),
+        })?;
     let gate = Gate::new(state);
     let (caller, _) = gate
         .authenticate(parts, signature, Service::Eks, PayloadHash::of(&body))

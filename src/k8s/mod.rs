@@ -17,17 +17,20 @@ pub mod kubeconfig;
 pub mod listed;
 pub mod mutate;
 pub mod namespace;
+pub mod object_meta;
 pub mod openapi_v2;
 pub mod pod;
 pub mod protobuf;
+pub mod quota;
 pub mod service_account;
 pub mod status;
 pub mod table;
 pub mod token_request;
 pub mod watch;
 
-/// Largest request body accepted; real ones are a few hundred bytes.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest request body accepted, kube-apiserver's (`MaxRequestBodyBytes`, 3 MiB): an
+/// object may carry 256 KiB of annotations and a pod a long spec.
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 
 pub use http::routes;
 

@@ -160,6 +160,7 @@ pub fn create(
     if exists(cluster, name) {
         return Err(Status::already_exists("namespaces", name));
     }
+    super::quota::admit("namespaces", name, cluster.namespaces.len())?;
     cluster.namespaces.push(checked);
     Ok(object(cluster, name, created_at))
 }
@@ -272,6 +273,24 @@ mod tests {
         );
         // The workshop account's namespace goes with its accounts.
         delete(&mut world, cluster, "kube-node-lease", 0).unwrap();
+    }
+
+    #[test]
+    fn namespaces_past_the_object_count_quota_are_forbidden() {
+        let mut world = crate::world::load_default().unwrap();
+        let cluster = "eksworkshop-eksctl";
+        let filler: Vec<Namespace> = (0..crate::k8s::quota::MAX_OBJECTS_PER_KIND)
+            .map(|n| Namespace::try_from(format!("ns-{n}")).unwrap())
+            .collect();
+        world.cluster_mut(cluster).unwrap().namespaces = filler;
+        let refused = create(
+            &mut world,
+            cluster,
+            &NewNamespace::named(Some("one-more".into())),
+            0,
+        )
+        .unwrap_err();
+        assert_eq!((refused.code.as_u16(), refused.reason), (403, "Forbidden"));
     }
 
     #[test]

@@ -44,6 +44,16 @@ impl Cause {
         }
     }
 
+    /// `FieldValueTooLong`: `Too long: must have at most <max> bytes` (the value is
+    /// omitted, as kube-apiserver omits it).
+    pub fn too_long(field: &str, max: usize) -> Self {
+        Self {
+            reason: "FieldValueTooLong",
+            message: format!("Too long: must have at most {max} bytes"),
+            field: field.to_owned(),
+        }
+    }
+
     /// `FieldValueRequired`: `Required value`.
     pub fn required(field: &str) -> Self {
         Self {
@@ -215,6 +225,27 @@ impl Status {
             code: StatusCode::INTERNAL_SERVER_ERROR,
             reason: "InternalError",
             message: format!("Internal error occurred: {message}"),
+            details: None,
+        }
+    }
+
+    /// 504, as kube-apiserver's timeout filter answers a request (here: its body) that
+    /// did not complete in time.
+    pub fn timeout() -> Self {
+        Self {
+            code: StatusCode::GATEWAY_TIMEOUT,
+            reason: "Timeout",
+            message: "Timeout: request did not complete within requested timeout - context deadline exceeded".to_owned(),
+            details: None,
+        }
+    }
+
+    /// 429, as kube-apiserver's max-in-flight filter answers when it is saturated.
+    pub fn too_many_requests() -> Self {
+        Self {
+            code: StatusCode::TOO_MANY_REQUESTS,
+            reason: "TooManyRequests",
+            message: "Too many requests, please try again later.".to_owned(),
             details: None,
         }
     }

@@ -124,14 +124,24 @@ impl PodEnv {
             .get(ROLE_ARN_ANNOTATION)
             .filter(|arn| !arn.is_empty())
             .ok_or(PodEnvError::NoRoleArn { account })?;
-        let path = options.token_file.clone().unwrap_or_else(|| {
-            default_token_path(
-                &config.data_dir,
-                cluster.name.as_str(),
-                &options.namespace,
-                &options.service_account,
-            )
-        });
+        let path = match options.token_file.clone() {
+            Some(path) => path,
+            None => {
+                let path = default_token_path(
+                    &config.data_dir,
+                    cluster.name.as_str(),
+                    &options.namespace,
+                    &options.service_account,
+                );
+                private_token_dirs(&config.data_dir, &path).map_err(|source| {
+                    PodEnvError::Path {
+                        path: path.display().to_string(),
+                        source,
+                    }
+                })?;
+                path
+            }
+        };
         // The variable must name the file from any working directory.
         let path = std::path::absolute(&path).map_err(|source| PodEnvError::Path {
             path: path.display().to_string(),
@@ -197,6 +207,21 @@ pub fn default_token_path(data_dir: &Path, cluster: &str, namespace: &str, name:
         .join(namespace)
         .join(name)
         .join("token")
+}
+
+/// Creates the folders of a token under `<data-dir>/tokens` with mode 0700 whatever the
+/// umask, and narrows `tokens/` itself to 0700 (an older version made it as the umask
+/// allowed): the files below are credentials. A `--token-file` elsewhere is the user's
+/// choice of place and keeps its folders' modes.
+fn private_token_dirs(data_dir: &Path, token: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if let Some(folder) = token.parent() {
+        crate::persist::ensure_private_dir(folder)?;
+    }
+    std::fs::set_permissions(
+        data_dir.join("tokens"),
+        std::fs::Permissions::from_mode(0o700),
+    )
 }
 
 /// `value` in single quotes, each `'` inside written as `'\''`.

@@ -11,6 +11,7 @@
 //! refusal. (tower-http's request-id layers did this at a measured 15–20% of the
 //! throughput of the cheapest endpoints; the id is one line here.)
 
+mod busy;
 mod classify;
 mod hosts;
 
@@ -37,6 +38,7 @@ use crate::protocol::error::{AwsError, Refusal};
 use crate::protocol::query::{QueryRequest, MAX_QUERY_BODY_BYTES};
 use crate::protocol::RequestId;
 use crate::s3::S3Store;
+use crate::server::AtCapacity;
 use crate::state::AppState;
 use crate::world::random_uuid;
 use crate::{eks, iam, k8s, kubelet, oidc, s3, sigv4, sts};
@@ -64,7 +66,7 @@ pub fn build(state: AppState, s3: Arc<S3Store>, node: Option<kubelet::Node>) -> 
         hosts,
     });
     let own = Router::new()
-        .route("/_irsa/health", get(health))
+        .route(busy::HEALTH_PATH, get(health))
         .merge(oidc::http::routes())
         .merge(k8s::routes(&state, kubelet::http::routes(node)))
         .method_not_allowed_fallback(method_not_allowed)
@@ -118,6 +120,9 @@ async fn route(door: &FrontDoor, request: Request, next: Next) -> Response {
     );
     if let Err(refusal) = door.hosts.check(&parts) {
         return refuse_host(&target, &parts, &refusal);
+    }
+    if parts.extensions.get::<AtCapacity>().is_some() && !busy::is_served(&parts) {
+        return busy::refuse(&target, &parts);
     }
     // Each service's future is boxed, so this one stays small for the own routes.
     match target {
@@ -182,6 +187,14 @@ async fn query_call(state: &AppState, parts: Parts, signature: &Signature, body:
 
 fn query_body_error(err: BodyError) -> AwsError {
     let reason = err.to_string();
+    if err == BodyError::TimedOut {
+        return AwsError::sender(
+            "RequestTimeout",
+            StatusCode::BAD_REQUEST,
+            body::TIMEOUT_MESSAGE,
+        )
+        .because(reason);
+    }
     AwsError::sender(
         "RequestEntityTooLarge",
         StatusCode::PAYLOAD_TOO_LARGE,

@@ -9,8 +9,11 @@ const TOKEN_PATH: &str = "/api/v1/namespaces/default/serviceaccounts/iam-test/to
 #[tokio::test]
 async fn bad_requests_get_status_objects_and_the_server_keeps_serving() {
     let server = TestServer::start().await;
-    let oversized =
-        format!(r#"{{"spec":{{"audiences":["{}"]}}}}"#, "a".repeat(70_000)).into_bytes();
+    let oversized = format!(
+        r#"{{"spec":{{"audiences":["{}"]}}}}"#,
+        "a".repeat(3_200_000)
+    )
+    .into_bytes();
     // (name, method, path, content type, body, status, Status reason, or None for an S3 error)
     type Case<'a> = (
         &'a str,

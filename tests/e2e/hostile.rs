@@ -79,20 +79,20 @@ async fn oversized_and_malformed_bodies_get_each_protocols_refusal() {
     };
     let cases: Vec<BodyCase> = vec![
         (
-            "token_request_over_64k",
+            "token_request_over_3mib",
             TOKEN_PATH,
             json(),
-            big(70_000),
+            big(3_200_000),
             413,
-            "RequestEntityTooLarge",
+            "Request entity too large: limit is 3145728",
         ),
         (
-            "service_account_over_64k",
+            "service_account_over_3mib",
             "/api/v1/namespaces/default/serviceaccounts",
             json(),
-            big(70_000),
+            big(3_200_000),
             413,
-            "RequestEntityTooLarge",
+            "Request entity too large: limit is 3145728",
         ),
         (
             "sts_over_256k",

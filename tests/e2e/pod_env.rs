@@ -299,3 +299,25 @@ fn exec_passes_sigint_and_sigterm_on() {
         assert_eq!(child.wait().unwrap().code(), Some(want), "case {name}");
     }
 }
+
+#[test]
+fn token_folders_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    // The data dir exists already (the fixture key is in it): only tokens/ is new.
+    let printed = Command::new("sh")
+        .args(["-c", "umask 0; exec \"$0\" \"$@\""])
+        .arg(binary())
+        .args(["env", "-s", "iam-test", "--data-dir", &data])
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("run irsa-local under umask 0");
+    assert!(printed.status.success(), "{}", text(&printed.stderr));
+    let mut folder = Path::new(&data).join("tokens");
+    for part in ["", "eksworkshop-eksctl", "default", "iam-test"] {
+        folder.push(part);
+        let mode = std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", folder.display());
+    }
+}

@@ -320,3 +320,32 @@ async fn typed_clients_get_protobuf_and_others_json() {
     let reply = crate::support::send_request(&pods, "GET", &accept, Vec::new()).await;
     assert_eq!(reply.header("content-type"), Some("application/json"));
 }
+
+#[tokio::test]
+async fn annotations_are_bounded_as_kube_apiserver_bounds_them() {
+    let server = TestServer::start().await;
+    // 100 KB of annotations is within Kubernetes' 256 KiB (and the 3 MiB body limit).
+    let fits = post_json(
+        &server.base_url,
+        ACCOUNTS,
+        json!({"metadata": {"name": "annotated", "annotations": {"note": "x".repeat(100_000)}}}),
+    )
+    .await;
+    assert_eq!(fits.status, 201, "{:.300}", fits.body);
+    let over = post_json(
+        &server.base_url,
+        ACCOUNTS,
+        json!({"metadata": {"name": "over", "annotations": {"note": "x".repeat(262_144)}}}),
+    )
+    .await;
+    assert_eq!(over.status, 422, "{:.300}", over.body);
+    let status = over.json();
+    assert_eq!(
+        status["message"],
+        "ServiceAccount \"over\" is invalid: metadata.annotations: Too long: must have at most 262144 bytes"
+    );
+    assert_eq!(
+        status["details"]["causes"][0]["reason"],
+        "FieldValueTooLong"
+    );
+}

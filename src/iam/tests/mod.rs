@@ -6,6 +6,7 @@ mod bad_inputs;
 mod never_panics;
 mod policies;
 mod providers;
+mod quotas;
 mod roles;
 
 use super::*;

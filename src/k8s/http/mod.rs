@@ -662,6 +662,7 @@ pub(super) async fn read_body(body: Body) -> Result<Bytes, Status> {
 fn body_status(err: BodyError) -> Status {
     match err {
         BodyError::TooLarge { limit } => Status::too_large(limit),
+        BodyError::TimedOut => Status::timeout(),
         BodyError::Broken(cause) => {
             Status::bad_request(format!("cannot read the request body: {cause}"))
         }

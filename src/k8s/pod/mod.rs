@@ -21,6 +21,7 @@ use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
 use super::mutate::{self, Outcome, Settings};
+use super::object_meta::check_json_metadata;
 use super::status::{Cause, Status};
 use crate::clock::rfc3339;
 use crate::world::{names, random_uuid, Cluster, World};
@@ -76,6 +77,7 @@ pub fn create(
     if find(cluster, namespace, &name).is_some() {
         return Err(Status::already_exists("pods", &name));
     }
+    super::quota::admit("pods", &name, cluster.pods.len())?;
     let spec = spec_mut(&mut pod)?;
     defaults::apply(spec);
     service_account::admit(cluster, namespace, &name, &mut pod)?;
@@ -181,6 +183,9 @@ fn check(pod: &mut Value, namespace: &str) -> Result<Option<String>, Status> {
         }
         (None, Some(prefix)) if !prefix.is_empty() => {}
         (None, _) => causes.push(Cause::required("metadata.name")),
+    }
+    if let Err(found) = check_json_metadata(metadata) {
+        causes.extend(found);
     }
     let containers = pod.pointer("/spec/containers").and_then(Value::as_array);
     match containers {

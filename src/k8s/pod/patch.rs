@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use super::super::object_meta::check_json_metadata;
 use super::super::status::{Cause, Status};
 use super::{find_mut, next_resource_version};
 use crate::world::World;
@@ -55,6 +56,7 @@ pub fn patch(
     for field in IDENTITY {
         restore(metadata, &before, field);
     }
+    check_json_metadata(metadata).map_err(|causes| Status::invalid("Pod", "", name, causes))?;
     metadata.insert(
         "resourceVersion".into(),
         Value::String(resource_version.to_string()),

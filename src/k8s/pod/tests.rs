@@ -121,7 +121,22 @@ fn a_pod_of_the_default_account_gets_api_access_only() {
 
 #[test]
 fn refusals_are_kube_apiservers() {
-    let cases: [(&str, &str, Value, u16, &str); 7] = [
+    let big = "x".repeat(crate::k8s::object_meta::MAX_ANNOTATION_BYTES);
+    let cases: [(&str, &str, Value, u16, &str); 9] = [
+        (
+            "bad_label_value",
+            "default",
+            json!({"metadata": {"name": "p", "labels": {"app": "-x"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}),
+            422,
+            "Invalid",
+        ),
+        (
+            "annotations_over_256_kib",
+            "default",
+            json!({"metadata": {"name": "p", "annotations": {"a": big}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}),
+            422,
+            "Invalid",
+        ),
         (
             "unknown_account",
             "default",
@@ -339,4 +354,53 @@ fn a_pod_a_node_runs_is_deleted_through_the_node() {
     let removed = node::remove(&mut marked, CLUSTER, "default", "eks-iam-test4", &uid).unwrap();
     assert_eq!(removed["metadata"]["uid"], uid.as_str());
     assert!(read(marked.default_cluster(), "default", "eks-iam-test4").is_err());
+}
+
+#[test]
+fn a_patch_past_the_annotation_limit_is_refused_and_nothing_changes() {
+    let mut world = world();
+    create_in(&mut world, "default", workshop_pod()).unwrap();
+    let name = "eks-iam-test4";
+    let big = "x".repeat(crate::k8s::object_meta::MAX_ANNOTATION_BYTES);
+    let refused = super::patch::patch(
+        &mut world,
+        "eksworkshop-eksctl",
+        "default",
+        name,
+        &json!({"metadata": {"annotations": {"a": big}}}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        refused.message,
+        format!("Pod {name:?} is invalid: metadata.annotations: Too long: must have at most 262144 bytes")
+    );
+    let stored = read(world.default_cluster(), "default", name).unwrap();
+    assert!(stored["metadata"]
+        .get("annotations")
+        .is_none_or(|a| a.get("a").is_none()));
+}
+
+#[test]
+fn pods_past_the_object_count_quota_are_forbidden() {
+    let mut world = world();
+    let stored = create_in(&mut world, "default", workshop_pod()).unwrap();
+    let cluster = world.cluster_mut("eksworkshop-eksctl").unwrap();
+    cluster.pods = (0..crate::k8s::quota::MAX_OBJECTS_PER_KIND)
+        .map(|index| {
+            let mut pod = stored.clone();
+            pod["metadata"]["name"] = json!(format!("pod-{index}"));
+            pod
+        })
+        .collect();
+    let mut pod = workshop_pod();
+    pod["metadata"]["name"] = json!("one-more");
+    let refused = create_in(&mut world, "default", pod).unwrap_err();
+    assert_eq!((refused.code.as_u16(), refused.reason), (403, "Forbidden"));
+    assert!(
+        refused
+            .message
+            .starts_with("pods \"one-more\" is forbidden: exceeded quota"),
+        "{}",
+        refused.message
+    );
 }

@@ -9,12 +9,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::object_meta::check_metadata;
+#[cfg(test)]
+use super::object_meta::qualified_name;
 use super::status::{Cause, Status};
 use crate::clock::rfc3339;
-use crate::world::{names, random_uuid, Cluster, ServiceAccount, World};
-
-/// The most bytes of annotations one object may carry, as kube-apiserver allows.
-const MAX_ANNOTATION_BYTES: usize = 256 * 1024;
+use crate::world::{random_uuid, Cluster, ServiceAccount, World};
 
 /// A v1 ServiceAccount.
 #[derive(Debug, Serialize)]
@@ -227,6 +227,7 @@ pub fn create(
     if cluster.service_account(namespace, &name).is_some() {
         return Err(Status::already_exists("serviceaccounts", &name));
     }
+    super::quota::admit("serviceaccounts", &name, cluster.service_accounts.len())?;
     let account = ServiceAccount {
         namespace: account_namespace,
         name: account_name,
@@ -337,84 +338,6 @@ fn merge_map(map: &mut BTreeMap<String, String>, patch: &Value, field: &str) -> 
         }
     }
     Ok(())
-}
-
-/// Kubernetes' checks of label and annotation keys and label values.
-fn check_metadata(
-    labels: &BTreeMap<String, String>,
-    annotations: &BTreeMap<String, String>,
-) -> Result<(), Vec<Cause>> {
-    let mut causes = Vec::new();
-    for (key, value) in labels {
-        if let Err(problem) = qualified_name(key) {
-            causes.push(Cause::invalid("metadata.labels", key, &problem));
-        }
-        if let Err(problem) = label_value(value) {
-            causes.push(Cause::invalid("metadata.labels", value, &problem));
-        }
-    }
-    let mut total = 0;
-    for (key, value) in annotations {
-        if let Err(problem) = qualified_name(key) {
-            causes.push(Cause::invalid("metadata.annotations", key, &problem));
-        }
-        total += key.len() + value.len();
-    }
-    if total > MAX_ANNOTATION_BYTES {
-        causes.push(Cause::invalid(
-            "metadata.annotations",
-            "",
-            &format!("Too long: must have at most {MAX_ANNOTATION_BYTES} bytes"),
-        ));
-    }
-    if causes.is_empty() {
-        Ok(())
-    } else {
-        Err(causes)
-    }
-}
-
-/// `[prefix/]name`: an optional DNS-1123 subdomain prefix and a name of at most 63
-/// characters, alphanumeric at both ends, with `-`, `_` and `.` inside.
-fn qualified_name(key: &str) -> Result<(), String> {
-    let name = match key.rsplit_once('/') {
-        Some((prefix, name)) => {
-            names::dns1123_subdomain(prefix).map_err(|problem| format!("prefix part {problem}"))?;
-            name
-        }
-        None => key,
-    };
-    if name.is_empty() || name.len() > 63 || !is_name_shaped(name) {
-        return Err(
-            "name part must consist of alphanumeric characters, '-', '_' or '.', and must start \
-             and end with an alphanumeric character (at most 63 characters)"
-                .to_owned(),
-        );
-    }
-    Ok(())
-}
-
-fn label_value(value: &str) -> Result<(), String> {
-    if value.is_empty() || (value.len() <= 63 && is_name_shaped(value)) {
-        Ok(())
-    } else {
-        Err(
-            "a valid label must be an empty string or consist of alphanumeric characters, '-', \
-             '_' or '.', and must start and end with an alphanumeric character (at most 63 \
-             characters)"
-                .to_owned(),
-        )
-    }
-}
-
-fn is_name_shaped(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let edge = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
-    edge(bytes.first())
-        && edge(bytes.last())
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 #[cfg(test)]

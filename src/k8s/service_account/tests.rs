@@ -214,3 +214,59 @@ fn qualified_names() {
         assert_eq!(qualified_name(key).is_ok(), ok, "case {name}");
     }
 }
+
+#[test]
+fn annotations_past_256_kib_are_refused_in_kube_apiservers_words() {
+    let big = "x".repeat(crate::k8s::object_meta::MAX_ANNOTATION_BYTES);
+    let mut world = world();
+    let refused = create(
+        &mut world,
+        CLUSTER,
+        "default",
+        new(json!({"metadata": {"name": "big", "annotations": {"a": big}}})),
+        0,
+    )
+    .unwrap_err();
+    assert_eq!((refused.code.as_u16(), refused.reason), (422, "Invalid"));
+    assert_eq!(
+        refused.message,
+        "ServiceAccount \"big\" is invalid: metadata.annotations: Too long: must have at most 262144 bytes"
+    );
+    let refused = patch(
+        &mut world,
+        CLUSTER,
+        "default",
+        "iam-test",
+        &json!({"metadata": {"annotations": {"a": "x".repeat(crate::k8s::object_meta::MAX_ANNOTATION_BYTES)}}}),
+    )
+    .unwrap_err();
+    assert_eq!(refused.code.as_u16(), 422, "{}", refused.message);
+}
+
+#[test]
+fn service_accounts_past_the_object_count_quota_are_forbidden() {
+    let mut world = world();
+    let cluster = world.cluster_mut(CLUSTER).unwrap();
+    let template = ServiceAccount::clone(cluster.service_accounts.iter().next().unwrap());
+    cluster.service_accounts = (0..crate::k8s::quota::MAX_OBJECTS_PER_KIND)
+        .map(|index| ServiceAccount {
+            name: format!("sa-{index}").try_into().unwrap(),
+            ..template.clone()
+        })
+        .collect();
+    let refused = create(
+        &mut world,
+        CLUSTER,
+        "default",
+        new(json!({"metadata": {"name": "one-more"}})),
+        0,
+    )
+    .unwrap_err();
+    assert_eq!((refused.code.as_u16(), refused.reason), (403, "Forbidden"));
+    assert_eq!(
+        refused.message,
+        "serviceaccounts \"one-more\" is forbidden: exceeded quota: irsa-local-object-count, \
+         requested: count/serviceaccounts=1, used: count/serviceaccounts=10000, \
+         limited: count/serviceaccounts=10000"
+    );
+}

@@ -240,6 +240,7 @@ async fn read_document(
                 size: limit as u64 + 1,
                 max: limit as u64,
             }),
+            BodyError::TimedOut => AwsError::from(&S3Error::RequestTimeout),
             BodyError::Broken(reason) => AwsError::from(&S3Error::IncompleteBody(reason)),
         })?;
     let Some(verified) = verified else {

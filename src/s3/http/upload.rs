@@ -1,11 +1,9 @@
-//! An object body streamed in: read frame by frame (each within [`BODY_STALL_TIMEOUT`]),
-//! aws-chunked framing taken apart and its chunk signatures checked as it arrives, the
+//! An object body streamed in: read frame by frame (a pause longer than the server's body
+//! timeout, `--body-timeout`, is S3's `RequestTimeout`), aws-chunked framing taken apart and its chunk signatures checked as it arrives, the
 //! payload's SHA-256 compared with the one the signature covers, and the content written
 //! to a staging file while its MD5 and checksums are computed. Memory stays at one frame
 //! and one write buffer whatever the object's size; a body that breaks any rule is
 //! discarded with its staging file.
-
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::request::Parts;
@@ -18,10 +16,6 @@ use crate::s3::{ChecksumAlgorithm, S3Error, S3Store, Staged};
 use crate::sigv4::{ChunkDecoder, PayloadMode, SigV4Error, Verified};
 
 use super::refusal::auth_error;
-
-/// How long a body may stall between two pieces before the request is dropped with S3's
-/// `RequestTimeout` (S3 waits about 20 seconds).
-pub const BODY_STALL_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A streamed body: the staged content and the trailers of an aws-chunked body.
 pub struct Received {
@@ -58,13 +52,15 @@ pub async fn receive(
     let mut content = Vec::new();
     let mut body = body;
     loop {
-        let frame = match tokio::time::timeout(BODY_STALL_TIMEOUT, body.frame()).await {
-            Err(_) => return Err(AwsError::from(&S3Error::RequestTimeout)),
-            Ok(None) => break,
-            Ok(Some(Err(err))) => {
+        let frame = match body.frame().await {
+            None => break,
+            Some(Err(err)) if crate::protocol::body::is_timeout(&err) => {
+                return Err(AwsError::from(&S3Error::RequestTimeout))
+            }
+            Some(Err(err)) => {
                 return Err(AwsError::from(&S3Error::IncompleteBody(err.to_string())))
             }
-            Ok(Some(Ok(frame))) => frame,
+            Some(Ok(frame)) => frame,
         };
         let Ok(data) = frame.into_data() else {
             continue;
