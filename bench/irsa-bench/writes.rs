@@ -1,9 +1,10 @@
 //! Writes whose cost must not grow with the world: CreateRole up to IAM's quota and
 //! thousands of ServiceAccount creates, at concurrency 1 and 8, each on a fresh data dir.
 //! For each run: the rate of the first 100 and of the last 100 acknowledged writes (their
-//! ratio shows whether a write gets slower as the world grows), the overall rate, then a
-//! `kill -9`, a restart on the same data dir, and a count of the acknowledged writes that
-//! are there (all of them, or the run says how many were lost).
+//! ratio shows whether a write gets slower as the world grows), the median latency of
+//! each, the overall rate, then a `kill -9`, a restart on the same data dir, and a count
+//! of the acknowledged writes that are there (all of them, or the table says how many were
+//! lost). Each line is the median of [`RUNS`] runs.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -98,39 +99,39 @@ impl Write {
 pub fn run(options: &Options, runtime: &tokio::runtime::Runtime) {
     println!("## writes: rate of the first and last 100 acknowledged, then kill -9 and restart");
     println!();
+    println!("Each line: the median of {RUNS} runs, each on a fresh data dir.");
+    println!();
     println!(
-        "| write | concurrency | acknowledged | refused | first 100 /s | last 100 /s | last / first | overall /s | after kill -9 |"
+        "| write | concurrency | acknowledged | refused | first 100 /s | last 100 /s | last / first | p50 ms first / last 100 | overall /s | after kill -9 |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     for write in [Write::CreateRole, Write::CreateServiceAccount] {
         for concurrency in [1, 8] {
-            let _ = std::fs::remove_dir_all(&options.data_dir);
-            let mut server = start_server(options, options.server_cpu.as_deref());
-            wait_ready(options.port, Duration::from_secs(30)).expect("server ready");
-            let run = runtime.block_on(burst(options.port, write, concurrency));
-            stop(&mut server);
-            let mut restarted = start_server(options, options.server_cpu.as_deref());
-            wait_ready(options.port, Duration::from_secs(30)).expect("restarted");
-            let present = runtime.block_on(present(options.port, write, &run.acknowledged));
-            stop(&mut restarted);
-            let first = rate(&run.times[..run.times.len().min(100)], run.started);
-            let last_start = run.times.len().saturating_sub(101);
-            let last = rate(
-                &run.times[last_start + 1..],
-                run.times.get(last_start).copied().unwrap_or(run.started),
-            );
-            let overall = rate(&run.times, run.started);
-            let kept = if present == run.acknowledged.len() {
-                format!("all {present} there")
+            let runs: Vec<Measured> = (0..RUNS)
+                .map(|_| measure(options, runtime, write, concurrency))
+                .collect();
+            let median = |value: fn(&Measured) -> f64| -> f64 {
+                let mut values: Vec<f64> = runs.iter().map(value).collect();
+                values.sort_by(f64::total_cmp);
+                values[values.len() / 2]
+            };
+            let lost: usize = runs.iter().map(|run| run.acknowledged - run.present).sum();
+            let kept = if lost == 0 {
+                format!("all there, {RUNS} runs")
             } else {
-                format!("{} LOST", run.acknowledged.len() - present)
+                format!("{lost} LOST")
             };
             println!(
-                "| {} | {concurrency} | {} | {} | {first:.0} | {last:.0} | {:.2} | {overall:.0} | {kept} |",
+                "| {} | {concurrency} | {} | {} | {:.0} | {:.0} | {:.2} | {:.2} / {:.2} | {:.0} | {kept} |",
                 write.name(),
-                run.acknowledged.len(),
-                run.refused,
-                last / first.max(f64::MIN_POSITIVE),
+                runs[0].acknowledged,
+                runs[0].refused,
+                median(|r| r.first),
+                median(|r| r.last),
+                median(|r| r.last / r.first.max(f64::MIN_POSITIVE)),
+                median(|r| r.head_ms),
+                median(|r| r.tail_ms),
+                median(|r| r.overall),
             );
         }
     }
@@ -140,10 +141,60 @@ pub fn run(options: &Options, runtime: &tokio::runtime::Runtime) {
     );
 }
 
+/// How many times each line runs; the table shows medians (a window of 100 writes lasts
+/// tens of milliseconds, so one stall of the machine moves a single run's rate a lot).
+const RUNS: usize = 5;
+
+/// One run's figures.
+struct Measured {
+    acknowledged: usize,
+    refused: usize,
+    present: usize,
+    first: f64,
+    last: f64,
+    head_ms: f64,
+    tail_ms: f64,
+    overall: f64,
+}
+
+/// One burst on a fresh data dir, then `kill -9`, a restart and the count of what stayed.
+fn measure(
+    options: &Options,
+    runtime: &tokio::runtime::Runtime,
+    write: Write,
+    concurrency: usize,
+) -> Measured {
+    let _ = std::fs::remove_dir_all(&options.data_dir);
+    let mut server = start_server(options, options.server_cpu.as_deref());
+    wait_ready(options.port, Duration::from_secs(30)).expect("server ready");
+    let run = runtime.block_on(burst(options.port, write, concurrency));
+    stop(&mut server);
+    let mut restarted = start_server(options, options.server_cpu.as_deref());
+    wait_ready(options.port, Duration::from_secs(30)).expect("restarted");
+    let present = runtime.block_on(present(options.port, write, &run.acknowledged));
+    stop(&mut restarted);
+    let last_start = run.times.len().saturating_sub(101);
+    Measured {
+        acknowledged: run.acknowledged.len(),
+        refused: run.refused,
+        present,
+        first: rate(&run.times[..run.times.len().min(100)], run.started),
+        last: rate(
+            &run.times[last_start + 1..],
+            run.times.get(last_start).copied().unwrap_or(run.started),
+        ),
+        head_ms: median_ms(&run.latencies[..run.latencies.len().min(100)]),
+        tail_ms: median_ms(&run.latencies[run.latencies.len().saturating_sub(100)..]),
+        overall: rate(&run.times, run.started),
+    }
+}
+
 struct Burst {
     started: Instant,
     /// When each acknowledged write completed, in order.
     times: Vec<Instant>,
+    /// How long each took, in the same order.
+    latencies: Vec<Duration>,
     acknowledged: Vec<usize>,
     refused: usize,
 }
@@ -169,14 +220,17 @@ async fn burst(port: u16, write: Write, concurrency: usize) -> Burst {
                     if index >= write.count() {
                         break;
                     }
+                    let request = write.request(port, index);
+                    let sent = Instant::now();
                     let response = sender
-                        .send_request(write.request(port, index))
+                        .send_request(request)
                         .await
                         .expect("the server answers");
                     let status = response.status().as_u16();
                     let _ = response.into_body().collect().await;
                     if write.created(status) {
-                        done.push((Instant::now(), index));
+                        let now = Instant::now();
+                        done.push((now, now - sent, index));
                     } else {
                         refused += 1;
                     }
@@ -195,10 +249,20 @@ async fn burst(port: u16, write: Write, concurrency: usize) -> Burst {
     all.sort();
     Burst {
         started,
-        times: all.iter().map(|(at, _)| *at).collect(),
-        acknowledged: all.iter().map(|(_, index)| *index).collect(),
+        times: all.iter().map(|(at, _, _)| *at).collect(),
+        latencies: all.iter().map(|(_, latency, _)| *latency).collect(),
+        acknowledged: all.iter().map(|(_, _, index)| *index).collect(),
         refused,
     }
+}
+
+/// The median of `latencies`, in milliseconds.
+fn median_ms(latencies: &[Duration]) -> f64 {
+    let mut sorted = latencies.to_vec();
+    sorted.sort();
+    sorted
+        .get(sorted.len() / 2)
+        .map_or(0.0, |median| median.as_secs_f64() * 1000.0)
 }
 
 /// Writes per second over `times`, counted from `since`.
