@@ -314,22 +314,10 @@ async fn health_check(port: u16) -> Result<(), String> {
 
 /// VmRSS and VmHWM of `pid`, in MB.
 fn memory(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|value| {
-                value
-                    .trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-            })
-            .map_or(0.0, |kb| kb / 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    (
+        crate::proc_status_mb(pid, "VmRSS:"),
+        crate::proc_status_mb(pid, "VmHWM:"),
+    )
 }
 
 /// How many descriptors `pid` holds.

@@ -362,10 +362,15 @@ pub fn wait_ready(port: u16, limit: Duration) -> Result<(), String> {
 
 /// Resident set size of `pid` from /proc, in MB.
 fn rss_mb(pid: u32) -> f64 {
+    proc_status_mb(pid, "VmRSS:")
+}
+
+/// A memory figure of `pid`'s /proc status (`VmRSS:`, `VmHWM:`), in MB; 0 when unknown.
+pub fn proc_status_mb(pid: u32, field: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|value| {
             value
                 .trim()

@@ -1,21 +1,10 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::world::fixtures::role;
 
 fn base() -> World {
     world::load_default().unwrap()
-}
-
-fn role(name: &str) -> world::Role {
-    serde_json::from_value(serde_json::json!({
-        "name": name,
-        "assumeRolePolicyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-                           "Action": "sts:AssumeRole"}]
-        }
-    }))
-    .unwrap()
 }
 
 fn add_role(store: &Store, name: &str) {

@@ -3,6 +3,8 @@
 //! embedded default), checked whole before the server starts.
 
 pub mod diff;
+#[cfg(test)]
+pub mod fixtures;
 mod load;
 mod model;
 pub mod names;

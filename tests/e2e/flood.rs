@@ -14,30 +14,12 @@ const SERVICE_ACCOUNTS: &str = "/api/v1/namespaces/default/serviceaccounts";
 async fn bounded_server(
     max_connections: usize,
 ) -> (String, tokio::sync::oneshot::Sender<()>, tempfile::TempDir) {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    crate::support::seed_fixture_key(data_dir.path());
-    let config = irsa_local::config::Config::with_default_world(data_dir.path());
-    let app = irsa_local::App::build(&config, std::sync::Arc::new(irsa_local::clock::SystemClock))
-        .expect("the world starts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address").to_string();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let options = irsa_local::ServeOptions {
+    crate::support::serve_default_world(irsa_local::ServeOptions {
         body_timeout: BODY_TIMEOUT,
         capacity: irsa_local::server::Capacity::new(max_connections),
         ..irsa_local::ServeOptions::default()
-    };
-    tokio::spawn(irsa_local::serve_with(
-        listener,
-        app.router(),
-        options,
-        async {
-            let _ = stopped.await;
-        },
-    ));
-    (address, stop, data_dir)
+    })
+    .await
 }
 
 /// A connection that sent a request's head announcing 1,000 bytes of body, and one byte.

@@ -237,29 +237,11 @@ async fn percent_encoded_invalid_utf8_in_a_kubernetes_path_is_a_status() {
 
 /// A server whose idle timeout is one second, on an ephemeral port.
 async fn impatient_server() -> (String, tokio::sync::oneshot::Sender<()>, tempfile::TempDir) {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    crate::support::seed_fixture_key(data_dir.path());
-    let config = irsa_local::config::Config::with_default_world(data_dir.path());
-    let app = irsa_local::App::build(&config, std::sync::Arc::new(irsa_local::clock::SystemClock))
-        .expect("the world starts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address").to_string();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let options = irsa_local::ServeOptions {
+    crate::support::serve_default_world(irsa_local::ServeOptions {
         idle_timeout: Duration::from_secs(1),
         ..irsa_local::ServeOptions::default()
-    };
-    tokio::spawn(irsa_local::serve_with(
-        listener,
-        app.router(),
-        options,
-        async {
-            let _ = stopped.await;
-        },
-    ));
-    (address, stop, data_dir)
+    })
+    .await
 }
 
 /// Reads until the server closes the connection; how long that took, or `None` if it

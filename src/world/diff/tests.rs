@@ -1,17 +1,6 @@
 use super::*;
+use crate::world::fixtures::role;
 use crate::world::{load_default, ServiceAccount};
-
-fn role(name: &str) -> Role {
-    serde_json::from_value(serde_json::json!({
-        "name": name,
-        "assumeRolePolicyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-                           "Action": "sts:AssumeRole"}]
-        }
-    }))
-    .unwrap()
-}
 
 fn account(namespace: &str, name: &str) -> ServiceAccount {
     serde_json::from_value(serde_json::json!({"namespace": namespace, "name": name})).unwrap()

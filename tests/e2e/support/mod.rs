@@ -196,6 +196,32 @@ pub async fn send_request(
 }
 
 /// Writes the fixture key where the server looks for the default cluster's keys.
+/// Serves the default world (fixture key) with `options` on an ephemeral port; its
+/// address, the sender that stops it, and its data dir (kept while the test holds it).
+pub async fn serve_default_world(
+    options: irsa_local::ServeOptions,
+) -> (String, tokio::sync::oneshot::Sender<()>, tempfile::TempDir) {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    seed_fixture_key(data_dir.path());
+    let config = irsa_local::config::Config::with_default_world(data_dir.path());
+    let app = irsa_local::App::build(&config, std::sync::Arc::new(irsa_local::clock::SystemClock))
+        .expect("the world starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address").to_string();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(irsa_local::serve_with(
+        listener,
+        app.router(),
+        options,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    (address, stop, data_dir)
+}
+
 pub fn seed_fixture_key(data_dir: &Path) {
     let dir = data_dir.join("keys").join(DEFAULT_CLUSTER);
     std::fs::create_dir_all(&dir).expect("key dir");
