@@ -45,6 +45,7 @@ pub mod offline;
 pub mod oidc;
 pub mod persist;
 pub mod pod_env;
+pub mod pod_identity;
 pub mod policy;
 pub mod projection;
 pub mod protocol;

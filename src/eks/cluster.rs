@@ -90,6 +90,7 @@ pub fn create(
         tags: input.tags.clone(),
         namespaces: Vec::new(),
         pods: Table::new(),
+        pod_identity_associations: Table::new(),
         events: Vec::new(),
         resource_version: 0,
     };

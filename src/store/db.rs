@@ -206,7 +206,7 @@ impl Assembly {
                 self.clusters.push((key.to_owned(), fields));
                 return Ok(());
             }
-            Kind::ServiceAccount | Kind::Namespace | Kind::Pod => {
+            Kind::ServiceAccount | Kind::Namespace | Kind::Pod | Kind::PodIdentityAssociation => {
                 let (cluster, _) = key
                     .split_once('/')
                     .ok_or("the key must start with the cluster's name")?;
@@ -218,6 +218,7 @@ impl Assembly {
                 let field = match kind {
                     Kind::ServiceAccount => "serviceAccounts",
                     Kind::Namespace => "namespaces",
+                    Kind::PodIdentityAssociation => "podIdentityAssociations",
                     _ => "pods",
                 };
                 push(fields, field, body);

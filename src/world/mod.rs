@@ -20,9 +20,9 @@ pub use load::{
 };
 pub use model::{
     AccessKeyId, Account, AccountId, AdminCredential, Bucket, BucketName, Cluster, ClusterName,
-    IamPath, IssuerUrl, ManagedPolicy, Namespace, OidcProvider, PermissionsPolicyDocument, Region,
-    Role, RoleName, SecretString, ServiceAccount, ServiceAccountName, TrustPolicyDocument, World,
-    DEFAULT_KUBERNETES_VERSION, MAX_EVENTS,
+    IamPath, IssuerUrl, ManagedPolicy, Namespace, OidcProvider, PermissionsPolicyDocument,
+    PodIdentityAssociation, Region, Role, RoleName, SecretString, ServiceAccount,
+    ServiceAccountName, TrustPolicyDocument, World, DEFAULT_KUBERNETES_VERSION, MAX_EVENTS,
 };
 
 impl World {
@@ -103,6 +103,17 @@ impl Cluster {
     pub fn service_account(&self, namespace: &str, name: &str) -> Option<&ServiceAccount> {
         self.service_accounts
             .get(&format!("{namespace}/{name}"))
+            .map(std::sync::Arc::as_ref)
+    }
+
+    /// The Pod Identity association of `namespace/service_account`, if any.
+    pub fn pod_identity_association(
+        &self,
+        namespace: &str,
+        service_account: &str,
+    ) -> Option<&PodIdentityAssociation> {
+        self.pod_identity_associations
+            .get(&format!("{namespace}/{service_account}"))
             .map(std::sync::Arc::as_ref)
     }
 

@@ -89,6 +89,9 @@ pub struct Cluster {
     /// admitted and mutated), in creation order.
     #[serde(default, skip_serializing_if = "Table::is_empty")]
     pub pods: Table<serde_json::Value>,
+    /// EKS Pod Identity associations: at most one per (namespace, service account).
+    #[serde(default, skip_serializing_if = "Table::is_empty")]
+    pub pod_identity_associations: Table<PodIdentityAssociation>,
     /// Events the node recorded about its pods, newest last; not saved (Kubernetes keeps
     /// events an hour), and at most [`MAX_EVENTS`].
     #[serde(skip)]
@@ -122,6 +125,39 @@ pub struct ServiceAccount {
     /// `metadata.creationTimestamp`; the server's start when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_date: Option<String>,
+}
+
+/// An EKS Pod Identity association: pods of `namespace/service_account` in its cluster get
+/// credentials for `role_arn` from the EKS Auth API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PodIdentityAssociation {
+    /// `a-` and 17 lowercase letters and digits.
+    pub association_id: String,
+    pub namespace: Namespace,
+    pub service_account: ServiceAccountName,
+    pub role_arn: String,
+    /// A role in another account that the association's role chains into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_role_arn: Option<String>,
+    /// The external id EKS uses when it chains into the target role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// A session policy applied to the credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// Leaves EKS's six session tags off the credentials.
+    #[serde(default)]
+    pub disable_session_tags: bool,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// The add-on that created the association, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_arn: Option<String>,
+    /// Epoch seconds.
+    pub created_at: u64,
+    /// Epoch seconds.
+    pub modified_at: u64,
 }
 
 /// An IAM OpenID Connect identity provider.
@@ -459,6 +495,13 @@ impl Keyed for ServiceAccount {
     /// `namespace/name`.
     fn key(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
+    }
+}
+
+impl Keyed for PodIdentityAssociation {
+    /// `namespace/service account`: one association each.
+    fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.service_account)
     }
 }
 

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::model::{
-    Account, AdminCredential, Bucket, Cluster, ManagedPolicy, Namespace, OidcProvider, Role,
-    ServiceAccount, World,
+    Account, AdminCredential, Bucket, Cluster, ManagedPolicy, Namespace, OidcProvider,
+    PodIdentityAssociation, Role, ServiceAccount, World,
 };
 use super::table::{Keyed, Table};
 
@@ -27,6 +27,7 @@ pub enum Kind {
     ServiceAccount,
     Namespace,
     Pod,
+    PodIdentityAssociation,
     OidcProvider,
     ManagedPolicy,
     Role,
@@ -34,13 +35,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Account,
         Kind::AdminCredential,
         Kind::Cluster,
         Kind::ServiceAccount,
         Kind::Namespace,
         Kind::Pod,
+        Kind::PodIdentityAssociation,
         Kind::OidcProvider,
         Kind::ManagedPolicy,
         Kind::Role,
@@ -56,6 +58,7 @@ impl Kind {
             Kind::ServiceAccount => "serviceAccount",
             Kind::Namespace => "namespace",
             Kind::Pod => "pod",
+            Kind::PodIdentityAssociation => "podIdentityAssociation",
             Kind::OidcProvider => "oidcProvider",
             Kind::ManagedPolicy => "managedPolicy",
             Kind::Role => "role",
@@ -70,7 +73,10 @@ impl Kind {
 
     /// Whether the entity lives inside a cluster (its key starts with `<cluster>/`).
     pub fn in_cluster(self) -> bool {
-        matches!(self, Kind::ServiceAccount | Kind::Namespace | Kind::Pod)
+        matches!(
+            self,
+            Kind::ServiceAccount | Kind::Namespace | Kind::Pod | Kind::PodIdentityAssociation
+        )
     }
 }
 
@@ -83,6 +89,7 @@ pub enum Entity<'w> {
     ServiceAccount(&'w Cluster, &'w ServiceAccount),
     Namespace(&'w Cluster, &'w Namespace),
     Pod(&'w Cluster, &'w Value),
+    PodIdentityAssociation(&'w Cluster, &'w PodIdentityAssociation),
     OidcProvider(&'w OidcProvider),
     ManagedPolicy(&'w ManagedPolicy),
     Role(&'w Role),
@@ -98,6 +105,7 @@ impl Entity<'_> {
             Entity::ServiceAccount(..) => Kind::ServiceAccount,
             Entity::Namespace(..) => Kind::Namespace,
             Entity::Pod(..) => Kind::Pod,
+            Entity::PodIdentityAssociation(..) => Kind::PodIdentityAssociation,
             Entity::OidcProvider(_) => Kind::OidcProvider,
             Entity::ManagedPolicy(_) => Kind::ManagedPolicy,
             Entity::Role(_) => Kind::Role,
@@ -115,6 +123,9 @@ impl Entity<'_> {
             Entity::ServiceAccount(c, sa) => format!("{}/{}/{}", c.name, sa.namespace, sa.name),
             Entity::Namespace(c, ns) => format!("{}/{ns}", c.name),
             Entity::Pod(c, pod) => format!("{}/{}", c.name, pod_key(pod)),
+            Entity::PodIdentityAssociation(c, a) => {
+                format!("{}/{}/{}", c.name, a.namespace, a.service_account)
+            }
             Entity::OidcProvider(p) => p.url.to_string(),
             Entity::ManagedPolicy(p) => p.arn.clone(),
             Entity::Role(r) => r.name.to_string(),
@@ -131,7 +142,12 @@ impl Entity<'_> {
             Entity::Cluster(c) => {
                 let mut json = serde_json::to_value(own_fields(c))?;
                 if let Some(fields) = json.as_object_mut() {
-                    for child in ["serviceAccounts", "namespaces", "pods"] {
+                    for child in [
+                        "serviceAccounts",
+                        "namespaces",
+                        "pods",
+                        "podIdentityAssociations",
+                    ] {
                         fields.remove(child);
                     }
                 }
@@ -140,6 +156,7 @@ impl Entity<'_> {
             Entity::ServiceAccount(_, sa) => serde_json::to_value(sa),
             Entity::Namespace(_, ns) => serde_json::to_value(ns),
             Entity::Pod(_, pod) => Ok(Value::clone(pod)),
+            Entity::PodIdentityAssociation(_, a) => serde_json::to_value(a),
             Entity::OidcProvider(p) => serde_json::to_value(p),
             Entity::ManagedPolicy(p) => serde_json::to_value(p),
             Entity::Role(r) => serde_json::to_value(r),
@@ -169,6 +186,7 @@ fn own_fields(cluster: &Cluster) -> Cluster {
         tags,
         namespaces: _,
         pods: _,
+        pod_identity_associations: _,
         events: _,
         resource_version: _,
     } = cluster;
@@ -184,6 +202,7 @@ fn own_fields(cluster: &Cluster) -> Cluster {
         tags: tags.clone(),
         namespaces: Vec::new(),
         pods: Table::new(),
+        pod_identity_associations: Table::new(),
         events: Vec::new(),
         resource_version: 0,
     }
@@ -277,6 +296,12 @@ impl<'w> Diff<'w> {
         );
         self.changed
             .extend(cluster.pods.iter().map(|pod| Entity::Pod(cluster, pod)));
+        self.changed.extend(
+            cluster
+                .pod_identity_associations
+                .iter()
+                .map(|a| Entity::PodIdentityAssociation(cluster, a)),
+        );
     }
 
     fn clusters(&mut self, before: &'w World, after: &'w World) {
@@ -306,6 +331,11 @@ impl<'w> Diff<'w> {
                 Entity::Namespace(new, ns)
             });
             self.table(&old.pods, &new.pods, |pod| Entity::Pod(new, pod));
+            self.table(
+                &old.pod_identity_associations,
+                &new.pod_identity_associations,
+                |a| Entity::PodIdentityAssociation(new, a),
+            );
         }
     }
 
