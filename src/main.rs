@@ -47,9 +47,9 @@ enum Command {
     /// as `eksctl create iamserviceaccount --approve` does, through a running server's APIs.
     #[command(name = "create-iamserviceaccount")]
     CreateIamServiceAccount(CreateIamServiceAccountArgs),
-    /// Write a service account's token file and print the `export`s of an IRSA pod.
+    /// Write a service account's token file and print the `export`s of its pod (IRSA or Pod Identity).
     Env(PodEnvArgs),
-    /// Run a command as an IRSA pod: its variables, a fresh token file, no static keys.
+    /// Run a command as the account's pod (IRSA or Pod Identity): its variables, a fresh token file, no static keys.
     Exec(ExecArgs),
     /// Exit 0 if the server answers its health check, 1 otherwise (for HEALTHCHECK).
     Health(HealthArgs),

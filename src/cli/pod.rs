@@ -96,10 +96,25 @@ pub struct PodEnvArgs {
     /// Namespace of the service account.
     #[arg(short = 'n', long, default_value = "default")]
     namespace: String,
-    /// Service account name (it must carry eks.amazonaws.com/role-arn).
+    /// Service account name. Without --irsa or --pod-identity, the way a pod of it gets
+    /// credentials is the webhook's choice: EKS Pod Identity when the cluster has a Pod
+    /// Identity association for it (even if it also carries eks.amazonaws.com/role-arn),
+    /// else IRSA, which needs the eks.amazonaws.com/role-arn annotation.
     #[arg(short = 's', long = "service-account")]
     service_account: String,
-    /// Where to write the token (default: <data-dir>/tokens/<cluster>/<ns>/<name>/token).
+    /// IRSA whatever the associations: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE.
+    #[arg(long, conflicts_with = "pod_identity")]
+    irsa: bool,
+    /// EKS Pod Identity (the account needs an association): a pods.eks.amazonaws.com
+    /// token file (no trailing newline) as AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, and
+    /// AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:<port>/v1/credentials, the
+    /// server's agent endpoint at the --endpoint-url port (its host kept when it is
+    /// localhost or a loopback address, the whole URL when it is https); no AWS_ROLE_ARN
+    /// or AWS_WEB_IDENTITY_TOKEN_FILE, which SDKs would try first.
+    #[arg(long)]
+    pod_identity: bool,
+    /// Where to write the token (default: <data-dir>/tokens/<cluster>/<ns>/<name>/token,
+    /// or eks-pod-identity-token in that folder for Pod Identity).
     #[arg(long)]
     token_file: Option<PathBuf>,
     /// The server's URL, exported as AWS_ENDPOINT_URL.
@@ -123,6 +138,11 @@ impl PodEnvArgs {
             token_file: self.token_file,
             endpoint_url: self.endpoint_url,
             expiration_seconds: self.token_expiration,
+            mode: match (self.irsa, self.pod_identity) {
+                (true, _) => pod_env::Mode::Irsa,
+                (_, true) => pod_env::Mode::PodIdentity,
+                _ => pod_env::Mode::Auto,
+            },
         };
         PodEnv::prepare(&self.world.config(None), &options)
     }
@@ -132,6 +152,9 @@ impl PodEnvArgs {
 pub fn env(args: PodEnvArgs) -> ExitCode {
     match args.prepare() {
         Ok(env) => {
+            for note in env.notes() {
+                eprintln!("irsa-local: {note}");
+            }
             print!("{}", env.shell_commands());
             ExitCode::SUCCESS
         }
@@ -159,7 +182,12 @@ pub struct ExecArgs {
 pub fn exec(args: ExecArgs) -> ExitCode {
     init_logging(LogFormat::Text, "warn");
     let env = match args.pod.prepare() {
-        Ok(env) => env,
+        Ok(env) => {
+            for note in env.notes() {
+                eprintln!("irsa-local: {note}");
+            }
+            env
+        }
         Err(err) => {
             eprintln!("irsa-local: {err}");
             return exit_code(err.exit_code());

@@ -1,5 +1,5 @@
-//! `irsa-local exec`: runs a command with a [`PodEnv`]'s variables, without the
-//! [`SHADOWING_VARIABLES`], keeps its token file fresh by the kubelet's rule while the
+//! `irsa-local exec`: runs a command with a [`PodEnv`]'s variables, without the ones
+//! that would shadow them ([`PodEnv::unset`]), keeps its token file fresh by the kubelet's rule while the
 //! command runs, passes SIGINT and SIGTERM on to it, and reports its exit code (128 + the
 //! signal when a signal killed it, as shells do).
 //!
@@ -15,7 +15,7 @@ use rustix::process::{kill_process, Pid, Signal};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::watch;
 
-use super::{PodEnv, SHADOWING_VARIABLES};
+use super::PodEnv;
 use crate::projection;
 
 /// Why the command could not be run.
@@ -62,7 +62,7 @@ pub fn run(env: PodEnv, command: &[OsString]) -> Result<i32, ExecError> {
         let mut terminations = signal(SignalKind::terminate()).map_err(ExecError::Setup)?;
         let mut child = tokio::process::Command::new(program);
         child.args(arguments);
-        for name in SHADOWING_VARIABLES {
+        for name in env.unset() {
             child.env_remove(name);
         }
         child.envs(env.variables().iter().map(|(name, value)| (name, value)));

@@ -1,20 +1,34 @@
 //! A local process as a pod that the pod identity webhook mutated: the variables the
-//! webhook would give it (REFERENCE.md 9.2), `AWS_ENDPOINT_URL` pointing at this server,
-//! and the token file its projected volume would hold, minted offline with the data dir's
-//! keys. `irsa-local env` prints them as shell commands; `irsa-local exec` ([`exec`]) runs
-//! a command with them and keeps the token fresh while it runs.
+//! webhook would give it, `AWS_ENDPOINT_URL` pointing at this server, and the token file
+//! its projected volume would hold, minted offline with the data dir's keys. `irsa-local
+//! env` prints them as shell commands; `irsa-local exec` ([`exec`]) runs a command with
+//! them and keeps the token fresh while it runs.
 //!
-//! Credentials that botocore's chain (REFERENCE.md 10.1) would pick before web identity
-//! are removed ([`SHADOWING_VARIABLES`]). Known gap: a `[default]` profile in
-//! `~/.aws/config` with `role_arn` and `source_profile` still wins, as it does in a pod.
+//! Two ways, chosen as the webhook chooses ([`mode`]): IRSA (REFERENCE.md 9.2:
+//! `AWS_ROLE_ARN` and `AWS_WEB_IDENTITY_TOKEN_FILE`), or EKS Pod Identity (REFERENCE-2
+//! 4.5: `AWS_CONTAINER_CREDENTIALS_FULL_URI`, this server's agent endpoint on a loopback
+//! address, and `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, a token for
+//! `pods.eks.amazonaws.com`).
+//!
+//! Credentials that botocore's chain (REFERENCE.md 10.1) would pick first are removed
+//! ([`SHADOWING_VARIABLES`], and in Pod Identity mode [`WEB_IDENTITY_VARIABLES`] too).
+//! Known gaps: a `[default]` profile in `~/.aws/config` with `role_arn` and
+//! `source_profile` still wins, as it does in a pod; Pod Identity tokens name no pod
+//! (there is none), so the credentials' `kubernetes-pod-name` and `kubernetes-pod-uid`
+//! session tags are whatever the agent gives a token without one.
 
 pub mod exec;
+pub mod mode;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use self::mode::Mode;
+
+use self::mode::Chosen;
 use crate::clock::SystemClock;
 use crate::config::Config;
+use crate::pod_identity;
 use crate::projection::{Projection, ProjectionError, TokenFile, Written};
 use crate::{App, StartError};
 
@@ -39,6 +53,17 @@ pub const SHADOWING_VARIABLES: &[&str] = &[
     "AWS_DEFAULT_PROFILE",
 ];
 
+/// What SDK chains try before the container provider (web identity), or instead of the
+/// full URI (`RELATIVE_URI`, the ECS form); removed in Pod Identity mode so the agent is
+/// what answers, as in a pod the webhook gave only the container variables.
+pub const WEB_IDENTITY_VARIABLES: &[&str] = &[
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+];
+
 /// Why the environment could not be prepared.
 #[derive(Debug, thiserror::Error)]
 pub enum PodEnvError {
@@ -52,11 +77,23 @@ pub enum PodEnvError {
     )]
     NoServiceAccount { account: String, cluster: String },
     #[error(
-        "service account {account} has no {ROLE_ARN_ANNOTATION} annotation, so the pod \
-         identity webhook would give its pods no AWS variables; annotate it with the role \
-         to assume"
+        "service account {account} has no {ROLE_ARN_ANNOTATION} annotation and no Pod \
+         Identity association, so the pod identity webhook would give its pods no AWS \
+         variables; annotate it with the role to assume, or create an association (aws eks \
+         create-pod-identity-association)"
     )]
     NoRoleArn { account: String },
+    #[error(
+        "service account {namespace}/{name} has no Pod Identity association in cluster \
+         {cluster}, so the agent would refuse its token; create one (aws eks \
+         create-pod-identity-association --cluster-name {cluster} --namespace {namespace} \
+         --service-account {name} --role-arn <role>)"
+    )]
+    NoAssociation {
+        namespace: String,
+        name: String,
+        cluster: String,
+    },
     #[error(transparent)]
     Projection(#[from] ProjectionError),
     #[error("cannot make the token file path {path} absolute: {source}")]
@@ -72,7 +109,10 @@ impl PodEnvError {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::Start(err) => err.exit_code(),
-            Self::UnknownCluster(_) | Self::NoServiceAccount { .. } | Self::NoRoleArn { .. } => 2,
+            Self::UnknownCluster(_)
+            | Self::NoServiceAccount { .. }
+            | Self::NoRoleArn { .. }
+            | Self::NoAssociation { .. } => 2,
             Self::Projection(err) => err.exit_code(),
             Self::Path { .. } => 1,
         }
@@ -86,20 +126,25 @@ pub struct PodEnvOptions {
     pub cluster: Option<String>,
     pub namespace: String,
     pub service_account: String,
-    /// Where to write the token; [`default_token_path`] when `None`.
+    /// Where to write the token; when `None`, [`default_token_path`] for IRSA and
+    /// `eks-pod-identity-token` beside it for Pod Identity.
     pub token_file: Option<PathBuf>,
-    /// The server's URL, for `AWS_ENDPOINT_URL`.
+    /// The server's URL, for `AWS_ENDPOINT_URL` (and the agent's URI in Pod Identity mode).
     pub endpoint_url: String,
     /// The token's lifetime; the account's annotation or the webhook's default when `None`.
     pub expiration_seconds: Option<u64>,
+    /// IRSA, Pod Identity, or as the webhook would choose.
+    pub mode: Mode,
 }
 
 /// The variables and the token file written for them.
 #[derive(Debug)]
 pub struct PodEnv {
     variables: Vec<(&'static str, String)>,
+    unset: Vec<&'static str>,
     token_file: TokenFile,
     written: Written,
+    notes: Vec<String>,
 }
 
 impl PodEnv {
@@ -113,17 +158,36 @@ impl PodEnv {
             .cluster_or_default(options.cluster.as_deref())
             .map_err(PodEnvError::UnknownCluster)?;
         let account = format!("{}/{}", options.namespace, options.service_account);
-        let service_account = cluster
-            .service_account(&options.namespace, &options.service_account)
-            .ok_or_else(|| PodEnvError::NoServiceAccount {
-                account: account.clone(),
-                cluster: cluster.name.to_string(),
-            })?;
-        let role_arn = service_account
-            .annotations
-            .get(ROLE_ARN_ANNOTATION)
-            .filter(|arn| !arn.is_empty())
-            .ok_or(PodEnvError::NoRoleArn { account })?;
+        let association =
+            cluster.pod_identity_association(&options.namespace, &options.service_account);
+        let chosen = options.mode.choose(association.is_some());
+        // What the chosen way needs from the world, checked before any file is written.
+        let role_arn = match chosen {
+            Chosen::PodIdentity => {
+                if association.is_none() {
+                    return Err(PodEnvError::NoAssociation {
+                        namespace: options.namespace.clone(),
+                        name: options.service_account.clone(),
+                        cluster: cluster.name.to_string(),
+                    });
+                }
+                None
+            }
+            Chosen::Irsa => {
+                let service_account = cluster
+                    .service_account(&options.namespace, &options.service_account)
+                    .ok_or_else(|| PodEnvError::NoServiceAccount {
+                        account: account.clone(),
+                        cluster: cluster.name.to_string(),
+                    })?;
+                let role_arn = service_account
+                    .annotations
+                    .get(ROLE_ARN_ANNOTATION)
+                    .filter(|arn| !arn.is_empty())
+                    .ok_or(PodEnvError::NoRoleArn { account })?;
+                Some(role_arn.clone())
+            }
+        };
         let path = match options.token_file.clone() {
             Some(path) => path,
             None => {
@@ -133,6 +197,10 @@ impl PodEnv {
                     &options.namespace,
                     &options.service_account,
                 );
+                let path = match chosen {
+                    Chosen::Irsa => path,
+                    Chosen::PodIdentity => path.with_file_name(pod_identity::VOLUME_NAME),
+                };
                 private_token_dirs(&config.data_dir, &path).map_err(|source| {
                     PodEnvError::Path {
                         path: path.display().to_string(),
@@ -151,7 +219,10 @@ impl PodEnv {
             namespace: options.namespace.clone(),
             service_account: options.service_account.clone(),
             path: path.clone(),
-            audience: None,
+            audience: match chosen {
+                Chosen::Irsa => None,
+                Chosen::PodIdentity => Some(pod_identity::AUDIENCE.to_owned()),
+            },
         };
         let token_file = TokenFile::new(
             app.state(),
@@ -161,19 +232,41 @@ impl PodEnv {
         )?;
         let written = token_file.write()?;
         let region = world.account.region.to_string();
+        let token_path = path.display().to_string();
+        let mut notes = Vec::new();
         // In the order the webhook appends them, then the endpoint.
-        let variables = vec![
+        let mut variables = vec![
             ("AWS_STS_REGIONAL_ENDPOINTS", "regional".to_owned()),
             ("AWS_DEFAULT_REGION", region.clone()),
             ("AWS_REGION", region),
-            ("AWS_ROLE_ARN", role_arn.clone()),
-            ("AWS_WEB_IDENTITY_TOKEN_FILE", path.display().to_string()),
-            ("AWS_ENDPOINT_URL", options.endpoint_url.clone()),
         ];
+        let mut unset = SHADOWING_VARIABLES.to_vec();
+        match role_arn {
+            Some(role_arn) => {
+                variables.push(("AWS_ROLE_ARN", role_arn));
+                variables.push(("AWS_WEB_IDENTITY_TOKEN_FILE", token_path));
+            }
+            None => {
+                let (uri, replaced) = mode::credentials_uri(&options.endpoint_url);
+                if replaced {
+                    notes.push(format!(
+                        "SDKs take plain http only from a loopback address, so {} is {uri}: \
+                         the server must answer there (or give an https:// endpoint URL)",
+                        pod_identity::FULL_URI_VAR
+                    ));
+                }
+                variables.push((pod_identity::FULL_URI_VAR, uri));
+                variables.push((pod_identity::TOKEN_FILE_VAR, token_path));
+                unset.extend_from_slice(WEB_IDENTITY_VARIABLES);
+            }
+        }
+        variables.push(("AWS_ENDPOINT_URL", options.endpoint_url.clone()));
         Ok(Self {
             variables,
+            unset,
             token_file,
             written,
+            notes,
         })
     }
 
@@ -182,10 +275,20 @@ impl PodEnv {
         &self.variables
     }
 
+    /// The variables to remove from the environment: those that would win over these.
+    pub fn unset(&self) -> &[&'static str] {
+        &self.unset
+    }
+
+    /// What the user should know about the variables (printed on standard error).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
     /// POSIX shell commands that set the variables and unset the shadowing ones. Every
     /// command ends in `;`, so even an unquoted `eval $(irsa-local env …)` runs them apart.
     pub fn shell_commands(&self) -> String {
-        let mut script = format!("unset {};\n", SHADOWING_VARIABLES.join(" "));
+        let mut script = format!("unset {};\n", self.unset.join(" "));
         for (name, value) in &self.variables {
             script.push_str(&format!("export {name}={};\n", shell_quote(value)));
         }

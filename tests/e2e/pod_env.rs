@@ -321,3 +321,294 @@ fn token_folders_are_private_whatever_the_umask() {
         assert_eq!(mode, 0o700, "{}", folder.display());
     }
 }
+
+// --- EKS Pod Identity --------------------------------------------------------------------
+
+const POD_IDENTITY_AUDIENCE: &str = "pods.eks.amazonaws.com";
+
+/// A world file in `dir` where `default/pi-test` has a Pod Identity association and no
+/// role annotation, and the workshop's `default/iam-test` has both.
+fn world_with_associations(dir: &Path) -> String {
+    let mut world = default_world();
+    let association = |id: &str, account: &str| {
+        json!({"associationId": id, "namespace": "default", "serviceAccount": account,
+               "roleArn": "arn:aws:iam::111122223333:role/iam-test",
+               "createdAt": 1_700_000_000, "modifiedAt": 1_700_000_000})
+    };
+    world["clusters"][0]["podIdentityAssociations"] = json!([
+        association("a-0000000000000pitest", "pi-test"),
+        association("a-000000000000iamtest", "iam-test"),
+    ]);
+    let path = dir.join("world.json");
+    std::fs::write(&path, world.to_string()).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// `token`'s claims once its signature verifies against `server`'s JWKS, for the pod
+/// identity audience and the cluster's issuer, as a relying party checks it.
+async fn verified_pod_identity_claims(server: &ServerProcess, token: &str) -> serde_json::Value {
+    let discovery = server.get("/.well-known/openid-configuration").await.json();
+    let jwks_path = discovery["jwks_uri"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches(&server.base_url)
+        .to_owned();
+    let jwks: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_str(&server.get(&jwks_path).await.body).unwrap();
+    let kid = jwt_part(token, 0)["kid"].as_str().unwrap().to_owned();
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwks.find(&kid).expect("kid published")).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[discovery["issuer"].as_str().unwrap()]);
+    validation.set_audience(&[POD_IDENTITY_AUDIENCE]);
+    jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation)
+        .expect("the token verifies")
+        .claims
+}
+
+/// What `sh` sees after `eval "$(irsa-local env ARGS…)"`, with web identity variables and
+/// static keys already in the caller's environment.
+fn evaluated(args: &[&str]) -> (Output, Vec<(String, String)>) {
+    let printed = irsa(args, &[]);
+    if !printed.status.success() {
+        return (printed, Vec::new());
+    }
+    let shell = Command::new("sh")
+        .args(["-c", r#"eval "$SCRIPT"; env"#])
+        .env("SCRIPT", text(&printed.stdout))
+        .env("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/stale")
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", "/stale/token")
+        .env("AWS_ACCESS_KEY_ID", "AKIASTATICKEY")
+        .env(
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "/v2/credentials/stale",
+        )
+        .output()
+        .unwrap();
+    assert!(shell.status.success(), "{}", text(&shell.stderr));
+    let vars = variables(&text(&shell.stdout));
+    (printed, vars)
+}
+
+#[tokio::test]
+async fn env_pod_identity_exports_the_agent_and_a_token_file_without_a_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    let world = world_with_associations(dir.path());
+    let server = ServerProcess::start(&["--data-dir", &data, "--config", &world]);
+    let port = server.base_url.rsplit(':').next().unwrap().to_owned();
+    // `pi-test` has an association and no role: Pod Identity without asking.
+    let (printed, vars) = evaluated(&[
+        "env",
+        "-s",
+        "pi-test",
+        "--data-dir",
+        &data,
+        "--config",
+        &world,
+        "--endpoint-url",
+        &server.base_url,
+    ]);
+    assert!(printed.status.success(), "{}", text(&printed.stderr));
+    assert_eq!(
+        value(&vars, "AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        Some(format!("http://127.0.0.1:{port}/v1/credentials").as_str())
+    );
+    assert_eq!(
+        value(&vars, "AWS_ENDPOINT_URL"),
+        Some(server.base_url.as_str())
+    );
+    assert_eq!(value(&vars, "AWS_REGION"), Some("us-west-2"));
+    for absent in [
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ] {
+        assert_eq!(value(&vars, absent), None, "{absent} would be tried first");
+    }
+    let token_file = value(&vars, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").unwrap();
+    assert!(
+        token_file
+            .ends_with("data/tokens/eksworkshop-eksctl/default/pi-test/eks-pod-identity-token"),
+        "{token_file}"
+    );
+    let token = std::fs::read_to_string(token_file).unwrap();
+    assert!(
+        !token.ends_with('\n') && !token.contains(['\r', '\n']),
+        "botocore refuses a header value with a newline"
+    );
+    let claims = verified_pod_identity_claims(&server, &token).await;
+    assert_eq!(claims["aud"], json!([POD_IDENTITY_AUDIENCE]));
+    assert_eq!(claims["sub"], "system:serviceaccount:default:pi-test");
+}
+
+#[test]
+fn env_chooses_as_the_webhook_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    let world = world_with_associations(dir.path());
+    // iam-test has both the role annotation and an association.
+    let cases: [(&str, &[&str], bool); 3] = [
+        ("association_wins_over_the_annotation", &[], true),
+        ("irsa_asked", &["--irsa"], false),
+        ("pod_identity_asked", &["--pod-identity"], true),
+    ];
+    for (name, flags, pod_identity) in cases {
+        let mut args = vec![
+            "env",
+            "-s",
+            "iam-test",
+            "--data-dir",
+            &data,
+            "--config",
+            &world,
+        ];
+        args.extend_from_slice(flags);
+        let (printed, vars) = evaluated(&args);
+        assert!(
+            printed.status.success(),
+            "case {name}: {}",
+            text(&printed.stderr)
+        );
+        let has = |variable: &str| value(&vars, variable).is_some();
+        assert_eq!(
+            has("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+                && has("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+            pod_identity,
+            "case {name}: container variables"
+        );
+        assert_eq!(
+            value(&vars, "AWS_ROLE_ARN") == Some("arn:aws:iam::111122223333:role/iam-test")
+                && has("AWS_WEB_IDENTITY_TOKEN_FILE"),
+            !pod_identity,
+            "case {name}: web identity variables"
+        );
+        if pod_identity {
+            assert_eq!(
+                value(&vars, "AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+                Some("http://127.0.0.1:4772/v1/credentials"),
+                "case {name}: the default server's port"
+            );
+        } else {
+            let token =
+                std::fs::read_to_string(value(&vars, "AWS_WEB_IDENTITY_TOKEN_FILE").unwrap())
+                    .unwrap();
+            assert_eq!(
+                jwt_part(&token, 1)["aud"],
+                json!(["sts.amazonaws.com"]),
+                "case {name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pod_identity_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    let world = world_with_associations(dir.path());
+    let base = ["--data-dir", &data, "--config", &world];
+    let cases: [(&str, &[&str], &str); 3] = [
+        (
+            "no_association",
+            &["env", "-n", "apps", "-s", "web", "--pod-identity"],
+            "service account apps/web has no Pod Identity association in cluster eksworkshop-eksctl",
+        ),
+        (
+            "no_association_for_exec",
+            &["exec", "-s", "nobody", "--pod-identity", "--", "true"],
+            "aws eks create-pod-identity-association --cluster-name eksworkshop-eksctl --namespace default --service-account nobody",
+        ),
+        (
+            "both_ways_at_once",
+            &["env", "-s", "pi-test", "--irsa", "--pod-identity"],
+            "cannot be used with",
+        ),
+    ];
+    for (name, args, want) in cases {
+        let (command, rest) = args.split_at(1);
+        let mut all = command.to_vec();
+        all.extend_from_slice(&base);
+        all.extend_from_slice(rest);
+        let output = irsa(&all, &[]);
+        assert_eq!(output.status.code(), Some(2), "case {name}");
+        assert!(
+            text(&output.stderr).contains(want),
+            "case {name}: {}",
+            text(&output.stderr)
+        );
+        assert!(output.stdout.is_empty(), "case {name}: nothing to eval");
+    }
+}
+
+#[test]
+fn exec_pod_identity_gives_the_command_the_agent_at_the_endpoints_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    let world = world_with_associations(dir.path());
+    let script = r#"printf '%s\n' "$AWS_CONTAINER_CREDENTIALS_FULL_URI" "${AWS_ROLE_ARN-unset}" "${AWS_WEB_IDENTITY_TOKEN_FILE-unset}"; tail -c 1 "$AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE" | od -An -c"#;
+    let output = irsa(
+        &[
+            "exec",
+            "-s",
+            "pi-test",
+            "--pod-identity",
+            "--data-dir",
+            &data,
+            "--config",
+            &world,
+            "--endpoint-url",
+            "http://localhost:5999",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ],
+        &[
+            ("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/stale"),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/stale/token"),
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let lines: Vec<String> = text(&output.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(
+        lines[..3],
+        ["http://localhost:5999/v1/credentials", "unset", "unset"]
+    );
+    // The token's last byte is part of its signature, not a newline.
+    let last = lines[3].trim();
+    assert!(last.len() == 1 && last != "\\n", "{last:?}");
+    assert!(
+        output.stderr.is_empty(),
+        "no note for a loopback URL: {}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn env_pod_identity_says_when_the_agent_host_is_not_the_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(dir.path());
+    let world = world_with_associations(dir.path());
+    let (printed, vars) = evaluated(&[
+        "env",
+        "-s",
+        "pi-test",
+        "--data-dir",
+        &data,
+        "--config",
+        &world,
+        "--endpoint-url",
+        "http://irsa:4780",
+    ]);
+    assert!(printed.status.success(), "{}", text(&printed.stderr));
+    assert_eq!(
+        value(&vars, "AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        Some("http://127.0.0.1:4780/v1/credentials")
+    );
+    assert!(
+        text(&printed.stderr).contains("SDKs take plain http only from a loopback address"),
+        "{}",
+        text(&printed.stderr)
+    );
+}
