@@ -8,7 +8,8 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use irsa_local::clock::{Clock, SystemClock};
 use irsa_local::config::{self, Config, DEFAULT_LISTEN};
-use irsa_local::kubelet::{Engine, Node};
+use irsa_local::kubelet::{agent_network, Engine, Node};
+use irsa_local::pod_identity;
 use irsa_local::projection::{self, Projection};
 use irsa_local::tls::{self, TlsFlags};
 use irsa_local::App;
@@ -53,8 +54,12 @@ pub struct ServeArgs {
     s3_virtual_host_suffix: String,
     /// Keep a token file as the kubelet keeps a projected volume:
     /// NAMESPACE/NAME=PATH[,audience=AUDIENCE] in the default cluster (repeatable).
-    /// Written before the server listens, refreshed at 80% of its lifetime; SIGHUP
-    /// replaces every file at once.
+    /// Written before the server listens, with no trailing newline, refreshed at 80% of
+    /// its lifetime; SIGHUP replaces every file at once. For EKS Pod Identity ask for
+    /// audience=pods.eks.amazonaws.com and give a process
+    /// AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=PATH and
+    /// AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:<port>/v1/credentials (the log
+    /// prints both once the server listens).
     #[arg(long = "project", value_name = "NS/NAME=PATH")]
     projections: Vec<Projection>,
     /// Lifetime of projected tokens in seconds, at least 600 (default: the account's
@@ -157,9 +162,10 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     };
     let mut allow_hosts = args.allow_hosts;
     if let Some((_, gateway)) = &engine {
-        // Containers call the server by these names.
+        // Containers call the server by these names, and the Pod Identity agent's address.
         allow_hosts.push(irsa_local::kubelet::spec::HOST_ALIAS.to_owned());
         allow_hosts.extend(gateway.map(|ip| ip.to_string()));
+        allow_hosts.push(pod_identity::AGENT_ADDRESS.to_string());
     }
     let config = Config {
         max_object_bytes: args.s3_max_object_bytes,
@@ -198,6 +204,11 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             return exit_code(err.exit_code());
         }
     };
+    let pod_identity_files: Vec<std::path::PathBuf> = token_files
+        .iter()
+        .filter(|(file, _)| file.settings().audience == pod_identity::AUDIENCE)
+        .map(|(file, _)| file.path().to_owned())
+        .collect();
     runtime.block_on(async move {
         if !token_files.is_empty() {
             // Registered before the log says "listening", so no SIGHUP finds the default
@@ -229,6 +240,17 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             .local_addr()
             .map_or_else(|_| args.listen.to_string(), |addr| addr.to_string());
         tracing::info!(address = %address, data_dir = %config.data_dir.display(), "listening on http://{address}");
+        let port = listener.local_addr().map_or(args.listen.port(), |a| a.port());
+        for path in &pod_identity_files {
+            tracing::info!(
+                path = %path.display(),
+                "a Pod Identity token file: give a process {}={} and {}={}",
+                pod_identity::TOKEN_FILE_VAR,
+                path.display(),
+                pod_identity::FULL_URI_VAR,
+                pod_identity::agent_uri(&agent_host(args.listen.ip()), port),
+            );
+        }
         if !args.listen.ip().is_loopback() && config.kube_token.is_none() {
             tracing::warn!(
                 "listening beyond loopback with the Kubernetes API open and the world's well-known \
@@ -247,7 +269,6 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             tls.log_serving(&address);
             options.tls = Some(tls.config);
         }
-        let port = listener.local_addr().map_or(args.listen.port(), |a| a.port());
         let pods = match engine {
             Some((engine, gateway)) => {
                 let pods = Pods {
@@ -282,12 +303,12 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         let on_stop = |mut receiver: tokio::sync::watch::Receiver<bool>| async move {
             let _ = receiver.wait_for(|stopped| *stopped).await;
         };
-        if let Some((_, Some(gateway_listener))) = pods {
+        for extra in pods.into_iter().flat_map(|(_, listeners)| listeners) {
             let (router, options) = (router.clone(), options.clone());
             let stop = on_stop(stopped.subscribe());
             tokio::spawn(async move {
-                if let Err(err) = irsa_local::serve_with(gateway_listener, router, options, stop).await {
-                    tracing::warn!(error = %err, "the listener for containers stopped");
+                if let Err(err) = irsa_local::serve_with(extra, router, options, stop).await {
+                    tracing::warn!(error = %err, "a listener for containers stopped");
                 }
             });
         }
@@ -347,26 +368,49 @@ struct Pods {
 }
 
 impl Pods {
-    /// Starts the node; with a loopback `listen`, also a listener on the pod network's
-    /// gateway at `port`, so that containers reach the server.
+    /// Starts the node, with the extra listeners containers reach the server at: with a
+    /// loopback `listen`, one on the pod network's gateway at `port`; and unless `listen`
+    /// is every address, one on the Pod Identity agent's address at `port`, on the
+    /// network the node joins pods to. A listener that cannot be had is a warning.
     async fn start(
         self,
         state: &irsa_local::state::AppState,
         listen: SocketAddr,
         port: u16,
-    ) -> std::io::Result<(Node, Option<tokio::net::TcpListener>)> {
-        let mut extra = None;
+    ) -> std::io::Result<(Node, Vec<tokio::net::TcpListener>)> {
+        let mut extra = Vec::new();
         if let (true, Some(gateway)) = (listen.ip().is_loopback(), self.gateway) {
             let address = SocketAddr::new(gateway, port);
             match tokio::net::TcpListener::bind(address).await {
                 Ok(listener) => {
                     tracing::info!(gateway = %address, "listening for containers on http://{address}");
-                    extra = Some(listener);
+                    extra.push(listener);
                 }
                 Err(err) => tracing::warn!(
                     gateway = %address,
                     error = %err,
                     "cannot listen on the pod network's gateway; containers may not reach the server (see --pod-endpoint-url)"
+                ),
+            }
+        }
+        let agent_network = match agent_network::ensure(&self.engine).await {
+            Ok(network) => Some(network.to_owned()),
+            Err(err) => {
+                tracing::warn!(error = %err, "pods cannot reach the Pod Identity agent's address");
+                None
+            }
+        };
+        if agent_network.is_some() && !listen.ip().is_unspecified() {
+            let address = SocketAddr::new(pod_identity::AGENT_ADDRESS.into(), port);
+            match tokio::net::TcpListener::bind(address).await {
+                Ok(listener) => {
+                    tracing::info!(agent = %address, "listening for pods as the Pod Identity agent on http://{address}");
+                    extra.push(listener);
+                }
+                Err(err) => tracing::warn!(
+                    agent = %address,
+                    error = %err,
+                    "cannot listen on the Pod Identity agent's address; pods' SDKs will not reach it"
                 ),
             }
         }
@@ -382,9 +426,19 @@ impl Pods {
             network: self.network,
             endpoint_url,
             host_ip: self.gateway.map(|ip| ip.to_string()).unwrap_or_default(),
+            agent_network,
         };
         let node = Node::start(state.clone(), self.engine, settings).await?;
         Ok((node, extra))
+    }
+}
+
+/// The loopback host SDKs reach a server listening on `ip` at over plain http.
+fn agent_host(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V6(v6) if v6.is_loopback() => format!("[{v6}]"),
+        IpAddr::V4(v4) if v4.is_loopback() => v4.to_string(),
+        _ => std::net::Ipv4Addr::LOCALHOST.to_string(),
     }
 }
 

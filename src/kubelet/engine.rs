@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-use bollard::models::{ContainerCreateBody, ContainerInspectResponse};
+use bollard::models::{
+    ContainerCreateBody, ContainerInspectResponse, Ipam, IpamConfig, NetworkConnectRequest,
+    NetworkCreateRequest,
+};
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, CreateImageOptionsBuilder, ListContainersOptionsBuilder,
     LogsOptions, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
@@ -109,6 +112,68 @@ impl Engine {
             let base: Ipv4Addr = base.parse().ok()?;
             Some(IpAddr::V4(Ipv4Addr::from(u32::from(base).checked_add(1)?)))
         })
+    }
+
+    /// The gateway of the network `name`'s IPv4 subnet, as its IPAM config names it, with
+    /// the subnet; `Ok(None)` when no network has that name.
+    pub async fn network_gateway(
+        &self,
+        name: &str,
+    ) -> Result<Option<(String, String)>, EngineError> {
+        match self.docker.inspect_network(name, None).await {
+            Ok(inspected) => {
+                let configs = inspected
+                    .ipam
+                    .and_then(|ipam| ipam.config)
+                    .unwrap_or_default();
+                Ok(Some(
+                    configs
+                        .into_iter()
+                        .find_map(|config| Some((config.subnet?, config.gateway?)))
+                        .unwrap_or_default(),
+                ))
+            }
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Creates a bridge network `name` on `subnet` with the host at `gateway`, labelled
+    /// `labels`.
+    pub async fn create_network(
+        &self,
+        name: &str,
+        subnet: &str,
+        gateway: &str,
+        labels: HashMap<String, String>,
+    ) -> Result<(), EngineError> {
+        let request = NetworkCreateRequest {
+            name: name.to_owned(),
+            driver: Some("bridge".to_owned()),
+            ipam: Some(Ipam {
+                config: Some(vec![IpamConfig {
+                    subnet: Some(subnet.to_owned()),
+                    gateway: Some(gateway.to_owned()),
+                    ..IpamConfig::default()
+                }]),
+                ..Ipam::default()
+            }),
+            labels: Some(labels),
+            ..NetworkCreateRequest::default()
+        };
+        self.docker.create_network(request).await?;
+        Ok(())
+    }
+
+    /// Connects the container `id` (created, not yet started) to `network` as well.
+    pub async fn join_network(&self, id: &str, network: &str) -> Result<(), EngineError> {
+        let request = NetworkConnectRequest {
+            container: id.to_owned(),
+            endpoint_config: None,
+        };
+        Ok(self.docker.connect_network(network, request).await?)
     }
 
     /// Whether `image` is present on the engine, and its id.

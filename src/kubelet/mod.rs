@@ -7,6 +7,9 @@
 //! A deleted pod's containers are stopped within its grace period and removed, and then
 //! the pod; the server's shutdown stops every pod it started.
 //!
+//! Each pod's network also joins the one where the Pod Identity agent's link-local
+//! address lives ([`agent_network`]).
+//!
 //! Containers carry this data dir's node id as a label: a server that starts again
 //! removes what its previous run left, touches no other container, and runs its
 //! unfinished pods anew.
@@ -16,6 +19,7 @@
 //! network it had; ports are not published to the host; `status.podIP` is not given to
 //! the downward API.
 
+pub mod agent_network;
 pub mod engine;
 pub mod exec;
 pub mod http;
@@ -51,6 +55,9 @@ pub struct Settings {
     pub endpoint_url: Option<String>,
     /// The host's address as containers see it (`status.hostIP`).
     pub host_ip: String,
+    /// The network that puts the Pod Identity agent's address in reach
+    /// ([`agent_network`]); `None` connects pods to nothing more.
+    pub agent_network: Option<String>,
 }
 
 /// Why a pod's worker stops.

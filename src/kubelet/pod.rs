@@ -447,6 +447,7 @@ impl Worker {
         let image_id = self
             .ensure_image(&image, text(spec, "/imagePullPolicy"), text(spec, "/name"))
             .await?;
+        let owns_network = matches!(network, Network::Own { .. });
         let place = self.placement(attempt, network);
         let body = spec::create_body(&self.pod, spec, &place).map_err(|err| Failure::Waiting {
             reason: "CreateContainerConfigError".to_owned(),
@@ -480,6 +481,9 @@ impl Worker {
             Some(container),
         )
         .await;
+        if owns_network {
+            self.join_agent_network(&id, container).await;
+        }
         if let Err(err) = engine.start(&id).await {
             self.event(
                 "Warning",
@@ -508,6 +512,24 @@ impl Worker {
         )
         .await;
         Ok((id, format!("docker://{image_id}")))
+    }
+
+    /// Connects the container that owns the pod's network to the Pod Identity agent's
+    /// network ([`super::agent_network`]). The pod runs without it when that fails: only
+    /// a call to the agent would notice, and the warning event says why.
+    async fn join_agent_network(&self, id: &str, container: &str) {
+        let Some(network) = self.node.settings.agent_network.as_deref() else {
+            return;
+        };
+        if let Err(err) = self.node.engine.join_network(id, network).await {
+            tracing::warn!(pod = %self.key.name, network, error = %err, "cannot connect the pod to the Pod Identity agent's network");
+            let message = format!(
+                "cannot connect to network {network}: {err}; the Pod Identity agent at {} is out of reach",
+                crate::pod_identity::AGENT_ADDRESS
+            );
+            self.event("Warning", "FailedAgentNetwork", message, Some(container))
+                .await;
+        }
     }
 
     /// The image's id, pulled as `policy` says. Offline, a failed pull of an image that

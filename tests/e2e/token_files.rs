@@ -1,5 +1,6 @@
 //! `serve --project`: token files written before the server listens, readable by other
-//! users, replaced on SIGHUP while the old token keeps working; bad flags stop the start.
+//! users, replaced on SIGHUP while the old token keeps working; a Pod Identity token file;
+//! bad flags stop the start.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -91,6 +92,64 @@ async fn token_files_exist_before_listening_and_sighup_replaces_them() {
         server.get("/_irsa/health").await.status,
         200,
         "still serving"
+    );
+}
+
+#[tokio::test]
+async fn a_pod_identity_token_file_is_kept_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    seed_fixture_key(&data);
+    let token_path = dir
+        .path()
+        .join("pods.eks.amazonaws.com/eks-pod-identity-token");
+    let server = ServerProcess::start(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--project",
+        &format!(
+            "default/pi-test={},audience=pods.eks.amazonaws.com",
+            token_path.display()
+        ),
+    ]);
+    let first = read(&token_path);
+    assert!(
+        !first.contains(['\n', '\r']),
+        "botocore sends the file as a header: no newline"
+    );
+    let discovery = server.get("/.well-known/openid-configuration").await.json();
+    let jwks_path = discovery["jwks_uri"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches(&server.base_url)
+        .to_owned();
+    let jwks: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_str(&server.get(&jwks_path).await.body).unwrap();
+    let kid = jwt_part(&first, 0)["kid"].as_str().unwrap().to_owned();
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwks.find(&kid).unwrap()).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[discovery["issuer"].as_str().unwrap()]);
+    validation.set_audience(&["pods.eks.amazonaws.com"]);
+    let claims = jsonwebtoken::decode::<serde_json::Value>(&first, &key, &validation)
+        .expect("verifies for the pod identity audience")
+        .claims;
+    assert_eq!(claims["sub"], "system:serviceaccount:default:pi-test");
+    assert_eq!(
+        claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
+        86_400,
+        "the webhook's default lifetime"
+    );
+    server.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while read(&token_path) == first {
+        assert!(Instant::now() < deadline, "SIGHUP replaced the file");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let second = read(&token_path);
+    assert!(!second.contains('\n'));
+    assert_eq!(
+        jwt_part(&second, 1)["aud"],
+        serde_json::json!(["pods.eks.amazonaws.com"])
     );
 }
 
