@@ -37,6 +37,7 @@ pub enum Target {
 pub enum ScopeService {
     S3,
     Eks,
+    EksAuth,
 }
 
 /// Classifies a request. `scope_service` is the service its SigV4 credential scope names,
@@ -59,6 +60,7 @@ pub fn classify(
     }
     match scope_service {
         Some("eks") => Target::Signed(ScopeService::Eks),
+        Some("eks-auth") => Target::Signed(ScopeService::EksAuth),
         _ => Target::Signed(ScopeService::S3),
     }
 }
