@@ -162,9 +162,10 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     };
     let mut allow_hosts = args.allow_hosts;
     if let Some((_, gateway)) = &engine {
-        // Containers call the server by these names, and the Pod Identity agent's address.
+        // Containers call the server by these names.
         allow_hosts.push(irsa_local::kubelet::spec::HOST_ALIAS.to_owned());
         allow_hosts.extend(gateway.map(|ip| ip.to_string()));
+        // And pods call the Pod Identity agent at its address.
         allow_hosts.push(pod_identity::AGENT_ADDRESS.to_string());
     }
     let config = Config {

@@ -14,8 +14,8 @@
 //! ([`SHADOWING_VARIABLES`], and in Pod Identity mode [`WEB_IDENTITY_VARIABLES`] too).
 //! Known gaps: a `[default]` profile in `~/.aws/config` with `role_arn` and
 //! `source_profile` still wins, as it does in a pod; Pod Identity tokens name no pod
-//! (there is none), so the credentials' `kubernetes-pod-name` and `kubernetes-pod-uid`
-//! session tags are whatever the agent gives a token without one.
+//! (there is none), so the session is named after the service account and carries no
+//! `kubernetes-pod-name` or `kubernetes-pod-uid` tag.
 
 pub mod exec;
 pub mod mode;

@@ -6,7 +6,9 @@ web identity token a container reads is the pod's own and assumes the role throu
 `kubectl logs` and `kubectl exec` (WebSocket, kubectl 1.30 and later; 1.27's SPDY is
 refused in words) work, and a deleted pod leaves no container behind. Then, with the
 newest kubectl: a service account without a role gets no IRSA variables, a role whose trust
-names another account refuses the pod, the log options (`--tail`, `-c`, `-f`,
+names another account refuses the pod, a pod of an account with a Pod Identity association
+gets its role from the agent at 169.254.170.23 (aws-cli and boto3) while other pods keep
+IRSA, the log options (`--tail`, `-c`, `-f`,
 `--previous`), `restartPolicy: OnFailure`, containers of one pod sharing localhost, init
 containers running first, a server restart (its containers stop with it and the pod runs
 again), and last, slow (about 10 minutes), the kubelet replacing a short-lived token file
@@ -352,6 +354,123 @@ def test_a_role_that_trusts_another_account_refuses_the_pod(kubectl):
     logs = kubectl.logs("other-pod")
     assert "AccessDenied" in logs and "AssumeRoleWithWebIdentity" in logs, logs
     kubectl.delete("other-pod")
+
+
+# --- EKS Pod Identity ----------------------------------------------------------------------
+
+PI_ROLE = "pi-test-role"
+PI_TOKEN = "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token"
+PI_ASSUMED = f"arn:aws:sts::111122223333:assumed-role/{PI_ROLE}/eks-eksworkshop-eksctl-"
+PODS_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+    "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+# The agent's link-local network: its gateway, the host's side, is the agent's address.
+AGENT_NETWORK = "irsa-local-pod-identity"
+# Prints the token's claims and the caller's identity, as a pod's workload would.
+PI_SCRIPT = f"""
+import base64, json, os, boto3
+raw = open(os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"], "rb").read()
+payload = raw.split(b".")[1]
+claims = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
+print("newline=" + str(raw.endswith(b"\\n")))
+print("claims=" + json.dumps(claims))
+session = boto3.Session()
+print("method=" + session.get_credentials().method)
+print("arn=" + session.client("sts").get_caller_identity()["Arn"])
+"""
+
+
+def admin_aws(server, home, *args):
+    """aws-cli on the host as the account's administrator."""
+    done = subprocess.run(
+        [str(pathlib.Path(sys.executable).with_name("aws")), *args, "--output", "json"],
+        env={"PATH": os.environ["PATH"], "HOME": str(home), "AWS_ACCESS_KEY_ID": "test",
+             "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-west-2",
+             "AWS_ENDPOINT_URL": server.url},
+        capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 0, f"aws {' '.join(args)}: {done.stderr}"
+    return json.loads(done.stdout)
+
+
+def pod_identity_for(server, home, account):
+    """A role trusting EKS Pod Identity, associated with `default/account` through the EKS
+    API; its ARN."""
+    role_arn = admin_aws(server, home, "iam", "create-role", "--role-name", PI_ROLE,
+                         "--assume-role-policy-document", PODS_TRUST)["Role"]["Arn"]
+    admin_aws(server, home, "eks", "create-pod-identity-association",
+              "--cluster-name", "eksworkshop-eksctl", "--namespace", "default",
+              "--service-account", account, "--role-arn", role_arn)
+    return role_arn
+
+
+def check_pod_identity_pod(kubectl, node, name, uid_source="pod"):
+    """The pod ran to completion as the association's role, through the agent's address,
+    with a token bound to it (no trailing newline, the pod identity audience)."""
+    assert kubectl.wait_for_phase(name, "Succeeded", "Failed", timeout=90) == "Succeeded", \
+        kubectl.logs(name)
+    lines = dict(line.split("=", 1) for line in kubectl.logs(name).splitlines() if "=" in line)
+    uid = kubectl.pod(name)["metadata"]["uid"]
+    claims = json.loads(lines["claims"])
+    assert lines["newline"] == "False", lines
+    assert claims["aud"] == ["pods.eks.amazonaws.com"], claims
+    assert claims["sub"] == "system:serviceaccount:default:pi-test", claims
+    assert claims["kubernetes.io"]["pod"] == {"name": name, "uid": uid}, claims
+    assert lines["method"] == "container-role", lines
+    assert lines["arn"].startswith(PI_ASSUMED + name + "-"), lines
+    [container] = containers_of(f"io.kubernetes.pod.uid={uid}")
+    networks = json.loads(docker("inspect", container).stdout)[0]["NetworkSettings"]["Networks"]
+    assert AGENT_NETWORK in networks, networks
+
+
+def test_a_pod_identity_pod_gets_its_role_from_the_agent(kubectl, node, tmp_path):
+    pod_identity_for(node, tmp_path, "pi-test")
+    kubectl("create", "sa", "pi-test")
+    port = node.url.rsplit(":", 1)[1]
+
+    # The workshop's way: `aws sts get-caller-identity` in a pod of the associated account,
+    # with nothing but the account in its spec; the webhook adds the rest.
+    kubectl.apply(pod_manifest("pi-cli", ("aws", ["aws", "sts", "get-caller-identity"]),
+                               account="pi-test"))
+    assert kubectl.wait_for_phase("pi-cli", "Succeeded", "Failed", timeout=90) == "Succeeded", \
+        kubectl.logs("pi-cli")
+    assert json.loads(kubectl.logs("pi-cli"))["Arn"].startswith(PI_ASSUMED + "pi-cli-")
+    pod = kubectl.pod("pi-cli")
+    env = {entry["name"]: entry.get("value") for entry in pod["spec"]["containers"][0]["env"]}
+    assert env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] == f"http://169.254.170.23:{port}/v1/credentials", env
+    assert env["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] == PI_TOKEN, env
+    assert "AWS_ROLE_ARN" not in env and "AWS_WEB_IDENTITY_TOKEN_FILE" not in env, env
+
+    # boto3 in a pod whose spec a user wrote in full, as the webhook writes it: the token
+    # is the pod's own and has no newline.
+    manifest = pod_manifest("pi-boto3", ("boto3", ["python3", "-c", PI_SCRIPT]), account="pi-test")
+    manifest["spec"]["containers"][0]["env"] = [
+        {"name": "AWS_DEFAULT_REGION", "value": "us-west-2"},
+        {"name": "AWS_REGION", "value": "us-west-2"},
+        {"name": "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+         "value": f"http://169.254.170.23:{port}/v1/credentials"},
+        {"name": "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "value": PI_TOKEN}]
+    manifest["spec"]["containers"][0]["volumeMounts"] = [{
+        "name": "eks-pod-identity-token", "readOnly": True,
+        "mountPath": "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount"}]
+    manifest["spec"]["volumes"] = [{"name": "eks-pod-identity-token", "projected": {"sources": [
+        {"serviceAccountToken": {"audience": "pods.eks.amazonaws.com",
+                                 "expirationSeconds": 86400, "path": "eks-pod-identity-token"}}]}}]
+    kubectl.apply(manifest)
+    check_pod_identity_pod(kubectl, node, "pi-boto3")
+    kubectl.delete("pi-cli", "pi-boto3")
+
+
+def test_a_pod_without_pod_identity_is_unaffected(kubectl, node, tmp_path):
+    # An association for another account changes nothing for iam-test's pods: IRSA still.
+    pod_identity_for(node, tmp_path, "someone-else")
+    kubectl.apply(pod_manifest("irsa-pod", ("aws", ["aws", "sts", "get-caller-identity"])))
+    assert kubectl.wait_for_phase("irsa-pod", "Succeeded", "Failed") == "Succeeded", \
+        kubectl.logs("irsa-pod")
+    assert json.loads(kubectl.logs("irsa-pod"))["Arn"].startswith(ASSUMED)
+    names = [entry["name"] for entry in kubectl.pod("irsa-pod")["spec"]["containers"][0]["env"]]
+    assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" not in names, names
+    assert "AWS_ROLE_ARN" in names, names
+    kubectl.delete("irsa-pod")
 
 
 # --- logs and restarts -------------------------------------------------------------------

@@ -153,3 +153,68 @@ def test_refreshed_token_file_keeps_a_long_running_boto3_client_working(tmp_path
         assert claims["exp"] - claims["iat"] == 600
     finally:
         server.stop()
+
+
+# --- EKS Pod Identity ----------------------------------------------------------------------
+
+PODS_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+    "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+
+
+def admin_aws(server, home, *args):
+    """aws-cli as the account's administrator against `server`."""
+    done = subprocess.run(
+        [AWS_CLI, *args, "--output", "json"],
+        env=caller_env(home, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+                       AWS_DEFAULT_REGION="us-west-2", AWS_ENDPOINT_URL=server.url),
+        capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"aws {' '.join(args)}: {done.stderr}"
+    return json.loads(done.stdout) if done.stdout.strip() else None
+
+
+def associate(server, home, role, namespace, account):
+    """A role that trusts EKS Pod Identity, associated with `namespace/account` through the
+    EKS API, as `aws eks create-pod-identity-association` makes it."""
+    home.mkdir(exist_ok=True)
+    role_arn = admin_aws(server, home, "iam", "create-role", "--role-name", role,
+                         "--assume-role-policy-document", PODS_TRUST)["Role"]["Arn"]
+    admin_aws(server, home, "iam", "attach-role-policy", "--role-name", role,
+              "--policy-arn", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+    created = admin_aws(server, home, "eks", "create-pod-identity-association",
+                        "--cluster-name", "eksworkshop-eksctl", "--namespace", namespace,
+                        "--service-account", account, "--role-arn", role_arn)
+    assert created["association"]["roleArn"] == role_arn, created
+    return role_arn
+
+
+def test_exec_pod_identity_gets_the_associations_role_from_the_agent(server, tmp_path):
+    associate(server, tmp_path / "admin", "pi-exec-role", "default", "pi-test")
+    for name, flags in (("asked", ["--pod-identity"]), ("chosen_as_the_webhook_would", [])):
+        home = tmp_path / name
+        home.mkdir()
+        executed = subprocess.run(
+            [BINARY, "exec", "-s", "pi-test", *flags, "--data-dir", str(server.data_dir),
+             "--endpoint-url", server.url, "--", "sh", "-c",
+             'printf "%s\\n" "$AWS_CONTAINER_CREDENTIALS_FULL_URI" >&2; '
+             f'exec "{AWS_CLI}" sts get-caller-identity --output json'],
+            env=caller_env(home, AWS_ROLE_ARN=ROLE_ARN,
+                           AWS_WEB_IDENTITY_TOKEN_FILE=str(tmp_path / "stale-token"),
+                           **STATIC_KEYS),
+            capture_output=True, text=True, check=False)
+        assert executed.returncode == 0, f"case {name}: {executed.stderr}"
+        port = server.url.rsplit(":", 1)[1]
+        assert f"http://127.0.0.1:{port}/v1/credentials" in executed.stderr, executed.stderr
+        arn = json.loads(executed.stdout)["Arn"]
+        # A token bound to no pod: the session is named after the service account.
+        assert arn.startswith(
+            "arn:aws:sts::111122223333:assumed-role/pi-exec-role/eks-eksworkshop-eksctl-pi-test-"), \
+            f"case {name}: {arn}"
+
+    # The same role's permissions reach S3 through the agent's credentials.
+    listed = subprocess.run(
+        [BINARY, "exec", "-s", "pi-test", "--data-dir", str(server.data_dir),
+         "--endpoint-url", server.url, "--", AWS_CLI, "s3", "ls"],
+        env=caller_env(tmp_path / "asked"), capture_output=True, text=True, check=False)
+    assert listed.returncode == 0, listed.stderr
+    assert BUCKET in listed.stdout
