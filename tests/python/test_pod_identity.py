@@ -199,6 +199,8 @@ def setup(pi):
         "irsa-audience": pi.token("default", "pi-test", "sts.amazonaws.com"),
     }
     pi.tokens["expired"] = expired_copy(pi.tokens["default"], pi.home / "tokens" / "expired")
+    pi.tokens["garbage"] = pi.home / "tokens" / "garbage"
+    pi.tokens["garbage"].write_text("not.a.jwt")
 
 
 def expired_copy(token_file, path):
@@ -307,6 +309,7 @@ def test_one_association_per_service_account(pi):
 
 
 def test_associations_survive_a_restart(server):
+    client(server, "iam").create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(TRUST))
     eks = client(server, "eks")
     made = eks.create_pod_identity_association(
         clusterName=CLUSTER, namespace="default", serviceAccount="saved", roleArn=ROLE_ARN,
@@ -456,6 +459,7 @@ def test_the_agent_answers_the_container_credentials_json(pi):
 
 # The token, and EKS Auth's code and status for it.
 REFUSALS = [
+    ("garbage", "InvalidTokenException", 400),
     ("irsa-audience", "InvalidTokenException", 400),
     ("expired", "ExpiredTokenException", 400),
     ("lonely", "ResourceNotFoundException", 404),
@@ -472,8 +476,8 @@ def test_eks_auth_refusals(pi, token, code, status):
 
 
 @pytest.mark.parametrize("token,code,status",
-                         [case for case in REFUSALS if case[0] != "expired"],
-                         ids=[case[0] for case in REFUSALS if case[0] != "expired"])
+                         [case for case in REFUSALS if case[0] not in ("expired", "garbage")],
+                         ids=[case[0] for case in REFUSALS if case[0] not in ("expired", "garbage")])
 def test_the_agent_passes_eks_auth_refusals_on(pi, token, code, status):
     answer = requests.get(agent_url(pi.server),
                           headers={"Authorization": pi.tokens[token].read_text()}, timeout=30)
