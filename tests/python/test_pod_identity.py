@@ -45,6 +45,7 @@ NO_TAG_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{NO_TAG_ROLE}"
 BUCKET = f"pi-abac-{ACCOUNT}"
 OBJECT_KEY = "hello.txt"
 OBJECT_BODY = "hello from pod identity"
+TAGGED_KEY = "by-tags/hello.txt"
 OTHER_NAMESPACE = "pi-other"
 PAGE_NAMESPACE = "pi-page"
 AWS_CLI = str(pathlib.Path(sys.executable).with_name("aws"))
@@ -66,6 +67,13 @@ ABAC = {"Version": "2012-10-17", "Statement": [
      "Condition": IN_DEFAULT},
     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/*",
      "Condition": IN_DEFAULT},
+    # The other namespace's pi-test reads only under by-tags/, by EKS's other session tags.
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/by-tags/*",
+     "Condition": {"StringEquals": {
+         "aws:PrincipalTag/eks-cluster-name": CLUSTER,
+         "aws:PrincipalTag/eks-cluster-arn": f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{CLUSTER}",
+         "aws:PrincipalTag/kubernetes-namespace": OTHER_NAMESPACE,
+         "aws:PrincipalTag/kubernetes-service-account": "pi-test"}}},
 ]}
 
 
@@ -177,11 +185,13 @@ def setup(pi):
            "--assume-role-policy-document", f"file://{pi.home}/no-tag-trust.json")
     pi.aws("s3", "mb", f"s3://{BUCKET}")
     pi.aws("s3", "cp", str(pi.home / OBJECT_KEY), f"s3://{BUCKET}/{OBJECT_KEY}")
+    client(pi.server, "s3").put_object(Bucket=BUCKET, Key=TAGGED_KEY, Body=OBJECT_BODY.encode())
 
     for namespace in (OTHER_NAMESPACE, PAGE_NAMESPACE):
         pi.kubectl("create", "namespace", namespace)
     for namespace, name in (("default", "pi-test"), (OTHER_NAMESPACE, "pi-test"),
-                            ("default", "pi-lonely"), ("default", "pi-no-tag")):
+                            ("default", "pi-lonely"), ("default", "pi-no-tag"),
+                            ("default", "pi-untagged")):
         pi.kubectl("create", "serviceaccount", name, "-n", namespace)
 
     made = pi.aws("eks", "create-pod-identity-association", "--cluster-name", CLUSTER,
@@ -190,12 +200,14 @@ def setup(pi):
     pi.cli_association = json.loads(made.stdout)["association"]
     pi.other_association = pi.associate(OTHER_NAMESPACE, "pi-test")
     pi.no_tag_association = pi.associate("default", "pi-no-tag", NO_TAG_ROLE_ARN)
+    pi.associate("default", "pi-untagged", disableSessionTags=True)
 
     pi.tokens = {
         "default": pi.token("default", "pi-test"),
         "other": pi.token(OTHER_NAMESPACE, "pi-test"),
         "lonely": pi.token("default", "pi-lonely"),
         "no-tag": pi.token("default", "pi-no-tag"),
+        "untagged": pi.token("default", "pi-untagged"),
         "irsa-audience": pi.token("default", "pi-test", "sts.amazonaws.com"),
     }
     pi.tokens["expired"] = expired_copy(pi.tokens["default"], pi.home / "tokens" / "expired")
@@ -253,7 +265,7 @@ def test_list_filters_and_pages(pi):
 
     in_default = pi.eks.list_pod_identity_associations(clusterName=CLUSTER, namespace="default")
     assert {(a["namespace"], a["serviceAccount"]) for a in in_default["associations"]} == {
-        ("default", "pi-test"), ("default", "pi-no-tag")}
+        ("default", "pi-test"), ("default", "pi-no-tag"), ("default", "pi-untagged")}
     one = pi.eks.list_pod_identity_associations(clusterName=CLUSTER, serviceAccount="sa-3")
     assert [(a["namespace"], a["serviceAccount"]) for a in one["associations"]] == [
         (PAGE_NAMESPACE, "sa-3")]
@@ -371,7 +383,8 @@ def test_aws_cli_and_boto3_get_the_role_from_the_agent(pi):
     assert answer["method"] == "container-role"
     assert answer["key"].startswith("ASIA") and answer["token"]
     assert answer["arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/{ROLE}/eks-"), answer
-    assert answer["keys"] == [OBJECT_KEY] and answer["body"] == OBJECT_BODY
+    assert answer["keys"] == [TAGGED_KEY, OBJECT_KEY], answer
+    assert answer["body"] == answer["tagged"] == OBJECT_BODY, answer
 
 
 def test_another_namespace_is_refused_by_the_abac_policy(pi):
@@ -382,6 +395,14 @@ def test_another_namespace_is_refused_by_the_abac_policy(pi):
     answer = boto3_as_pod(pi, "other")
     assert answer["arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/{ROLE}/eks-"), answer
     assert answer["keys"] == "AccessDenied" and answer["body"] == "AccessDenied", answer
+    # Its own session tags (cluster name and ARN, namespace, service account) let it in here.
+    assert answer["tagged"] == OBJECT_BODY, answer
+
+
+def test_an_association_without_session_tags_gets_none(pi):
+    answer = boto3_as_pod(pi, "untagged")
+    assert answer["arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/{ROLE}/eks-"), answer
+    assert (answer["keys"], answer["body"], answer["tagged"]) == ("AccessDenied",) * 3, answer
 
 
 BOTO3_POD = f"""
@@ -400,6 +421,7 @@ print(json.dumps({{
     "arn": session.client("sts").get_caller_identity()["Arn"],
     "keys": attempt(lambda: [o["Key"] for o in s3.list_objects_v2(Bucket={BUCKET!r})["Contents"]]),
     "body": attempt(lambda: s3.get_object(Bucket={BUCKET!r}, Key={OBJECT_KEY!r})["Body"].read().decode()),
+    "tagged": attempt(lambda: s3.get_object(Bucket={BUCKET!r}, Key={TAGGED_KEY!r})["Body"].read().decode()),
 }}))
 """
 
