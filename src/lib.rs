@@ -35,6 +35,7 @@ pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod eks;
+pub mod eks_auth;
 pub mod health;
 pub mod hex;
 pub mod iam;

@@ -52,6 +52,8 @@ pub enum Service {
     Sts,
     Iam,
     Eks,
+    /// EKS Auth (`AssumeRoleForPodIdentity`).
+    EksAuth,
     S3,
 }
 
@@ -62,6 +64,7 @@ impl Service {
             Self::Sts => "sts",
             Self::Iam => "iam",
             Self::Eks => "eks",
+            Self::EksAuth => "eks-auth",
             Self::S3 => "s3",
         }
     }
@@ -70,7 +73,7 @@ impl Service {
     pub fn rules(self) -> Rules {
         match self {
             Self::S3 => Rules::S3,
-            Self::Sts | Self::Iam | Self::Eks => Rules::Standard,
+            Self::Sts | Self::Iam | Self::Eks | Self::EksAuth => Rules::Standard,
         }
     }
 }

@@ -193,7 +193,9 @@ fn context_keys(session: &Session, request: &Request, now: u64) -> ContextKeys {
     keys.insert("aws:PrincipalAccount", session.account_id.clone());
     keys.insert("aws:PrincipalType", "AssumedRole");
     keys.insert("aws:userid", session.assumed_role_id());
-    keys.insert("aws:FederatedProvider", session.provider_arn.clone());
+    if !session.provider_arn.is_empty() {
+        keys.insert("aws:FederatedProvider", session.provider_arn.clone());
+    }
     keys.insert("aws:CurrentTime", rfc3339(now));
     keys.insert("aws:EpochTime", now.to_string());
     keys.insert("aws:TokenIssueTime", rfc3339(session.issued_at));

@@ -53,7 +53,8 @@ pub fn parse_create(body: &[u8]) -> Result<CreateClusterInput, EksError> {
     Ok(input)
 }
 
-fn is_iam_role_arn(arn: &str) -> bool {
+/// `arn:aws:iam::<12 digits>:role/<name>`.
+pub(super) fn is_iam_role_arn(arn: &str) -> bool {
     arn.strip_prefix("arn:aws:iam::")
         .and_then(|rest| rest.split_once(":role/"))
         .is_some_and(|(account, name)| {

@@ -12,6 +12,10 @@ pub enum EksError {
     NoSuchCluster(String),
     #[error("Cluster already exists with name: {0}")]
     ClusterExists(String),
+    #[error("Association already exists: {0}")]
+    AssociationExists(String),
+    #[error("No pod identity association found for id: {0}")]
+    NoSuchAssociation(String),
     #[error("{0}")]
     InvalidParameter(String),
     #[error("{0}")]
@@ -24,8 +28,12 @@ impl From<EksError> for AwsError {
     fn from(err: EksError) -> Self {
         let reason = err.to_string();
         let (code, status) = match err {
-            EksError::NoSuchCluster(_) => ("ResourceNotFoundException", StatusCode::NOT_FOUND),
-            EksError::ClusterExists(_) => ("ResourceInUseException", StatusCode::CONFLICT),
+            EksError::NoSuchCluster(_) | EksError::NoSuchAssociation(_) => {
+                ("ResourceNotFoundException", StatusCode::NOT_FOUND)
+            }
+            EksError::ClusterExists(_) | EksError::AssociationExists(_) => {
+                ("ResourceInUseException", StatusCode::CONFLICT)
+            }
             EksError::InvalidParameter(_) => ("InvalidParameterException", StatusCode::BAD_REQUEST),
             EksError::InvalidRequest(_) | EksError::Unsupported { .. } => {
                 ("InvalidRequestException", StatusCode::BAD_REQUEST)

@@ -63,7 +63,12 @@ async fn run(
         .authenticate(parts, signature, Service::Eks, PayloadHash::of(&body))
         .map_err(json_error)?;
     // Cluster names are [0-9A-Za-z][A-Za-z0-9-_]*: nothing in them is percent-encoded.
-    let action = EksAction::from_request(parts.method.as_str(), parts.uri.path(), &body)?;
+    let action = EksAction::from_request(
+        parts.method.as_str(),
+        parts.uri.path(),
+        parts.uri.query().unwrap_or(""),
+        &body,
+    )?;
     let (permission, resource) = action.permission(gate.world());
     let request = Request {
         action: permission,

@@ -4,9 +4,13 @@
 //! signing keys, so tests can run two clusters side by side.
 //! <https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html>
 //!
+//! Pod Identity associations (Create, Describe, List, Update, Delete) live in
+//! [`association`].
+//!
 //! Known gaps: node groups, add-ons, access entries and updates answer
 //! `InvalidRequestException`; a cluster is ACTIVE as soon as CreateCluster returns.
 
+pub mod association;
 mod cluster;
 pub mod error;
 pub mod http;
@@ -31,14 +35,39 @@ pub enum EksAction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EksRead {
     ListClusters,
-    DescribeCluster { name: String },
+    DescribeCluster {
+        name: String,
+    },
+    ListPodIdentityAssociations {
+        cluster: String,
+        input: association::ListInput,
+    },
+    DescribePodIdentityAssociation {
+        cluster: String,
+        id: String,
+    },
 }
 
 /// An EKS operation that changes the world.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EksWrite {
     CreateCluster(CreateClusterInput),
-    DeleteCluster { name: String },
+    DeleteCluster {
+        name: String,
+    },
+    CreatePodIdentityAssociation {
+        cluster: String,
+        input: association::CreateInput,
+    },
+    UpdatePodIdentityAssociation {
+        cluster: String,
+        id: String,
+        input: association::UpdateInput,
+    },
+    DeletePodIdentityAssociation {
+        cluster: String,
+        id: String,
+    },
 }
 
 /// CreateCluster's parameters that irsa-local keeps.
@@ -56,10 +85,17 @@ pub struct CreateClusterInput {
 }
 
 impl EksAction {
-    /// From the method, the (decoded) path and the body; a route EKS has that irsa-local
-    /// does not serve is [`EksError::Unsupported`].
-    pub fn from_request(method: &str, path: &str, body: &[u8]) -> Result<Self, EksError> {
+    /// From the method, the (decoded) path, the query string and the body; a route EKS
+    /// has that irsa-local does not serve is [`EksError::Unsupported`].
+    pub fn from_request(
+        method: &str,
+        path: &str,
+        query: &str,
+        body: &[u8],
+    ) -> Result<Self, EksError> {
+        const ASSOCIATIONS: &str = "pod-identity-associations";
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        let owned = |s: &&str| (*s).to_owned();
         Ok(match (method, segments.as_slice()) {
             ("GET", ["clusters"]) => Self::Read(EksRead::ListClusters),
             ("POST", ["clusters"]) => {
@@ -71,6 +107,37 @@ impl EksAction {
             ("DELETE", ["clusters", name]) => Self::Write(EksWrite::DeleteCluster {
                 name: (*name).to_owned(),
             }),
+            ("GET", ["clusters", cluster, ASSOCIATIONS]) => {
+                Self::Read(EksRead::ListPodIdentityAssociations {
+                    cluster: owned(cluster),
+                    input: association::parse_list(query)?,
+                })
+            }
+            ("POST", ["clusters", cluster, ASSOCIATIONS]) => {
+                Self::Write(EksWrite::CreatePodIdentityAssociation {
+                    cluster: owned(cluster),
+                    input: association::parse_create(body)?,
+                })
+            }
+            ("GET", ["clusters", cluster, ASSOCIATIONS, id]) => {
+                Self::Read(EksRead::DescribePodIdentityAssociation {
+                    cluster: owned(cluster),
+                    id: owned(id),
+                })
+            }
+            ("POST", ["clusters", cluster, ASSOCIATIONS, id]) => {
+                Self::Write(EksWrite::UpdatePodIdentityAssociation {
+                    cluster: owned(cluster),
+                    id: owned(id),
+                    input: association::parse_update(body)?,
+                })
+            }
+            ("DELETE", ["clusters", cluster, ASSOCIATIONS, id]) => {
+                Self::Write(EksWrite::DeletePodIdentityAssociation {
+                    cluster: owned(cluster),
+                    id: owned(id),
+                })
+            }
             _ => {
                 return Err(EksError::Unsupported {
                     method: method.to_owned(),
@@ -93,6 +160,26 @@ impl EksAction {
             Self::Write(EksWrite::DeleteCluster { name }) => {
                 ("eks:DeleteCluster", cluster::arn(world, name))
             }
+            Self::Read(EksRead::ListPodIdentityAssociations { cluster, .. }) => (
+                "eks:ListPodIdentityAssociations",
+                cluster::arn(world, cluster),
+            ),
+            Self::Write(EksWrite::CreatePodIdentityAssociation { cluster, .. }) => (
+                "eks:CreatePodIdentityAssociation",
+                cluster::arn(world, cluster),
+            ),
+            Self::Read(EksRead::DescribePodIdentityAssociation { cluster, id }) => (
+                "eks:DescribePodIdentityAssociation",
+                association::arn(world, cluster, id),
+            ),
+            Self::Write(EksWrite::UpdatePodIdentityAssociation { cluster, id, .. }) => (
+                "eks:UpdatePodIdentityAssociation",
+                association::arn(world, cluster, id),
+            ),
+            Self::Write(EksWrite::DeletePodIdentityAssociation { cluster, id }) => (
+                "eks:DeletePodIdentityAssociation",
+                association::arn(world, cluster, id),
+            ),
         }
     }
 }
@@ -109,6 +196,12 @@ pub fn execute(world: &World, action: &EksRead, created_at: u64) -> Result<Value
                 .ok_or_else(|| EksError::NoSuchCluster(name.clone()))?;
             Ok(json!({ "cluster": cluster::describe(world, cluster, created_at, "ACTIVE") }))
         }
+        EksRead::ListPodIdentityAssociations { cluster, input } => {
+            association::list(world, cluster, input)
+        }
+        EksRead::DescribePodIdentityAssociation { cluster, id } => {
+            association::get(world, cluster, id)
+        }
     }
 }
 
@@ -122,6 +215,15 @@ pub fn apply(world: &mut World, action: &EksWrite, now: u64) -> Result<Value, Ek
         EksWrite::DeleteCluster { name } => {
             let deleted = cluster::delete(world, name)?;
             Ok(json!({ "cluster": cluster::describe(world, &deleted, now, "DELETING") }))
+        }
+        EksWrite::CreatePodIdentityAssociation { cluster, input } => {
+            association::create(world, cluster, input, now)
+        }
+        EksWrite::UpdatePodIdentityAssociation { cluster, id, input } => {
+            association::update(world, cluster, id, input, now)
+        }
+        EksWrite::DeletePodIdentityAssociation { cluster, id } => {
+            association::delete(world, cluster, id)
         }
     }
 }

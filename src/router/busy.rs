@@ -37,7 +37,7 @@ pub fn refuse(target: &Target, parts: &Parts) -> Response {
         Target::Query => {
             unavailable("ServiceUnavailable").query_response(sts::NAMESPACE, request_id)
         }
-        Target::Signed(ScopeService::Eks) => {
+        Target::Signed(ScopeService::Eks | ScopeService::EksAuth) => {
             unavailable("ServiceUnavailableException").json_response()
         }
         Target::Signed(ScopeService::S3) => AwsError::sender(

@@ -37,6 +37,7 @@ pub enum Target {
 pub enum ScopeService {
     S3,
     Eks,
+    EksAuth,
 }
 
 /// Classifies a request. `scope_service` is the service its SigV4 credential scope names,
@@ -59,6 +60,7 @@ pub fn classify(
     }
     match scope_service {
         Some("eks") => Target::Signed(ScopeService::Eks),
+        Some("eks-auth") => Target::Signed(ScopeService::EksAuth),
         _ => Target::Signed(ScopeService::S3),
     }
 }
@@ -124,9 +126,18 @@ mod tests {
 
     #[test]
     fn requests_are_aws_calls_before_they_are_paths() {
-        use ScopeService::{Eks, S3};
+        use ScopeService::{Eks, EksAuth, S3};
         use Target::{Own, Query, Signed};
-        let cases: [Case; 19] = [
+        let cases: [Case; 20] = [
+            (
+                "signed_eks_auth_is_eks_auth_though_the_path_is_eks_like",
+                "POST",
+                "/clusters/c/assume-role-for-pod-identity",
+                None,
+                &[("authorization", SIGV4)],
+                Some("eks-auth"),
+                Signed(EksAuth),
+            ),
             (
                 "signed_get_keys_is_s3",
                 "GET",

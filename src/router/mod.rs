@@ -41,7 +41,7 @@ use crate::s3::S3Store;
 use crate::server::AtCapacity;
 use crate::state::AppState;
 use crate::world::random_uuid;
-use crate::{eks, iam, k8s, kubelet, oidc, s3, sigv4, sts};
+use crate::{eks, eks_auth, iam, k8s, kubelet, oidc, s3, sigv4, sts};
 
 /// The header that carries the request id, on requests (set here) and responses.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
@@ -68,6 +68,7 @@ pub fn build(state: AppState, s3: Arc<S3Store>, node: Option<kubelet::Node>) -> 
     let own = Router::new()
         .route(busy::HEALTH_PATH, get(health))
         .merge(oidc::http::routes())
+        .merge(eks_auth::agent::routes())
         .merge(k8s::routes(&state, kubelet::http::routes(node)))
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
@@ -129,6 +130,9 @@ async fn route(door: &FrontDoor, request: Request, next: Next) -> Response {
         Target::Query => Box::pin(query_call(&door.state, parts, &signature, body)).await,
         Target::Signed(ScopeService::Eks) => {
             Box::pin(eks::http::handle(&door.state, parts, &signature, body)).await
+        }
+        Target::Signed(ScopeService::EksAuth) => {
+            Box::pin(eks_auth::http::handle(&door.state, parts, &signature, body)).await
         }
         Target::Signed(ScopeService::S3) => {
             Box::pin(s3::http::handle(
@@ -228,7 +232,7 @@ fn refuse_host(target: &Target, parts: &Parts, refusal: &HostRefusal) -> Respons
     let request_id = crate::protocol::request_id(&parts.extensions);
     match target {
         Target::Query => error.query_response(sts::NAMESPACE, request_id),
-        Target::Signed(ScopeService::Eks) => {
+        Target::Signed(ScopeService::Eks | ScopeService::EksAuth) => {
             let mut error = error;
             if error.code == "AccessDenied" {
                 error.code = "AccessDeniedException";
