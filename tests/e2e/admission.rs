@@ -476,3 +476,89 @@ async fn served_binary_names_its_own_port_in_the_agent_uri() {
         .contains(&pod_identity_mount()));
     assert_eq!(server.terminate(), Some(0));
 }
+
+/// Signs and sends an EKS call as the world's admin.
+async fn eks_call(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> crate::support::Reply {
+    use crate::support::{send_request, sign, Keys, Unsigned};
+    let body = if body.is_null() {
+        Vec::new()
+    } else {
+        body.to_string().into_bytes()
+    };
+    let content_type = [("content-type", "application/json")];
+    let request = Unsigned {
+        method,
+        base_url: &server.base_url,
+        path_and_query: path,
+        body: &body,
+        service: "eks",
+        headers: &content_type,
+    };
+    let admin = Keys {
+        access_key_id: "test",
+        secret: "test",
+        session_token: None,
+    };
+    let headers = sign(&request, &admin, std::time::SystemTime::now());
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    send_request(
+        &format!("{}{path}", server.base_url),
+        method,
+        &headers,
+        body,
+    )
+    .await
+}
+
+/// An association created through the EKS API changes the next pod's mutation, and
+/// deleting it changes it back.
+#[tokio::test]
+async fn associations_made_through_the_eks_api_take_effect() {
+    let mut world = crate::support::default_world();
+    world["roles"].as_array_mut().unwrap().push(json!({
+        "name": "pod-reader",
+        "assumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+    }));
+    let server = TestServer::start_with_world(&world).await;
+    let pod = pod("iam-test", json!(null), json!([{"name": "app"}]));
+    let first_op = |answer: &Value| patch_of(answer).expect("patched")[0]["path"].clone();
+    let answer = post(&server, "/mutate", &review("default", &pod)).await;
+    assert_eq!(first_op(&answer), "/spec/volumes", "web identity first");
+
+    let base = "/clusters/eksworkshop-eksctl/pod-identity-associations";
+    let created = eks_call(
+        &server,
+        "POST",
+        base,
+        &json!({"namespace": "default", "serviceAccount": "iam-test",
+                "roleArn": "arn:aws:iam::111122223333:role/pod-reader"}),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let id = created.json()["association"]["associationId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = post(&server, "/mutate", &review("default", &pod)).await;
+    assert_eq!(first_op(&answer), "/metadata/labels", "Pod Identity now");
+    let patch = patch_of(&answer).unwrap();
+    assert_eq!(
+        patch[2]["value"][0]["env"],
+        pod_identity_env("http://169.254.170.23:4772/v1/credentials")
+    );
+
+    let deleted = eks_call(&server, "DELETE", &format!("{base}/{id}"), &Value::Null).await;
+    assert_eq!(deleted.status, 200, "{}", deleted.body);
+    let answer = post(&server, "/mutate", &review("default", &pod)).await;
+    assert_eq!(first_op(&answer), "/spec/volumes", "web identity again");
+}
