@@ -15,6 +15,7 @@ use crate::k8s::token_request::{self, BoundObjectReference, TokenRequest, TokenR
 use crate::manifest::{self, Format, ManifestError};
 use crate::oidc::inspect::{self, DecodeError, Inspection};
 use crate::oidc::keys::{self, KeyError};
+use crate::pod_identity;
 use crate::world::random_uuid;
 use crate::{App, StartError};
 
@@ -121,10 +122,15 @@ pub struct MutateOptions {
     pub region: Option<String>,
     /// The output format; the input's when `None`.
     pub output: Option<Format>,
+    /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` for a service account with a Pod Identity
+    /// association; when `None`, the agent of a server on the config's port, at the Pod
+    /// Identity Agent's address (`http://169.254.170.23:4772/v1/credentials` by default).
+    pub agent_uri: Option<String>,
 }
 
-/// Mutates `pod` as the server's admission webhook would: the service account is looked
-/// up in the pod's namespace (`default` when it names none) of the chosen cluster.
+/// Mutates `pod` as the server's admission webhook would: the service account and its
+/// Pod Identity association are looked up in the pod's namespace (`default` when it names
+/// none) of the chosen cluster.
 pub fn mutate_pod(
     config: &Config,
     options: &MutateOptions,
@@ -149,11 +155,15 @@ pub fn mutate_pod(
         .region
         .as_deref()
         .unwrap_or(world.account.region.as_str());
+    let agent_uri = options.agent_uri.clone().unwrap_or_else(|| {
+        pod_identity::agent_uri(
+            &pod_identity::AGENT_ADDRESS.to_string(),
+            config.listen.port(),
+        )
+    });
+    let settings = Settings::eks(region).with_agent_uri(agent_uri);
     Ok(mutate::mutate_in_cluster(
-        cluster,
-        namespace,
-        pod,
-        &Settings::eks(region),
+        cluster, namespace, pod, &settings,
     )?)
 }
 
@@ -196,7 +206,10 @@ pub fn mutate_manifest(
         Outcome::Mutated(mutation) => (mutation.pod, None),
         Outcome::NoRole => (
             pod,
-            Some("the pod's service account has no eks.amazonaws.com/role-arn annotation"),
+            Some(
+                "the pod's service account has no EKS Pod Identity association and no \
+                 eks.amazonaws.com/role-arn annotation",
+            ),
         ),
     };
     let text = manifest::render(&pod, options.output.unwrap_or(input_format))?;

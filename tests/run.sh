@@ -33,6 +33,22 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$venv/.requirements"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     cp "$requirements" "$venv/.requirements"
 fi
+# The AWS SDK for JavaScript v3 for test_pod_identity.py: `npm ci` once per lock file into
+# ~/.cache (reruns of CI on this machine reuse it), linked into the clone as node_modules.
+js=tests/js
+js_cache="${XDG_CACHE_HOME:-$HOME/.cache}/irsa-local/js-$(sha256sum "$js/package-lock.json" | cut -c1-16)"
+if [ ! -d "$js_cache/node_modules" ]; then
+    rm -rf "$js_cache.partial"
+    mkdir -p "$js_cache.partial"
+    cp "$js/package.json" "$js/package-lock.json" "$js_cache.partial/"
+    (cd "$js_cache.partial" && npm ci --no-audit --no-fund --loglevel=error)
+    rm -rf "$js_cache"
+    mv "$js_cache.partial" "$js_cache"
+fi
+if [ ! -L "$js/node_modules" ]; then
+    rm -rf "$js/node_modules"
+fi
+ln -sfn "$js_cache/node_modules" "$js/node_modules"
 if ! wait "$engine_prep"; then
     cat "$engine_log" >&2
     echo "run.sh: the Docker engine or the test images are not ready (see above)" >&2

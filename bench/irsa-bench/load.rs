@@ -28,12 +28,17 @@ enum Body {
     /// A request signed once with the admin keys by the Rust SDK's SigV4 signer, for this
     /// service; the server verifies the signature in full every time.
     Signed { service: &'static str },
+    /// The Pod Identity Agent's request: a pod identity token of `default/iam-test` as the
+    /// `Authorization` header, after the admin gave that account an association to a role
+    /// trusting `pods.eks.amazonaws.com`. Each request verifies the token, evaluates the
+    /// trust policy and seals new credentials, as AssumeRoleWithWebIdentity does.
+    PodIdentityToken,
 }
 
 /// Tokens minted before an AssumeRoleWithWebIdentity run.
 const DISTINCT_TOKENS: usize = 4000;
 
-pub const SCENARIOS: [Scenario; 6] = [
+pub const SCENARIOS: [Scenario; 7] = [
     Scenario {
         name: "discovery",
         method: "GET",
@@ -60,6 +65,13 @@ pub const SCENARIOS: [Scenario; 6] = [
         method: "POST",
         path: "/",
         body: Body::WebIdentityTokens,
+        expect: 200,
+    },
+    Scenario {
+        name: "PodIdentityAgent",
+        method: "GET",
+        path: "/v1/credentials",
+        body: Body::PodIdentityToken,
         expect: 200,
     },
     Scenario {
@@ -96,16 +108,28 @@ impl Prepared {
     pub async fn new(scenario: &'static Scenario, target: u16, mint_port: u16) -> Self {
         let bodies = bodies(mint_port, scenario).await;
         let content_type = match scenario.body {
-            Body::Json(_) => "application/json",
+            Body::Json(_) | Body::PodIdentityToken => "application/json",
             Body::WebIdentityTokens | Body::Signed { .. } => {
                 "application/x-www-form-urlencoded; charset=utf-8"
             }
         };
         let headers = match scenario.body {
-            Body::Signed { service } => {
-                sign(target, scenario.method, &bodies[0], service, content_type)
+            Body::Signed { service } => sign(
+                target,
+                scenario.method,
+                "/",
+                &bodies[0],
+                service,
+                content_type,
+            ),
+            Body::PodIdentityToken => {
+                vec![("authorization".to_owned(), pod_identity_token(target).await)]
             }
             _ => Vec::new(),
+        };
+        let bodies = match scenario.body {
+            Body::PodIdentityToken => vec![Bytes::new()],
+            _ => bodies,
         };
         Self {
             scenario,
@@ -181,7 +205,7 @@ async fn bodies(port: u16, scenario: &Scenario) -> Vec<Bytes> {
     match scenario.body {
         Body::Json(body) => vec![Bytes::from_static(body.as_bytes())],
         Body::Signed { service: "sts" } => vec![Bytes::from_static(GET_CALLER_IDENTITY.as_bytes())],
-        Body::Signed { .. } => vec![Bytes::new()],
+        Body::Signed { .. } | Body::PodIdentityToken => vec![Bytes::new()],
         Body::WebIdentityTokens => {
             let (mut sender, connection) = open(port).await;
             tokio::spawn(connection);
@@ -221,6 +245,87 @@ async fn bodies(port: u16, scenario: &Scenario) -> Vec<Bytes> {
             bodies
         }
     }
+}
+
+/// Gives `default/iam-test` a Pod Identity association (a role trusting
+/// `pods.eks.amazonaws.com`, created through IAM and EKS as a user would) and returns a
+/// pod identity token for it.
+async fn pod_identity_token(port: u16) -> String {
+    const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"pods.eks.amazonaws.com"},"Action":["sts:AssumeRole","sts:TagSession"]}]}"#;
+    let form = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("Action", "CreateRole"),
+            ("Version", "2010-05-08"),
+            ("RoleName", "bench-pod-identity"),
+            ("AssumeRolePolicyDocument", TRUST),
+        ])
+        .finish();
+    let association = r#"{"namespace":"default","serviceAccount":"iam-test","roleArn":"arn:aws:iam::111122223333:role/bench-pod-identity"}"#;
+    let form_type = "application/x-www-form-urlencoded; charset=utf-8";
+    let associations = "/clusters/eksworkshop-eksctl/pod-identity-associations";
+    // Signing service ("" for none), method, path, content type, body, accepted statuses.
+    type Step<'a> = (&'a str, &'a str, &'a str, &'a str, Vec<u8>, &'a [u16]);
+    let steps: [Step; 3] = [
+        (
+            "iam",
+            "POST",
+            "/",
+            form_type,
+            form.into_bytes(),
+            &[200, 409],
+        ),
+        (
+            "eks",
+            "POST",
+            associations,
+            "application/json",
+            association.as_bytes().to_vec(),
+            &[200, 409],
+        ),
+        (
+            "",
+            "POST",
+            TOKEN_PATH,
+            "application/json",
+            br#"{"spec":{"audiences":["pods.eks.amazonaws.com"]}}"#.to_vec(),
+            &[201],
+        ),
+    ];
+    let (mut sender, connection) = open(port).await;
+    tokio::spawn(connection);
+    let mut last = Bytes::new();
+    for (service, method, path, content_type, body, ok) in steps {
+        let headers = if service.is_empty() {
+            Vec::new()
+        } else {
+            sign(port, method, path, &body, service, content_type)
+        };
+        let mut request = request(port, method, path, content_type, Bytes::from(body));
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                hyper::header::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                hyper::header::HeaderValue::from_str(&value).expect("header value"),
+            );
+        }
+        let response = sender.send_request(request).await.expect("setup request");
+        let status = response.status().as_u16();
+        last = response
+            .into_body()
+            .collect()
+            .await
+            .expect("setup body")
+            .to_bytes();
+        assert!(
+            ok.contains(&status),
+            "{method} {path}: {status} {}",
+            String::from_utf8_lossy(&last)
+        );
+    }
+    let answer: serde_json::Value = serde_json::from_slice(&last).expect("TokenRequest JSON");
+    answer["status"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
 }
 
 type Connection =
@@ -333,6 +438,7 @@ async fn connect(port: u16) -> hyper::client::conn::http1::SendRequest<Full<Byte
 pub fn sign(
     port: u16,
     method: &str,
+    path: &str,
     body: &[u8],
     service: &str,
     content_type: &str,
@@ -360,7 +466,7 @@ pub fn sign(
         .build()
         .expect("signing params")
         .into();
-    let uri = format!("http://{host}/");
+    let uri = format!("http://{host}{path}");
     let signable = SignableRequest::new(
         method,
         uri.as_str(),

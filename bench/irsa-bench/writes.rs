@@ -66,7 +66,7 @@ impl Write {
                     .uri("/")
                     .header("host", host)
                     .header("content-type", content_type);
-                for (name, value) in sign(port, "POST", body.as_bytes(), "iam", content_type) {
+                for (name, value) in sign(port, "POST", "/", body.as_bytes(), "iam", content_type) {
                     request = request.header(name, value);
                 }
                 request.body(Full::new(Bytes::from(body))).expect("request")
@@ -293,7 +293,7 @@ async fn present(port: u16, write: Write, acknowledged: &[usize]) -> usize {
                     .uri("/")
                     .header("host", format!("127.0.0.1:{port}"))
                     .header("content-type", content_type);
-                for (name, value) in sign(port, "POST", body.as_bytes(), "iam", content_type) {
+                for (name, value) in sign(port, "POST", "/", body.as_bytes(), "iam", content_type) {
                     request = request.header(name, value);
                 }
                 request.body(Full::new(Bytes::from(body))).expect("request")

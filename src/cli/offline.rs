@@ -104,6 +104,12 @@ pub struct MutateArgs {
     /// Output format (default: the input's).
     #[arg(short = 'o', long = "output", value_enum)]
     output: Option<Format>,
+    /// AWS_CONTAINER_CREDENTIALS_FULL_URI for a service account with an EKS Pod Identity
+    /// association (default: http://169.254.170.23:4772/v1/credentials, the agent endpoint
+    /// of `irsa-local serve` on its default port, at the address its pods reach it by;
+    /// real EKS nodes use http://169.254.170.23/v1/credentials).
+    #[arg(long = "container-credentials-uri", value_name = "URI")]
+    container_credentials_uri: Option<String>,
 }
 
 pub fn mutate(args: MutateArgs) -> ExitCode {
@@ -111,6 +117,7 @@ pub fn mutate(args: MutateArgs) -> ExitCode {
         cluster: args.cluster,
         region: args.region,
         output: args.output,
+        agent_uri: args.container_credentials_uri,
     };
     let result = offline::mutate_file(&args.world.config(None), &options, &args.file);
     report(result.map(|mutated| {

@@ -160,6 +160,19 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // A `--listen …:0` is bound now, so the config holds the port the system picked (the
+    // agent URI the webhook injects names it); another port only once the world loaded.
+    let early = (args.listen.port() == 0)
+        .then(|| {
+            runtime
+                .block_on(tokio::net::TcpListener::bind(args.listen))
+                .ok()
+        })
+        .flatten();
+    let listen = early
+        .as_ref()
+        .and_then(|l| l.local_addr().ok())
+        .unwrap_or(args.listen);
     let mut allow_hosts = args.allow_hosts;
     if let Some((_, gateway)) = &engine {
         // Containers call the server by these names.
@@ -172,7 +185,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         max_object_bytes: args.s3_max_object_bytes,
         s3_virtual_host_suffix: args.s3_virtual_host_suffix,
         reset: args.reset,
-        listen: args.listen,
+        listen,
         allow_hosts,
         runs_pods: engine.is_some(),
         kube_token: args.kube_token.map(irsa_local::world::SecretString::new),
@@ -230,7 +243,11 @@ pub fn serve(args: ServeArgs) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        let listener = match tokio::net::TcpListener::bind(args.listen).await {
+        let bound = match early {
+            Some(listener) => Ok(listener),
+            None => tokio::net::TcpListener::bind(args.listen).await,
+        };
+        let listener = match bound {
             Ok(listener) => listener,
             Err(err) => {
                 eprintln!("irsa-local: cannot listen on {}: {err}", args.listen);

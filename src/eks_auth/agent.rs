@@ -17,6 +17,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -26,6 +28,12 @@ use crate::pod_identity::AGENT_PATH;
 use crate::protocol::error::Refusal;
 use crate::protocol::RequestId;
 use crate::state::AppState;
+
+/// The algorithms golang-jwt knows (`none` included: it parses, EKS Auth refuses it).
+const KNOWN_ALGORITHMS: [&str; 13] = [
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256",
+    "PS384", "PS512", "EdDSA",
+];
 
 /// The container-credentials document SDKs read.
 #[derive(Debug, Serialize)]
@@ -112,10 +120,31 @@ fn basic_validation(token: &str, now: u64) -> Result<(), String> {
         return Err("Service account token cannot be empty".to_owned());
     }
     let parse_error = |why: &str| format!("Service account token cannot be parsed: {why}");
-    if token.split('.').count() != 3 {
+    let parts: Vec<&str> = token.split('.').collect();
+    let [header, _, _] = parts.as_slice() else {
         return Err(parse_error(
             "token is malformed: token contains an invalid number of segments",
         ));
+    };
+    // golang-jwt's ParseUnverified: the header decodes and names an algorithm it knows
+    // (so `Bearer <token>` fails here, its header being `Bearer eyJ…`), then the claims.
+    let header = URL_SAFE_NO_PAD
+        .decode(header)
+        .map_err(|_| parse_error("token is malformed: could not base64 decode header"))?;
+    let header: serde_json::Map<String, Value> = serde_json::from_slice(&header)
+        .map_err(|_| parse_error("token is malformed: could not JSON decode header"))?;
+    match header.get("alg").and_then(Value::as_str) {
+        None => {
+            return Err(parse_error(
+                "token is unverifiable: signing method (alg) is unspecified",
+            ))
+        }
+        Some(alg) if !KNOWN_ALGORITHMS.contains(&alg) => {
+            return Err(parse_error(
+                "token is unverifiable: signing method (alg) is unavailable",
+            ))
+        }
+        Some(_) => {}
     }
     let claims = unverified_claims(token)
         .ok_or_else(|| parse_error("token is malformed: could not JSON decode claim"))?;
@@ -165,10 +194,35 @@ mod tests {
     #[test]
     fn the_agent_refuses_what_it_can_tell_without_keys() {
         let now = 1_700_000_000;
-        let cases: [(&str, String, Option<&str>); 7] = [
+        let valid = token(r#"{"exp":1700000001,"nbf":1700000000}"#);
+        let cases: [(&str, String, Option<&str>); 11] = [
             ("empty", String::new(), Some("cannot be empty")),
             ("one_part", "abc".into(), Some("invalid number of segments")),
-            ("not_json", "a.b.c".into(), Some("could not JSON decode")),
+            (
+                "not_base64",
+                "a!.b.c".into(),
+                Some("could not base64 decode header"),
+            ),
+            (
+                "not_json",
+                "YQ.b.c".into(),
+                Some("could not JSON decode header"),
+            ),
+            (
+                "bearer",
+                format!("Bearer {valid}"),
+                Some("could not base64 decode header"),
+            ),
+            (
+                "no_alg",
+                format!("{}.e30.c2ln", URL_SAFE_NO_PAD.encode("{}")),
+                Some("(alg) is unspecified"),
+            ),
+            (
+                "claims_not_json",
+                format!("{}.b.c", URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#)),
+                Some("could not JSON decode claim"),
+            ),
             (
                 "expired",
                 token(r#"{"exp":1700000000}"#),

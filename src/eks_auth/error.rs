@@ -47,9 +47,9 @@ impl From<TokenError> for EksAuthError {
                 "the token's audiences {audiences:?} do not include {}",
                 crate::pod_identity::AUDIENCE
             )),
-            TokenError::UnknownIssuer { issuer } => Self::InvalidToken(format!(
-                "the token's issuer {issuer} is not the cluster's"
-            )),
+            TokenError::UnknownIssuer { issuer } => {
+                Self::InvalidToken(format!("the token's issuer {issuer} is not the cluster's"))
+            }
             other => Self::InvalidToken(other.to_string()),
         }
     }

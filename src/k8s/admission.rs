@@ -2,9 +2,9 @@
 //! review with a `response` out, as amazon-eks-pod-identity-webhook's `Handle` answers it.
 //! <https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#response>
 //!
-//! - A pod that gets env, a volume or a mount: `allowed: true`, `patchType: JSONPatch` and
-//!   the base64 JSON Patch. A pod that already has everything, or that the webhook leaves
-//!   alone: `allowed: true` and no patch.
+//! - A pod that gets env, a volume, a mount or (for EKS Pod Identity) its label:
+//!   `allowed: true`, `patchType: JSONPatch` and the base64 JSON Patch. A pod that already
+//!   has everything, or that the webhook leaves alone: `allowed: true` and no patch.
 //! - A review that does not decode, has no `request`, or whose object is not a pod the
 //!   webhook's Go types accept: HTTP 200 with `allowed: false` and the reason in
 //!   `status.message`, as the webhook answers (the API server never sends such reviews).

@@ -126,9 +126,18 @@ mod tests {
 
     #[test]
     fn requests_are_aws_calls_before_they_are_paths() {
-        use ScopeService::{Eks, S3};
+        use ScopeService::{Eks, EksAuth, S3};
         use Target::{Own, Query, Signed};
-        let cases: [Case; 19] = [
+        let cases: [Case; 20] = [
+            (
+                "signed_eks_auth_is_eks_auth_though_the_path_is_eks_like",
+                "POST",
+                "/clusters/c/assume-role-for-pod-identity",
+                None,
+                &[("authorization", SIGV4)],
+                Some("eks-auth"),
+                Signed(EksAuth),
+            ),
             (
                 "signed_get_keys_is_s3",
                 "GET",

@@ -297,3 +297,268 @@ fn body_bytes() -> Vec<u8> {
         .to_string()
         .into_bytes()
 }
+
+const AGENT_TOKEN_FILE: &str =
+    "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token";
+
+/// The default world with an EKS Pod Identity association for `default/iam-test`, the
+/// account that also carries a role ARN.
+fn world_with_association() -> Value {
+    let mut world = crate::support::default_world();
+    world["clusters"][0]["podIdentityAssociations"] = json!([{
+        "associationId": "a-8mvwvh57cu74mgcst",
+        "namespace": "default",
+        "serviceAccount": "iam-test",
+        "roleArn": "arn:aws:iam::111122223333:role/iam-test",
+        "createdAt": 1_700_000_000,
+        "modifiedAt": 1_700_000_000,
+    }]);
+    world
+}
+
+/// The env a Pod Identity pod gets in us-west-2 with the agent at `uri`.
+fn pod_identity_env(uri: &str) -> Value {
+    env(&[
+        ("AWS_STS_REGIONAL_ENDPOINTS", "regional"),
+        ("AWS_DEFAULT_REGION", "us-west-2"),
+        ("AWS_REGION", "us-west-2"),
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", AGENT_TOKEN_FILE),
+    ])
+}
+
+fn pod_identity_mount() -> Value {
+    json!({"name": "eks-pod-identity-token", "readOnly": true,
+           "mountPath": "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount"})
+}
+
+/// The token volume's lifetime, checked to be in the webhook's spread of a day, and the
+/// volume with it.
+fn pod_identity_volume(patched: &Value) -> Value {
+    let seconds = patched["projected"]["sources"][0]["serviceAccountToken"]["expirationSeconds"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no expiration: {patched}"));
+    assert!((79_200..=86_400).contains(&seconds), "{seconds}");
+    json!({"name": "eks-pod-identity-token", "projected": {"sources": [{"serviceAccountToken":
+        {"audience": "pods.eks.amazonaws.com", "expirationSeconds": seconds,
+         "path": "eks-pod-identity-token"}}]}})
+}
+
+/// An account with a Pod Identity association gets the container-credentials patch, not
+/// its role ARN's; the in-process server's config names the default port.
+#[tokio::test]
+async fn association_gets_the_container_credentials_patch() {
+    let server = TestServer::start_with_world(&world_with_association()).await;
+    let uri = "http://169.254.170.23:4772/v1/credentials";
+    let cases = [
+        (
+            "no_labels",
+            json!(null),
+            json!({"op": "add", "path": "/metadata/labels",
+                   "value": {"eks.amazonaws.com/pod-identity": "enabled"}}),
+        ),
+        (
+            "labels",
+            json!({"app": "web"}),
+            json!({"op": "add", "path": "/metadata/labels/eks.amazonaws.com~1pod-identity",
+                   "value": "enabled"}),
+        ),
+    ];
+    for (name, labels, label_op) in cases {
+        let mut pod = pod(
+            "iam-test",
+            json!(null),
+            json!([{"name": "app", "image": "busybox"}]),
+        );
+        pod["metadata"]["labels"] = labels;
+        pod["spec"]["initContainers"] = json!([{"name": "init"}]);
+        let answer = post(&server, "/mutate", &review("default", &pod)).await;
+        let patch = patch_of(&answer).unwrap_or_else(|| panic!("case {name}: {answer}"));
+        let want = json!([
+            label_op,
+            {"op": "add", "path": "/spec/volumes", "value": [pod_identity_volume(&patch[1]["value"][0])]},
+            {"op": "add", "path": "/spec/containers", "value": [{"name": "app", "image": "busybox",
+                "env": pod_identity_env(uri), "volumeMounts": [pod_identity_mount()]}]},
+            {"op": "add", "path": "/spec/initContainers", "value": [{"name": "init",
+                "env": pod_identity_env(uri), "volumeMounts": [pod_identity_mount()]}]},
+        ]);
+        assert_eq!(patch, want, "case {name}");
+    }
+
+    // An account without an association still gets web identity.
+    create_account(
+        &server,
+        "default",
+        "irsa-only",
+        json!({"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/iam-test"}),
+    )
+    .await;
+    let pod = pod("irsa-only", json!(null), json!([{"name": "app"}]));
+    let answer = post(&server, "/mutate", &review("default", &pod)).await;
+    let patch = patch_of(&answer).expect("patched");
+    assert_eq!(patch[0]["path"], "/spec/volumes", "no label: {patch}");
+    assert_eq!(patch[1]["value"][0]["env"][3]["name"], "AWS_ROLE_ARN");
+}
+
+/// `irsa-local serve --listen 127.0.0.1:0` names the port it got in the agent URI, both in
+/// its `/mutate` answers and in the pods created through its API.
+#[tokio::test]
+async fn served_binary_names_its_own_port_in_the_agent_uri() {
+    let data = tempfile::tempdir().unwrap();
+    crate::support::seed_fixture_key(data.path());
+    let world_file = data.path().join("world.json");
+    std::fs::write(&world_file, world_with_association().to_string()).unwrap();
+    let server = crate::support::ServerProcess::start(&[
+        "--data-dir",
+        data.path().to_str().unwrap(),
+        "--config",
+        world_file.to_str().unwrap(),
+    ]);
+    let port = server.base_url.rsplit(':').next().unwrap().to_owned();
+    assert_ne!(port, "0");
+    let uri = format!("http://169.254.170.23:{port}/v1/credentials");
+
+    let pod = pod("iam-test", json!(null), json!([{"name": "app"}]));
+    let reply = crate::support::send(
+        &format!("{}/mutate", server.base_url),
+        "POST",
+        Some("application/json"),
+        review("default", &pod).to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let patch = patch_of(&reply.json()).expect("patched");
+    assert_eq!(patch[2]["value"][0]["env"], pod_identity_env(&uri));
+
+    let created = crate::support::send(
+        &format!("{}/api/v1/namespaces/default/pods", server.base_url),
+        "POST",
+        Some("application/json"),
+        json!({"metadata": {"name": "web"},
+               "spec": {"serviceAccountName": "iam-test", "containers": [{"name": "app", "image": "busybox"}]}})
+        .to_string()
+        .into_bytes(),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let stored = created.json();
+    assert_eq!(
+        stored["metadata"]["labels"]["eks.amazonaws.com/pod-identity"],
+        "enabled"
+    );
+    let container = &stored["spec"]["containers"][0];
+    let names: Vec<&str> = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    assert!(!names.contains(&"AWS_ROLE_ARN"), "{names:?}");
+    let value = |name: &str| {
+        container["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .map(|e| e["value"].clone())
+    };
+    assert_eq!(
+        value("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        Some(json!(uri))
+    );
+    assert_eq!(
+        value("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+        Some(json!(AGENT_TOKEN_FILE))
+    );
+    assert!(container["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .contains(&pod_identity_mount()));
+    assert_eq!(server.terminate(), Some(0));
+}
+
+/// Signs and sends an EKS call as the world's admin.
+async fn eks_call(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> crate::support::Reply {
+    use crate::support::{send_request, sign, Keys, Unsigned};
+    let body = if body.is_null() {
+        Vec::new()
+    } else {
+        body.to_string().into_bytes()
+    };
+    let content_type = [("content-type", "application/json")];
+    let request = Unsigned {
+        method,
+        base_url: &server.base_url,
+        path_and_query: path,
+        body: &body,
+        service: "eks",
+        headers: &content_type,
+    };
+    let admin = Keys {
+        access_key_id: "test",
+        secret: "test",
+        session_token: None,
+    };
+    let headers = sign(&request, &admin, std::time::SystemTime::now());
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    send_request(
+        &format!("{}{path}", server.base_url),
+        method,
+        &headers,
+        body,
+    )
+    .await
+}
+
+/// An association created through the EKS API changes the next pod's mutation, and
+/// deleting it changes it back.
+#[tokio::test]
+async fn associations_made_through_the_eks_api_take_effect() {
+    let mut world = crate::support::default_world();
+    world["roles"].as_array_mut().unwrap().push(json!({
+        "name": "pod-reader",
+        "assumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+    }));
+    let server = TestServer::start_with_world(&world).await;
+    let pod = pod("iam-test", json!(null), json!([{"name": "app"}]));
+    let first_op = |answer: &Value| patch_of(answer).expect("patched")[0]["path"].clone();
+    let answer = post(&server, "/mutate", &review("default", &pod)).await;
+    assert_eq!(first_op(&answer), "/spec/volumes", "web identity first");
+
+    let base = "/clusters/eksworkshop-eksctl/pod-identity-associations";
+    let created = eks_call(
+        &server,
+        "POST",
+        base,
+        &json!({"namespace": "default", "serviceAccount": "iam-test",
+                "roleArn": "arn:aws:iam::111122223333:role/pod-reader"}),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let id = created.json()["association"]["associationId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = post(&server, "/mutate", &review("default", &pod)).await;
+    assert_eq!(first_op(&answer), "/metadata/labels", "Pod Identity now");
+    let patch = patch_of(&answer).unwrap();
+    assert_eq!(
+        patch[2]["value"][0]["env"],
+        pod_identity_env("http://169.254.170.23:4772/v1/credentials")
+    );
+
+    let deleted = eks_call(&server, "DELETE", &format!("{base}/{id}"), &Value::Null).await;
+    assert_eq!(deleted.status, 200, "{}", deleted.body);
+    let answer = post(&server, "/mutate", &review("default", &pod)).await;
+    assert_eq!(first_op(&answer), "/spec/volumes", "web identity again");
+}

@@ -10,6 +10,7 @@ mod hostile;
 mod mutate_cli;
 mod oidc;
 mod pod_env;
+mod pod_identity;
 mod restart;
 mod rust_sdk;
 mod service_accounts;

@@ -199,3 +199,91 @@ async fn service_accounts_saved_by_the_server_are_used() {
         3600
     );
 }
+
+/// A world file whose cluster has an EKS Pod Identity association for the workshop's
+/// account: the association wins over its role ARN, and the agent URI is the flag's.
+#[test]
+fn associations_in_the_world_file_give_container_credentials() {
+    let data = tempfile::tempdir().unwrap();
+    seed_fixture_key(data.path());
+    let mut world = crate::support::default_world();
+    world["clusters"][0]["podIdentityAssociations"] = json!([{
+        "associationId": "a-8mvwvh57cu74mgcst",
+        "namespace": "default",
+        "serviceAccount": "iam-test",
+        "roleArn": "arn:aws:iam::111122223333:role/iam-test",
+        "createdAt": 1_700_000_000,
+        "modifiedAt": 1_700_000_000,
+    }]);
+    let world_file = data.path().join("world.json");
+    std::fs::write(&world_file, world.to_string()).unwrap();
+    let dir = data.path().to_str().unwrap();
+    let config = world_file.to_str().unwrap();
+    let token_file =
+        "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token";
+    let cases = [
+        (
+            "default_uri",
+            vec![],
+            "http://169.254.170.23:4772/v1/credentials",
+        ),
+        (
+            "flag_uri",
+            vec![
+                "--container-credentials-uri",
+                "http://169.254.170.23/v1/credentials",
+            ],
+            "http://169.254.170.23/v1/credentials",
+        ),
+    ];
+    for (name, extra, uri) in cases {
+        let mut args = vec!["--config", config, "-f", "-"];
+        args.extend(extra);
+        let out = mutate(dir, &args, WORKSHOP_POD);
+        assert!(out.status.success(), "case {name}: {}", text(&out.stderr));
+        let (pod, _) = irsa_local::manifest::parse(&text(&out.stdout)).expect("YAML");
+        assert_eq!(
+            pod["metadata"]["labels"],
+            json!({"eks.amazonaws.com/pod-identity": "enabled"}),
+            "case {name}"
+        );
+        let container = &pod["spec"]["containers"][0];
+        assert_eq!(
+            container["env"],
+            env(&[
+                ("AWS_STS_REGIONAL_ENDPOINTS", "regional"),
+                ("AWS_DEFAULT_REGION", "us-west-2"),
+                ("AWS_REGION", "us-west-2"),
+                ("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri),
+                ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file),
+            ]),
+            "case {name}"
+        );
+        assert_eq!(
+            container["volumeMounts"],
+            json!([{"name": "eks-pod-identity-token", "readOnly": true,
+                    "mountPath": "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount"}]),
+            "case {name}"
+        );
+        let volume = &pod["spec"]["volumes"][0];
+        let token = &volume["projected"]["sources"][0]["serviceAccountToken"];
+        assert_eq!(volume["name"], "eks-pod-identity-token", "case {name}");
+        assert_eq!(token["audience"], "pods.eks.amazonaws.com", "case {name}");
+        assert_eq!(token["path"], "eks-pod-identity-token", "case {name}");
+        let seconds = token["expirationSeconds"].as_i64().unwrap();
+        assert!(
+            (79_200..=86_400).contains(&seconds),
+            "case {name}: {seconds}"
+        );
+    }
+
+    // A pod of another account in the same world is left to web identity or alone.
+    let plain = "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n";
+    let out = mutate(dir, &["--config", config, "-f", "-"], plain);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no EKS Pod Identity association"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -22,6 +22,7 @@ use super::table::{self, Include, Printer};
 use super::token_request::{self, TokenRequest};
 use super::watch::{self, Filter, WatchQuery};
 use super::{admission, mutate, MAX_BODY_BYTES};
+use crate::pod_identity;
 use crate::protocol::body::{self, BodyError};
 use crate::state::{AppState, ObjectEvent, Subscription};
 use crate::store::{Snapshot, UpdateError};
@@ -182,7 +183,7 @@ async fn admission_review(
     let Ok(cluster) = world.cluster_or_default(path.cluster.as_deref()) else {
         return Status::no_route().into_response();
     };
-    let settings = mutate::Settings::eks(world.account.region.as_str());
+    let settings = mutation_settings(&state, world);
     let (answer, verdict) = admission::review(&body, cluster, &settings);
     tracing::debug!(
         target: "irsa_local::admission",
@@ -191,6 +192,14 @@ async fn admission_review(
         verdict = ?verdict,
     );
     Json(answer).into_response()
+}
+
+/// The webhook's flags as EKS sets them, with the agent at this server's port on the
+/// Pod Identity Agent's address (where the node makes this server reachable to pods).
+pub(super) fn mutation_settings(state: &AppState, world: &World) -> mutate::Settings {
+    let port = state.config().listen.port();
+    let agent = pod_identity::agent_uri(&pod_identity::AGENT_ADDRESS.to_string(), port);
+    mutate::Settings::eks(world.account.region.as_str()).with_agent_uri(agent)
 }
 
 /// Any other path under `/api`: the Kubernetes API has no such resource.

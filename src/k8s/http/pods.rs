@@ -12,7 +12,6 @@ use k8s_openapi::api::core::v1::Pod;
 use serde::Deserialize;
 
 use super::super::field_validation;
-use super::super::mutate::Settings;
 use super::super::pod::node::{self, Deleted};
 use super::super::pod::{self, Selectors};
 use super::super::protobuf;
@@ -20,8 +19,8 @@ use super::super::status::Status;
 use super::super::table::{self, Include, Printer};
 use super::super::watch::WatchQuery;
 use super::{
-    add, created, from_update, parse_json, publish, read_body, read_patch, watch_list, ApiPath,
-    Watched, WriteQuery,
+    add, created, from_update, mutation_settings, parse_json, publish, read_body, read_patch,
+    watch_list, ApiPath, Watched, WriteQuery,
 };
 use crate::state::AppState;
 
@@ -56,7 +55,7 @@ pub(super) async fn create(
         let warnings = field_validation::check::<Pod>("Pod", &mut object, directive)?;
         let snapshot = state.current();
         let cluster = path.cluster_name(&snapshot)?;
-        let settings = Settings::eks(snapshot.world().account.region.as_str());
+        let settings = mutation_settings(&state, snapshot.world());
         let now = state.now();
         let namespace = path.namespace.clone();
         let created = add(&state, dry_run, cluster, "pods", move |world, cluster| {

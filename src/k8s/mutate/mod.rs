@@ -1,26 +1,42 @@
-//! The pod mutation of amazon-eks-pod-identity-webhook in web-identity mode
-//! (`pkg/handler/handler.go`, `pkg/cache/cache.go`): a pod whose ServiceAccount carries
-//! `eks.amazonaws.com/role-arn` gets `AWS_ROLE_ARN` and `AWS_WEB_IDENTITY_TOKEN_FILE` (and,
-//! as configured, `AWS_STS_REGIONAL_ENDPOINTS`, `AWS_DEFAULT_REGION`, `AWS_REGION`) in every
-//! container and init container, the projected `aws-iam-token` volume and its read-only
-//! mount. <https://github.com/aws/amazon-eks-pod-identity-webhook>
+//! The pod mutation of amazon-eks-pod-identity-webhook (`pkg/handler/handler.go`,
+//! `pkg/cache/cache.go`, `pkg/containercredentials/`), in both of its modes:
+//! <https://github.com/aws/amazon-eks-pod-identity-webhook>
+//! - Container credentials (EKS Pod Identity), when the pod's (namespace, service account)
+//!   has a Pod Identity association (upstream: is listed in the
+//!   `--watch-container-credentials-config` file EKS fills from associations). It wins over
+//!   a role ARN: the label `eks.amazonaws.com/pod-identity: enabled`, the projected
+//!   `eks-pod-identity-token` volume (audience `pods.eks.amazonaws.com`), and in every
+//!   container `AWS_CONTAINER_CREDENTIALS_FULL_URI` and
+//!   `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` with the read-only mount. A token that would
+//!   live exactly a day gets a random lifetime in [79200, 86400] seconds.
+//! - Web identity (IRSA), when the account carries `eks.amazonaws.com/role-arn`:
+//!   `AWS_ROLE_ARN` and `AWS_WEB_IDENTITY_TOKEN_FILE`, the projected `aws-iam-token` volume
+//!   and its read-only mount.
 //!
-//! Pure: a pod as JSON and the account's annotations in, the JSON Patch and the patched
+//! Either way, as configured, `AWS_STS_REGIONAL_ENDPOINTS`, `AWS_DEFAULT_REGION` and
+//! `AWS_REGION` come first, each only where absent, in containers and init containers
+//! alike, minus those `eks.amazonaws.com/skip-containers` names.
+//!
+//! Pure: a pod as JSON and what is known of its account in, the JSON Patch and the patched
 //! pod out. Differences from the webhook, on purpose:
 //! - Containers are carried through as given: the webhook re-marshals them through Go's
 //!   `corev1.Container`, which drops unknown fields and adds `"resources":{}`.
 //! - [`Mutation::changed`] says whether the patch changes anything; the admission handler
 //!   then leaves a no-op patch out, where the webhook sends it anyway.
 //!
-//! A pod that declares its own `aws-iam-token` volume keeps it and still gets the
+//! A pod that declares its own volume of the reserved name keeps it and still gets the
 //! variables and the mount in each container that has none of that name, as the webhook
 //! does since v0.3.0.
 //!
-//! Not supported: the container-credentials (EKS Pod Identity) mode, the ConfigMap source
-//! of role ARNs and `--annotation-prefix` (the domain is always `eks.amazonaws.com`).
+//! Not supported: the ConfigMap source of role ARNs, `--annotation-prefix` (the domain is
+//! always `eks.amazonaws.com`) and the wait for a service account not yet in the cache
+//! (`--service-account-lookup-grace-period`).
 
+mod config;
+mod inject;
 mod patch;
 mod pod;
+mod settings;
 #[cfg(test)]
 mod tests;
 
@@ -28,69 +44,17 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use crate::pod_identity;
 use crate::world::Cluster;
+use config::{Credentials, PatchConfig};
+use inject::Injection;
 pub use patch::{apply, ApplyError, PatchOperation};
 use pod::PodView;
-
-/// The volume the webhook adds, and the name it reserves.
-pub const VOLUME_NAME: &str = "aws-iam-token";
-/// The token's file name inside the volume.
-pub const TOKEN_PATH: &str = "token";
-/// The webhook's `--token-mount-path` default.
-pub const DEFAULT_MOUNT_PATH: &str = "/var/run/secrets/eks.amazonaws.com/serviceaccount";
-/// The webhook's `--token-audience` default.
-pub const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
-/// The webhook's `--token-expiration` default: a day.
-pub const DEFAULT_TOKEN_EXPIRATION: i64 = 86_400;
-/// Shorter expirations are raised to this (kube-apiserver's floor for projected tokens).
-pub const MIN_TOKEN_EXPIRATION: i64 = 600;
-
-const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
-const AUDIENCE_ANNOTATION: &str = "eks.amazonaws.com/audience";
-const REGIONAL_STS_ANNOTATION: &str = "eks.amazonaws.com/sts-regional-endpoints";
-const TOKEN_EXPIRATION_ANNOTATION: &str = "eks.amazonaws.com/token-expiration";
-const SKIP_CONTAINERS_ANNOTATION: &str = "eks.amazonaws.com/skip-containers";
-
-/// The webhook's flags.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// `--aws-default-region`: sets `AWS_DEFAULT_REGION` and `AWS_REGION` when present.
-    pub region: Option<String>,
-    /// `--sts-regional-endpoint`: sets `AWS_STS_REGIONAL_ENDPOINTS=regional`.
-    pub regional_sts: bool,
-    /// `--token-expiration`, in seconds.
-    pub token_expiration: i64,
-    /// `--token-audience`.
-    pub audience: String,
-    /// `--token-mount-path`.
-    pub mount_path: String,
-}
-
-impl Default for Settings {
-    /// The webhook binary's own defaults: no region, global STS.
-    fn default() -> Self {
-        Self {
-            region: None,
-            regional_sts: false,
-            token_expiration: DEFAULT_TOKEN_EXPIRATION,
-            audience: DEFAULT_AUDIENCE.to_owned(),
-            mount_path: DEFAULT_MOUNT_PATH.to_owned(),
-        }
-    }
-}
-
-impl Settings {
-    /// What EKS's managed webhook runs with: the cluster's region, and regional STS
-    /// endpoints (the EKS default since Kubernetes 1.22, "Configure the AWS Security Token
-    /// Service endpoint for a service account" in the EKS user guide).
-    pub fn eks(region: &str) -> Self {
-        Self {
-            region: Some(region.to_owned()),
-            regional_sts: true,
-            ..Self::default()
-        }
-    }
-}
+pub use settings::{
+    ContainerCredentials, Jitter, Settings, DEFAULT_AUDIENCE, DEFAULT_MOUNT_PATH,
+    DEFAULT_TOKEN_EXPIRATION, MIN_JITTERED_EXPIRATION, MIN_TOKEN_EXPIRATION, TOKEN_PATH,
+    VOLUME_NAME,
+};
 
 /// Why a pod cannot be mutated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -128,7 +92,8 @@ impl PodError {
 /// What the webhook does with a pod.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// The service account has no (or an empty) role ARN: the pod is admitted as is.
+    /// The service account has no Pod Identity association and no (or an empty) role
+    /// ARN: the pod is admitted as is.
     NoRole,
     /// The pod gets a patch.
     Mutated(Mutation),
@@ -137,10 +102,12 @@ pub enum Outcome {
 /// The patch for a pod, and the pod with it applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mutation {
-    /// The operations in the webhook's order: volume, containers, init containers.
+    /// The operations in the webhook's order: the Pod Identity label, volume, containers,
+    /// init containers.
     pub patch: Vec<PatchOperation>,
     pub pod: Value,
-    /// False when every container already had what the webhook adds.
+    /// False when every container already had what the webhook adds (never for Pod
+    /// Identity, whose label the patch always sets).
     pub changed: bool,
 }
 
@@ -156,57 +123,41 @@ pub fn service_account_name(pod: &Value) -> &str {
     }
 }
 
+/// What the webhook knows of a pod's service account.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Account<'a> {
+    /// Its annotations; `None` for an account that does not exist.
+    pub annotations: Option<&'a BTreeMap<String, String>>,
+    /// Whether (namespace, name) has an EKS Pod Identity association: the webhook's
+    /// container-credentials config lists it.
+    pub pod_identity: bool,
+}
+
 /// Mutates `pod`, created in `namespace` of `cluster`, with its service account's
-/// annotations from that cluster.
+/// annotations and Pod Identity association from that cluster.
 pub fn mutate_in_cluster(
     cluster: &Cluster,
     namespace: &str,
     pod: &Value,
     settings: &Settings,
 ) -> Result<Outcome, PodError> {
-    let account = cluster.service_account(namespace, service_account_name(pod));
-    mutate(pod, account.map(|sa| &sa.annotations), settings)
+    let name = service_account_name(pod);
+    let account = Account {
+        annotations: cluster
+            .service_account(namespace, name)
+            .map(|sa| &sa.annotations),
+        pod_identity: cluster.pod_identity_association(namespace, name).is_some(),
+    };
+    mutate(pod, account, settings)
 }
 
-/// Mutates `pod` as the webhook would, given its service account's annotations (`None`
-/// for an account that does not exist).
-pub fn mutate(
-    pod: &Value,
-    account_annotations: Option<&BTreeMap<String, String>>,
-    settings: &Settings,
-) -> Result<Outcome, PodError> {
+/// Mutates `pod` as the webhook would, given what is known of its service account.
+pub fn mutate(pod: &Value, account: Account<'_>, settings: &Settings) -> Result<Outcome, PodError> {
     let view = PodView::read(pod)?;
-    let Some(config) = account_annotations.and_then(|a| AccountConfig::read(a, settings)) else {
+    let Some(config) = PatchConfig::build(&view, account, settings) else {
         return Ok(Outcome::NoRole);
     };
-    let token_expiration = view
-        .annotations
-        .get(TOKEN_EXPIRATION_ANNOTATION)
-        .and_then(|value| value.parse::<i64>().ok())
-        .map_or(config.token_expiration, |seconds| {
-            seconds.max(MIN_TOKEN_EXPIRATION)
-        });
-    let skipped = view
-        .annotations
-        .get(SKIP_CONTAINERS_ANNOTATION)
-        .map(|value| pod::skip_containers(value))
-        .unwrap_or_default();
-
-    // A volume of that name, the webhook's or the pod's own, is not added again; the
-    // variables and mounts still are (webhook v0.3.0 on).
-    let volume_exists = view.volumes.iter().flatten().any(|v| v.name == VOLUME_NAME);
-
-    let injection = Injection {
-        role_arn: config.role_arn,
-        token_file: token_file(&settings.mount_path, &view.node_selector),
-        mount_path: &settings.mount_path,
-        // `m.Region != ""`: an empty region is no region, not empty variables.
-        region: settings
-            .region
-            .as_deref()
-            .filter(|region| !region.is_empty()),
-        regional_sts: config.regional_sts,
-    };
+    let injection = Injection::new(&config, settings.region.as_deref(), &view.node_selector);
     let mut changed = false;
     let mut rewrite = |containers: &[&Map<String, Value>], path: &str| -> Result<Value, PodError> {
         let mut rewritten = Vec::with_capacity(containers.len());
@@ -214,7 +165,7 @@ pub fn mutate(
             let container_path = format!("{path}[{i}]");
             let mut copy = (*container).clone();
             let name = pod::container_name(container, &container_path)?;
-            if !skipped.iter().any(|s| s == name) {
+            if !config.skipped.iter().any(|s| s == name) {
                 changed |= injection.apply(&mut copy, &container_path)?;
             }
             rewritten.push(Value::Object(copy));
@@ -225,13 +176,36 @@ pub fn mutate(
     let containers = rewrite(&view.containers, "spec.containers")?;
 
     let mut patch = Vec::new();
+    let labelled = matches!(config.credentials, Credentials::Container { .. });
+    if labelled {
+        // Go's nil map: no labels at all get the whole map, an empty map gets the key.
+        patch.push(if view.has_labels {
+            let key = pod_identity::POD_LABEL
+                .replace('~', "~0")
+                .replace('/', "~1");
+            PatchOperation::add(&format!("/metadata/labels/{key}"), json!("enabled"))
+        } else {
+            PatchOperation::add(
+                "/metadata/labels",
+                json!({pod_identity::POD_LABEL: "enabled"}),
+            )
+        });
+        changed = true;
+    }
+    // A volume of that name, the webhook's or the pod's own, is not added again; the
+    // variables and mounts still are (webhook v0.3.0 on).
+    let volume_exists = view
+        .volumes
+        .iter()
+        .flatten()
+        .any(|v| v.name == config.volume_name);
     if !volume_exists {
         let volume = json!({
-            "name": VOLUME_NAME,
+            "name": config.volume_name,
             "projected": {"sources": [{"serviceAccountToken": {
                 "audience": config.audience,
-                "expirationSeconds": token_expiration,
-                "path": TOKEN_PATH,
+                "expirationSeconds": config.token_expiration,
+                "path": config.token_path,
             }}]},
         });
         patch.push(match view.volumes {
@@ -244,132 +218,27 @@ pub fn mutate(
     if !view.init_containers.is_empty() {
         patch.push(PatchOperation::add("/spec/initContainers", init_containers));
     }
-    // The pod may lack `spec` altogether; give the patch a parent to land in, as the API
-    // server's own object always has one.
+    // The pod may lack `spec` (or `metadata`) altogether; give the patch a parent to land
+    // in, as the API server's own object always has one.
     let mut base = pod.clone();
     if let Value::Object(map) = &mut base {
-        if map.get("spec").is_none_or(Value::is_null) {
-            map.insert("spec".to_owned(), json!({}));
+        let parents: &[&str] = if labelled {
+            &["metadata", "spec"]
+        } else {
+            &["spec"]
+        };
+        for parent in parents {
+            if map.get(*parent).is_none_or(Value::is_null) {
+                map.insert((*parent).to_owned(), json!({}));
+            }
         }
     }
-    // `PodView::read` checked that `spec` and `spec.volumes` are what the paths need.
+    // `PodView::read` checked that `metadata`, `spec` and `spec.volumes` are what the
+    // paths need.
     let pod = apply(&base, &patch)?;
     Ok(Outcome::Mutated(Mutation {
         patch,
         pod,
         changed,
     }))
-}
-
-/// The service account's settings, annotations over flags (`cache.go` `addSA`).
-struct AccountConfig<'a> {
-    role_arn: &'a str,
-    audience: &'a str,
-    regional_sts: bool,
-    token_expiration: i64,
-}
-
-impl<'a> AccountConfig<'a> {
-    /// `None` when the account has no role ARN to inject.
-    fn read(annotations: &'a BTreeMap<String, String>, settings: &'a Settings) -> Option<Self> {
-        let role_arn = annotations
-            .get(ROLE_ARN_ANNOTATION)
-            .filter(|arn| !arn.is_empty())?;
-        let get = |key: &str| annotations.get(key).map(String::as_str);
-        Some(Self {
-            role_arn,
-            audience: get(AUDIENCE_ANNOTATION).unwrap_or(&settings.audience),
-            regional_sts: get(REGIONAL_STS_ANNOTATION)
-                .and_then(pod::parse_bool)
-                .unwrap_or(settings.regional_sts),
-            token_expiration: get(TOKEN_EXPIRATION_ANNOTATION)
-                .and_then(|value| value.parse::<i64>().ok())
-                .map_or(settings.token_expiration, |s| s.max(MIN_TOKEN_EXPIRATION)),
-        })
-    }
-}
-
-/// What goes into each container.
-struct Injection<'a> {
-    role_arn: &'a str,
-    token_file: String,
-    mount_path: &'a str,
-    region: Option<&'a str>,
-    regional_sts: bool,
-}
-
-impl Injection<'_> {
-    /// `addEnvToContainer`: appends the variables the container lacks and the mount;
-    /// returns whether anything was added.
-    fn apply(&self, container: &mut Map<String, Value>, path: &str) -> Result<bool, PodError> {
-        let names = pod::env_names(container, path)?;
-        let has = |wanted: &[&str]| names.iter().any(|name| wanted.contains(name));
-        let web_identity = has(&["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"]);
-        let region = has(&["AWS_REGION", "AWS_DEFAULT_REGION"]);
-        let sts = has(&["AWS_STS_REGIONAL_ENDPOINTS"]);
-        if web_identity && region && sts {
-            // The webhook returns before the mount too.
-            return Ok(false);
-        }
-        let mounted = pod::mount_names(container, path)?.contains(&VOLUME_NAME);
-
-        let mut env = Vec::new();
-        if !sts && self.regional_sts {
-            env.push(("AWS_STS_REGIONAL_ENDPOINTS", "regional"));
-        }
-        if let (false, Some(value)) = (region, self.region) {
-            env.extend([("AWS_DEFAULT_REGION", value), ("AWS_REGION", value)]);
-        }
-        if !web_identity {
-            env.extend([
-                ("AWS_ROLE_ARN", self.role_arn),
-                ("AWS_WEB_IDENTITY_TOKEN_FILE", self.token_file.as_str()),
-            ]);
-        }
-        let changed = !env.is_empty() || !mounted;
-        if !env.is_empty() {
-            let entries = env
-                .into_iter()
-                .map(|(name, value)| json!({"name": name, "value": value}));
-            push_all(container, "env", entries);
-        }
-        if !mounted {
-            let mount =
-                json!({"name": VOLUME_NAME, "readOnly": true, "mountPath": self.mount_path});
-            push_all(container, "volumeMounts", [mount]);
-        }
-        Ok(changed)
-    }
-}
-
-/// Appends to the list at `key`, creating it when absent or null.
-fn push_all(
-    container: &mut Map<String, Value>,
-    key: &str,
-    values: impl IntoIterator<Item = Value>,
-) {
-    let list = container
-        .entry(key)
-        .and_modify(|list| {
-            if list.is_null() {
-                *list = Value::Array(Vec::new());
-            }
-        })
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if let Value::Array(items) = list {
-        items.extend(values);
-    }
-}
-
-/// `<mount path>/token`, or its `C:\…` form for a pod that selects Windows nodes.
-fn token_file(mount_path: &str, node_selector: &BTreeMap<&str, &str>) -> String {
-    let path = format!("{}/{TOKEN_PATH}", mount_path.trim_end_matches('/'));
-    let windows = ["kubernetes.io/os", "beta.kubernetes.io/os"]
-        .iter()
-        .any(|key| node_selector.get(key) == Some(&"windows"));
-    if windows {
-        format!("C:{}", path.replace('/', "\\"))
-    } else {
-        path
-    }
 }

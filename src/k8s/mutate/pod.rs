@@ -12,6 +12,9 @@ use super::PodError;
 #[derive(Debug)]
 pub(super) struct PodView<'a> {
     pub annotations: BTreeMap<&'a str, &'a str>,
+    /// Whether `metadata.labels` is present and not null (Go's non-nil map), which
+    /// decides between adding the whole map and adding one key.
+    pub has_labels: bool,
     pub node_selector: BTreeMap<&'a str, &'a str>,
     /// `spec.volumes`: `None` when absent or null (Go's nil slice), which decides
     /// between `add /spec/volumes` and `add /spec/volumes/0`.
@@ -44,11 +47,14 @@ impl<'a> PodView<'a> {
                     .collect::<Result<_, _>>()?,
             ),
         };
+        let labels = metadata.and_then(|m| m.get("labels"));
+        string_map(labels, "metadata.labels")?;
         Ok(Self {
             annotations: string_map(
                 metadata.and_then(|m| m.get("annotations")),
                 "metadata.annotations",
             )?,
+            has_labels: labels.is_some_and(|labels| !labels.is_null()),
             node_selector: string_map(field("nodeSelector"), "spec.nodeSelector")?,
             volumes,
             containers: containers(field("containers"), "spec.containers")?,

@@ -404,3 +404,79 @@ fn pods_past_the_object_count_quota_are_forbidden() {
         refused.message
     );
 }
+
+/// With a Pod Identity association for `default/iam-test`, the same pod is stored with
+/// the container-credentials mutation instead of its role ARN's, defaults applied to the
+/// webhook's volume as to the others.
+#[test]
+fn an_associated_account_gives_the_pod_identity_mutation() {
+    let mut world = world();
+    let cluster = world.cluster_mut("eksworkshop-eksctl").unwrap();
+    cluster
+        .pod_identity_associations
+        .push(crate::world::PodIdentityAssociation {
+            association_id: "a-8mvwvh57cu74mgcst".into(),
+            namespace: "default".to_owned().try_into().unwrap(),
+            service_account: "iam-test".to_owned().try_into().unwrap(),
+            role_arn: "arn:aws:iam::111122223333:role/iam-test".into(),
+            target_role_arn: None,
+            external_id: None,
+            policy: None,
+            disable_session_tags: false,
+            tags: Default::default(),
+            owner_arn: None,
+            created_at: NOW,
+            modified_at: NOW,
+        });
+    let agent = "http://169.254.170.23:4772/v1/credentials";
+    let settings = settings().with_agent_uri(agent.into());
+    let pod = create(
+        &mut world,
+        "eksworkshop-eksctl",
+        "default",
+        workshop_pod(),
+        &settings,
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        pod["metadata"]["labels"],
+        json!({"eks.amazonaws.com/pod-identity": "enabled"})
+    );
+    let volume = &pod["spec"]["volumes"][0];
+    assert_eq!(volume["name"], "eks-pod-identity-token");
+    assert_eq!(volume["projected"]["defaultMode"], 420);
+    let container = &pod["spec"]["containers"][0];
+    let env: Vec<(&str, &str)> = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap(), e["value"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        env,
+        [
+            ("AWS_STS_REGIONAL_ENDPOINTS", "regional"),
+            ("AWS_DEFAULT_REGION", "us-west-2"),
+            ("AWS_REGION", "us-west-2"),
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", agent),
+            (
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token"
+            ),
+        ]
+    );
+    let mounts: Vec<&str> = container["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["mountPath"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        mounts,
+        [
+            "/var/run/secrets/kubernetes.io/serviceaccount",
+            "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount"
+        ]
+    );
+}

@@ -8,7 +8,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::world::diff::{Diff, Entity, Kind};
-use crate::world::model::{Cluster, ManagedPolicy, Role, ServiceAccount, World};
+use crate::world::model::{
+    Cluster, ManagedPolicy, PodIdentityAssociation, Role, ServiceAccount, World,
+};
 
 /// A cross-entity problem and the JSON path where it shows.
 pub(super) struct Problem {
@@ -43,6 +45,7 @@ pub(super) fn everything(world: &World) -> Result<(), Problem> {
                 sa,
             )?;
         }
+        associations(index, cluster)?;
     }
     admin_credentials(world)?;
     providers(world)?;
@@ -103,6 +106,31 @@ pub(super) fn changed(world: &World, diff: &Diff<'_>) -> Result<(), Problem> {
                         )
                     },
                     sa,
+                )?;
+            }
+            Entity::PodIdentityAssociation(cluster, association) => {
+                let index = position(world.clusters.iter(), cluster);
+                if cluster.pod_identity_associations.has_duplicates()
+                    || cluster
+                        .pod_identity_associations
+                        .iter()
+                        .filter(|a| a.association_id == association.association_id)
+                        .count()
+                        > 1
+                {
+                    return associations(index, cluster);
+                }
+                self::association(
+                    &|| {
+                        format!(
+                            "clusters[{index}].podIdentityAssociations[{}]",
+                            position(
+                                cluster.pod_identity_associations.iter().map(Arc::as_ref),
+                                association
+                            )
+                        )
+                    },
+                    association,
                 )?;
             }
             Entity::ManagedPolicy(policy) => managed_policy(
@@ -208,6 +236,57 @@ fn service_account(at: At<'_>, sa: &ServiceAccount) -> Result<(), Problem> {
             format!("{}.uid", at()),
             "must be 1 to 128 characters",
         ));
+    }
+    Ok(())
+}
+
+/// A cluster's associations: one per namespace/service account, ids unique, each well-formed.
+fn associations(index: usize, cluster: &Cluster) -> Result<(), Problem> {
+    let list = format!("clusters[{index}].podIdentityAssociations");
+    let all = || cluster.pod_identity_associations.iter();
+    unique(
+        &list,
+        "namespace/serviceAccount",
+        all().map(|a| format!("{}/{}", a.namespace, a.service_account)),
+    )?;
+    unique(
+        &list,
+        "associationId",
+        all().map(|a| a.association_id.clone()),
+    )?;
+    for (at, association) in all().enumerate() {
+        self::association(&|| format!("{list}[{at}]"), association)?;
+    }
+    Ok(())
+}
+
+/// An id as EKS makes them (`a-` and 17 lowercase letters and digits) and a role ARN.
+fn association(at: At<'_>, association: &PodIdentityAssociation) -> Result<(), Problem> {
+    let id_ok = association
+        .association_id
+        .strip_prefix("a-")
+        .is_some_and(|rest| {
+            rest.len() == 17
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if !id_ok {
+        return Err(Problem::at(
+            format!("{}.associationId", at()),
+            "must be a- followed by 17 lowercase letters and digits",
+        ));
+    }
+    for (field, arn) in [
+        ("roleArn", Some(&association.role_arn)),
+        ("targetRoleArn", association.target_role_arn.as_ref()),
+    ] {
+        if arn.is_some_and(|arn| !arn.starts_with("arn:aws:iam::") || !arn.contains(":role/")) {
+            return Err(Problem::at(
+                format!("{}.{field}", at()),
+                "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+            ));
+        }
     }
     Ok(())
 }

@@ -37,6 +37,17 @@ fn a_provider_without_client_ids_loads() {
         .is_empty());
 }
 
+/// Associations of `default/<service account>` with the given ids.
+fn associations(entries: &[(&str, &str)]) -> serde_json::Value {
+    entries
+        .iter()
+        .map(|(id, sa)| {
+            serde_json::json!({"associationId": id, "namespace": "default", "serviceAccount": sa,
+                "roleArn": "arn:aws:iam::111122223333:role/iam-test", "createdAt": 0, "modifiedAt": 0})
+        })
+        .collect()
+}
+
 #[test]
 fn broken_worlds_name_the_path_and_the_problem() {
     let cases: Vec<(&str, String, &str, &str)> = vec![
@@ -146,6 +157,32 @@ fn broken_worlds_name_the_path_and_the_problem() {
             }),
             "$.managedPolicies[0].createDate",
             "timestamp",
+        ),
+        (
+            "association_bad_id",
+            with(|w| w["clusters"][0]["podIdentityAssociations"] = associations(&[("a-1", "pi")])),
+            "$.clusters[0].podIdentityAssociations[0].associationId",
+            "17 lowercase",
+        ),
+        (
+            "association_twice_for_one_account",
+            with(|w| {
+                w["clusters"][0]["podIdentityAssociations"] =
+                    associations(&[("a-aaaaaaaaaaaaaaaaa", "pi"), ("a-bbbbbbbbbbbbbbbbb", "pi")])
+            }),
+            "$.clusters[0].podIdentityAssociations[1]",
+            "duplicate namespace/serviceAccount",
+        ),
+        (
+            "association_id_twice",
+            with(|w| {
+                w["clusters"][0]["podIdentityAssociations"] = associations(&[
+                    ("a-aaaaaaaaaaaaaaaaa", "one"),
+                    ("a-aaaaaaaaaaaaaaaaa", "two"),
+                ])
+            }),
+            "$.clusters[0].podIdentityAssociations[1]",
+            "duplicate associationId",
         ),
     ];
     for (name, text, want_path, want_problem) in cases {

@@ -150,7 +150,11 @@ fn malformed_pods_are_refused_with_the_field() {
         ),
     ];
     for (name, pod, field) in cases {
-        match mutate(&pod, Some(&with_role(&[])), &Settings::default()) {
+        match mutate(
+            &pod,
+            with_annotations(&with_role(&[])),
+            &Settings::default(),
+        ) {
             Err(PodError::Shape { field: got, .. }) => assert_eq!(got, field, "case {name}"),
             other => panic!("case {name}: {other:?}"),
         }
@@ -210,6 +214,7 @@ fn never_panics_on_random_documents() {
     const KEYS: &[&str] = &[
         "metadata",
         "annotations",
+        "labels",
         "spec",
         "containers",
         "initContainers",
@@ -260,25 +265,43 @@ fn never_panics_on_random_documents() {
         }
     }
     let mut rng = rand::rngs::StdRng::seed_from_u64(6);
-    let account = with_role(&[]);
-    for _ in 0..5000 {
+    let annotations = with_role(&[]);
+    for i in 0..6000 {
         let document = value(&mut rng, 0);
+        // Every other document as a Pod Identity pod.
+        let account = Account {
+            annotations: Some(&annotations),
+            pod_identity: i % 2 == 1,
+        };
         if let Ok(Outcome::Mutated(mutation)) =
-            mutate(&document, Some(&account), &Settings::eks("us-west-2"))
+            mutate(&document, account, &Settings::eks("us-west-2"))
         {
             assert_eq!(
-                apply(&document_with_spec(&document), &mutation.patch).ok(),
+                apply(
+                    &document_with_parents(&document, account.pod_identity),
+                    &mutation.patch
+                )
+                .ok(),
                 Some(mutation.pod)
             );
         }
     }
 }
 
-fn document_with_spec(document: &Value) -> Value {
+/// The document with the `spec` (and, for the label, `metadata`) the mutation gives a
+/// patch to land in.
+fn document_with_parents(document: &Value, labelled: bool) -> Value {
     let mut copy = document.clone();
+    let parents: &[&str] = if labelled {
+        &["metadata", "spec"]
+    } else {
+        &["spec"]
+    };
     if let Value::Object(map) = &mut copy {
-        if map.get("spec").is_none_or(Value::is_null) {
-            map.insert("spec".into(), json!({}));
+        for parent in parents {
+            if map.get(*parent).is_none_or(Value::is_null) {
+                map.insert((*parent).into(), json!({}));
+            }
         }
     }
     copy

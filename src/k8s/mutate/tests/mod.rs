@@ -1,8 +1,10 @@
 use serde_json::json;
 
+use super::config::{REGIONAL_STS_ANNOTATION, ROLE_ARN_ANNOTATION, TOKEN_EXPIRATION_ANNOTATION};
 use super::*;
 
 mod annotations;
+mod container_credentials;
 
 pub(super) const ROLE: &str = "arn:aws:iam::111122223333:role/s3-reader";
 pub(super) const TOKEN_FILE: &str = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";
@@ -18,6 +20,14 @@ pub(super) fn with_role(extra: &[(&str, &str)]) -> BTreeMap<String, String> {
     let mut all = annotations(extra);
     all.insert(ROLE_ARN_ANNOTATION.to_owned(), ROLE.to_owned());
     all
+}
+
+/// An existing account with these annotations and no Pod Identity association.
+pub(super) fn with_annotations(annotations: &BTreeMap<String, String>) -> Account<'_> {
+    Account {
+        annotations: Some(annotations),
+        pod_identity: false,
+    }
 }
 
 pub(super) fn pod(spec: Value) -> Value {
@@ -57,7 +67,7 @@ pub(super) fn mutated(
     account: &BTreeMap<String, String>,
     settings: &Settings,
 ) -> Mutation {
-    match mutate(pod, Some(account), settings) {
+    match mutate(pod, with_annotations(account), settings) {
         Ok(Outcome::Mutated(mutation)) => mutation,
         other => panic!("expected a mutation, got {other:?}"),
     }
@@ -277,7 +287,11 @@ fn pods_the_webhook_leaves_alone() {
         ),
     ];
     for (name, pod, account, want) in cases {
-        let got = mutate(&pod, account.as_ref(), &Settings::default());
+        let account = Account {
+            annotations: account.as_ref(),
+            pod_identity: false,
+        };
+        let got = mutate(&pod, account, &Settings::default());
         assert_eq!(got, Ok(want), "case {name}");
     }
 }
@@ -360,6 +374,10 @@ fn workshop_pod_gets_what_eks_injects() {
         .default_cluster()
         .service_account("default", service_account_name(&pod))
         .map(|sa| &sa.annotations);
+    let account = Account {
+        annotations: account,
+        pod_identity: false,
+    };
     let mutation = match mutate(&pod, account, &Settings::eks("us-west-2")) {
         Ok(Outcome::Mutated(mutation)) => mutation,
         other => panic!("{other:?}"),
