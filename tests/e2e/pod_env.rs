@@ -336,8 +336,8 @@ fn world_with_associations(dir: &Path) -> String {
                "createdAt": 1_700_000_000, "modifiedAt": 1_700_000_000})
     };
     world["clusters"][0]["podIdentityAssociations"] = json!([
-        association("a-0000000000000pitest", "pi-test"),
-        association("a-000000000000iamtest", "iam-test"),
+        association("a-00000000000pitest", "pi-test"),
+        association("a-0000000000iamtest", "iam-test"),
     ]);
     let path = dir.join("world.json");
     std::fs::write(&path, world.to_string()).unwrap();
