@@ -214,13 +214,9 @@ fn check_tags(tags: &BTreeMap<String, String>) -> Result<(), EksError> {
 /// The role `arn` names in this account, checked as EKS checks it on Create and Update:
 /// it exists, and some `Allow` statement of its trust policy names the service principal.
 fn check_role(world: &World, arn: &str) -> Result<(), EksError> {
-    let role = world
-        .roles
-        .iter()
-        .find(|role| role.arn(world.account.id.as_str()) == arn)
-        .ok_or_else(|| {
-            EksError::InvalidParameter("Role provided in the request does not exist".to_owned())
-        })?;
+    let role = world.role_by_arn(arn).ok_or_else(|| {
+        EksError::InvalidParameter("Role provided in the request does not exist".to_owned())
+    })?;
     if trusts_pods(role.assume_role_policy_document.as_json()) {
         Ok(())
     } else {

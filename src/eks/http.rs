@@ -39,25 +39,7 @@ async fn run(
     signature: &Signature,
     body: Body,
 ) -> Result<serde_json::Value, AwsError> {
-    let body = body::read(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|err| match err {
-            BodyError::TimedOut => AwsError::sender(
-                "RequestTimeoutException",
-                StatusCode::REQUEST_TIMEOUT,
-                body::TIMEOUT_MESSAGE,
-            ),
-            BodyError::TooLarge { limit } => AwsError::sender(
-                "InvalidRequestException",
-                StatusCode::BAD_REQUEST,
-                format!("Request body must be at most {limit} bytes"),
-            ),
-            BodyError::Broken(cause) => AwsError::sender(
-                "InvalidRequestException",
-                StatusCode::BAD_REQUEST,
-                format!("cannot read the body: {cause}"),
-            ),
-        })?;
+    let body = read_body(body).await?;
     let gate = Gate::new(state);
     let (caller, _) = gate
         .authenticate(parts, signature, Service::Eks, PayloadHash::of(&body))
@@ -98,4 +80,28 @@ async fn run(
                 .map_err(|err| update_error(err, "ServerException"))
         }
     }
+}
+
+/// Reads a rest-json request body (EKS's and EKS Auth's), refusing one that is too large,
+/// too slow or broken with the codes EKS gives.
+pub(crate) async fn read_body(body: Body) -> Result<axum::body::Bytes, AwsError> {
+    body::read(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|err| match err {
+            BodyError::TimedOut => AwsError::sender(
+                "RequestTimeoutException",
+                StatusCode::REQUEST_TIMEOUT,
+                body::TIMEOUT_MESSAGE,
+            ),
+            BodyError::TooLarge { limit } => AwsError::sender(
+                "InvalidRequestException",
+                StatusCode::BAD_REQUEST,
+                format!("Request body must be at most {limit} bytes"),
+            ),
+            BodyError::Broken(cause) => AwsError::sender(
+                "InvalidRequestException",
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the body: {cause}"),
+            ),
+        })
 }

@@ -15,13 +15,10 @@ use crate::access::denied::{not_authorized, ResourceName};
 use crate::access::error::json_error;
 use crate::access::http::Gate;
 use crate::access::Request;
-use crate::protocol::body::{self, BodyError};
 use crate::protocol::error::AwsError;
 use crate::sigv4::PayloadHash;
 use crate::state::AppState;
 
-/// Largest request body read: a token is at most a few kilobytes.
-const MAX_BODY_BYTES: usize = 64 * 1024;
 const ACTION: &str = "eks-auth:AssumeRoleForPodIdentity";
 
 /// The body: the token, and what the agent adds about the node (not modelled).
@@ -45,16 +42,7 @@ async fn run(
     signature: &Signature,
     body: Body,
 ) -> Result<String, AwsError> {
-    let body = body::read(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|err| match err {
-            BodyError::TimedOut => AwsError::sender(
-                "InvalidRequestException",
-                StatusCode::BAD_REQUEST,
-                body::TIMEOUT_MESSAGE,
-            ),
-            other => EksAuthError::InvalidRequest(format!("cannot read the body: {other}")).into(),
-        })?;
+    let body = crate::eks::http::read_body(body).await?;
     let gate = Gate::new(state);
     let (caller, _) = gate
         .authenticate(parts, signature, Service::EksAuth, PayloadHash::of(&body))

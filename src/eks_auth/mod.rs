@@ -347,10 +347,7 @@ fn session_name(cluster_name: &str, subject: &PodSubject) -> String {
 
 fn find_role<'w>(world: &'w World, arn: &str) -> Result<&'w Role, EksAuthError> {
     world
-        .roles
-        .iter()
-        .map(AsRef::as_ref)
-        .find(|role| role.arn(world.account.id.as_str()) == arn)
+        .role_by_arn(arn)
         .ok_or_else(|| EksAuthError::AccessDenied(format!("the role {arn} does not exist")))
 }
 

@@ -155,6 +155,18 @@ fn run(world: &World, token: &str) -> Result<Output, EksAuthError> {
     assume_role_for_pod_identity(CLUSTER, token, &services)
 }
 
+/// The session the output's credentials carry.
+fn opened(output: &Output) -> credentials::OpenedSession {
+    let secret = CredentialSecret::from_bytes(&[7; 32]);
+    credentials::open(
+        &secret,
+        &output.credentials.access_key_id,
+        &output.credentials.session_token,
+        NOW,
+    )
+    .unwrap()
+}
+
 #[test]
 fn a_pod_identity_token_gets_the_associated_role_with_eks_session_tags() {
     let world = world();
@@ -178,14 +190,7 @@ fn a_pod_identity_token_gets_the_associated_role_with_eks_session_tags() {
     assert!(output.assumed_role_user.assume_role_id.starts_with("AROA"));
     assert_eq!(output.credentials.expiration, NOW + 3600);
 
-    let secret = CredentialSecret::from_bytes(&[7; 32]);
-    let opened = credentials::open(
-        &secret,
-        &output.credentials.access_key_id,
-        &output.credentials.session_token,
-        NOW,
-    )
-    .unwrap();
+    let opened = opened(&output);
     let tags: std::collections::BTreeMap<_, _> = opened.session.tags.into_iter().collect();
     assert_eq!(
         tags.keys().map(String::as_str).collect::<Vec<_>>(),
@@ -314,13 +319,6 @@ fn disabled_session_tags_need_no_tag_session() {
         .get_mut("default/no-tag")
         .unwrap() = association;
     let output = run(&world, &Token::of("default", "no-tag").mint(&world)).unwrap();
-    let secret = CredentialSecret::from_bytes(&[7; 32]);
-    let opened = credentials::open(
-        &secret,
-        &output.credentials.access_key_id,
-        &output.credentials.session_token,
-        NOW,
-    )
-    .unwrap();
+    let opened = opened(&output);
     assert!(opened.session.tags.is_empty());
 }

@@ -26,6 +26,15 @@ pub use model::{
 };
 
 impl World {
+    /// The role whose ARN (in this account) is `arn`.
+    pub fn role_by_arn(&self, arn: &str) -> Option<&Role> {
+        let account = self.account.id.as_str();
+        self.roles
+            .iter()
+            .map(std::sync::Arc::as_ref)
+            .find(|role| role.arn(account) == arn)
+    }
+
     /// The cluster that `/api/v1/…` and the root discovery document serve: the first one.
     pub fn default_cluster(&self) -> &Cluster {
         // `load` refuses a world without clusters.

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{jwt_part, TestServer, FIXTURE_KID, ISSUER};
+use crate::support::{verified_claims, TestServer, FIXTURE_KID, ISSUER};
 
 #[tokio::test]
 async fn discovery_documents_have_the_eks_shape_at_both_paths() {
@@ -119,25 +119,14 @@ async fn a_minted_token_verifies_through_discovery_and_jwks() {
         .as_str()
         .expect("token")
         .to_owned();
-    let discovery = server.get("/.well-known/openid-configuration").await.json();
-    let jwks_path = discovery["jwks_uri"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches(&server.base_url)
-        .to_owned();
-    let jwks: jsonwebtoken::jwk::JwkSet =
-        serde_json::from_str(&server.get(&jwks_path).await.body).unwrap();
-    let kid = jwt_part(&token, 0)["kid"].as_str().unwrap().to_owned();
-    let jwk = jwks.find(&kid).expect("the token's kid is published");
-    let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.set_issuer(&[discovery["issuer"].as_str().unwrap()]);
-    validation.set_audience(&["sts.amazonaws.com"]);
-    let data =
-        jsonwebtoken::decode::<serde_json::Value>(&token, &key, &validation).expect("verifies");
-    assert_eq!(data.claims["sub"], "system:serviceaccount:default:iam-test");
-
-    let mut wrong_audience = validation.clone();
-    wrong_audience.set_audience(&["someone-else"]);
-    assert!(jsonwebtoken::decode::<serde_json::Value>(&token, &key, &wrong_audience).is_err());
+    let claims = verified_claims(&server.base_url, &token, "sts.amazonaws.com")
+        .await
+        .expect("verifies");
+    assert_eq!(claims["sub"], "system:serviceaccount:default:iam-test");
+    assert!(
+        verified_claims(&server.base_url, &token, "someone-else")
+            .await
+            .is_none(),
+        "another audience does not verify"
+    );
 }

@@ -8,7 +8,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::json;
 
-use crate::support::{binary, default_world, jwt_part, seed_fixture_key, send, ServerProcess};
+use crate::support::{
+    binary, default_world, jwt_part, seed_fixture_key, send, verified_claims, ServerProcess,
+};
 
 /// A data dir with the fixture key, inside `dir`.
 fn data_dir(dir: &Path) -> String {
@@ -344,27 +346,6 @@ fn world_with_associations(dir: &Path) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-/// `token`'s claims once its signature verifies against `server`'s JWKS, for the pod
-/// identity audience and the cluster's issuer, as a relying party checks it.
-async fn verified_pod_identity_claims(server: &ServerProcess, token: &str) -> serde_json::Value {
-    let discovery = server.get("/.well-known/openid-configuration").await.json();
-    let jwks_path = discovery["jwks_uri"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches(&server.base_url)
-        .to_owned();
-    let jwks: jsonwebtoken::jwk::JwkSet =
-        serde_json::from_str(&server.get(&jwks_path).await.body).unwrap();
-    let kid = jwt_part(token, 0)["kid"].as_str().unwrap().to_owned();
-    let key = jsonwebtoken::DecodingKey::from_jwk(jwks.find(&kid).expect("kid published")).unwrap();
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.set_issuer(&[discovery["issuer"].as_str().unwrap()]);
-    validation.set_audience(&[POD_IDENTITY_AUDIENCE]);
-    jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation)
-        .expect("the token verifies")
-        .claims
-}
-
 /// What `sh` sees after `eval "$(irsa-local env ARGS…)"`, with web identity variables and
 /// static keys already in the caller's environment.
 fn evaluated(args: &[&str]) -> (Output, Vec<(String, String)>) {
@@ -437,7 +418,9 @@ async fn env_pod_identity_exports_the_agent_and_a_token_file_without_a_newline()
         !token.ends_with('\n') && !token.contains(['\r', '\n']),
         "botocore refuses a header value with a newline"
     );
-    let claims = verified_pod_identity_claims(&server, &token).await;
+    let claims = verified_claims(&server.base_url, &token, POD_IDENTITY_AUDIENCE)
+        .await
+        .expect("the token verifies");
     assert_eq!(claims["aud"], json!([POD_IDENTITY_AUDIENCE]));
     assert_eq!(claims["sub"], "system:serviceaccount:default:pi-test");
 }

@@ -7,7 +7,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::{binary, form, jwt_part, seed_fixture_key, send, xml_text, ServerProcess};
+use crate::support::{
+    binary, form, jwt_part, seed_fixture_key, send, verified_claims, xml_text, ServerProcess,
+};
 
 /// AssumeRoleWithWebIdentity for the workshop role; returns the HTTP status.
 async fn assume(server: &ServerProcess, token: &str) -> u16 {
@@ -117,22 +119,9 @@ async fn a_pod_identity_token_file_is_kept_too() {
         !first.contains(['\n', '\r']),
         "botocore sends the file as a header: no newline"
     );
-    let discovery = server.get("/.well-known/openid-configuration").await.json();
-    let jwks_path = discovery["jwks_uri"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches(&server.base_url)
-        .to_owned();
-    let jwks: jsonwebtoken::jwk::JwkSet =
-        serde_json::from_str(&server.get(&jwks_path).await.body).unwrap();
-    let kid = jwt_part(&first, 0)["kid"].as_str().unwrap().to_owned();
-    let key = jsonwebtoken::DecodingKey::from_jwk(jwks.find(&kid).unwrap()).unwrap();
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.set_issuer(&[discovery["issuer"].as_str().unwrap()]);
-    validation.set_audience(&["pods.eks.amazonaws.com"]);
-    let claims = jsonwebtoken::decode::<serde_json::Value>(&first, &key, &validation)
-        .expect("verifies for the pod identity audience")
-        .claims;
+    let claims = verified_claims(&server.base_url, &first, "pods.eks.amazonaws.com")
+        .await
+        .expect("verifies for the pod identity audience");
     assert_eq!(claims["sub"], "system:serviceaccount:default:pi-test");
     assert_eq!(
         claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),

@@ -83,9 +83,7 @@ pub fn execute(input: &Input, services: &Services) -> Result<Output, StsError> {
     let tags = session_tags(&claims)?;
 
     let role = world
-        .roles
-        .iter()
-        .find(|role| role.arn(world.account.id.as_str()) == input.role_arn)
+        .role_by_arn(&input.role_arn)
         .ok_or_else(|| StsError::NotAuthorized {
             action: ACTION,
             reason: format!("role {} does not exist", input.role_arn),

@@ -427,6 +427,43 @@ pub fn sign(request: &Unsigned, keys: &Keys, time: std::time::SystemTime) -> Vec
     headers
 }
 
+/// `token`'s claims once it verifies as a relying party checks it against the server at
+/// `base_url`: discovery, then the JWKS it names, then RS256 with the discovery's issuer and
+/// `audience`; `None` when it does not verify.
+pub async fn verified_claims(
+    base_url: &str,
+    token: &str,
+    audience: &str,
+) -> Option<serde_json::Value> {
+    let discovery = send(
+        &format!("{base_url}/.well-known/openid-configuration"),
+        "GET",
+        None,
+        Vec::new(),
+    )
+    .await
+    .json();
+    // The server names its JWKS at the address the request came to.
+    let jwks_path = discovery["jwks_uri"]
+        .as_str()
+        .expect("jwks_uri")
+        .trim_start_matches(base_url);
+    let jwks_url = format!("{base_url}{jwks_path}");
+    let jwks: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_str(&send(&jwks_url, "GET", None, Vec::new()).await.body).unwrap();
+    let kid = jwt_part(token, 0)["kid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwks.find(&kid)?).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[discovery["issuer"].as_str().unwrap()]);
+    validation.set_audience(&[audience]);
+    jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation)
+        .ok()
+        .map(|data| data.claims)
+}
+
 /// Decodes one base64url JWT segment as JSON.
 pub fn jwt_part(token: &str, index: usize) -> serde_json::Value {
     use base64::Engine;
