@@ -268,3 +268,22 @@ pub fn kubeconfig(
             )?;
     Ok(serde_saphyr::to_string(&file).map_err(ManifestError::from)?)
 }
+
+/// `irsa-local explain` against the world (`--config`, saved state included): what STS
+/// would answer `role_arn` and `token` now, step by step.
+pub fn explain(
+    config: &Config,
+    role_arn: &str,
+    token: &str,
+) -> Result<crate::explain::Report, OfflineError> {
+    let app = App::build(config, Arc::new(SystemClock))?;
+    let state = app.state();
+    let snapshot = state.current();
+    let services = crate::sts::assume_role_with_web_identity::Services {
+        world: snapshot.world(),
+        keys: snapshot.keyring(),
+        secret: state.credential_secret(),
+        now: SystemClock.now(),
+    };
+    Ok(crate::explain::explain(role_arn, token, &services, true))
+}
