@@ -157,3 +157,67 @@ fn token_refuses_what_token_request_refuses() {
         );
     }
 }
+
+#[test]
+fn token_defects_sign_as_their_table_says_and_nonsense_exits_2() {
+    let data = tempfile::tempdir().unwrap();
+    seed_fixture_key(data.path());
+    let dir = data.path().to_str().unwrap();
+    // defect → whether the world's keys still verify its signature (`decode` exit 0).
+    let cases = [
+        ("expired", true),
+        ("not-yet-valid", true),
+        ("issued-in-future", true),
+        ("other-issuer", true),
+        ("no-audience", true),
+        ("other-audience", true),
+        ("unknown-kid", false),
+        ("other-cluster-key", false),
+        ("alg-none", false),
+        ("hs256-public-key", false),
+        ("tampered-payload", false),
+        ("no-subject", true),
+    ];
+    for (defect, verifies) in cases {
+        let minted = run(
+            &[
+                "token",
+                "--data-dir",
+                dir,
+                "-s",
+                "iam-test",
+                "--defect",
+                defect,
+            ],
+            None,
+        );
+        assert!(
+            minted.status.success(),
+            "case {defect}: {}",
+            text(&minted.stderr)
+        );
+        let token = text(&minted.stdout).trim().to_owned();
+        let decoded = run(&["decode", "--data-dir", dir, &token], None);
+        assert_eq!(
+            decoded.status.code(),
+            Some(if verifies { 0 } else { 1 }),
+            "case {defect}"
+        );
+    }
+    let nonsense = [
+        ("two_defects", vec!["--defect", "alg-none", "--expired"]),
+        ("exp_offset_ahead", vec!["--exp-offset", "60"]),
+        ("nbf_offset_behind", vec!["--nbf-offset", "-60"]),
+        (
+            "audience_with_no_audience",
+            vec!["--defect", "no-audience", "--audience", "x"],
+        ),
+    ];
+    for (name, extra) in nonsense {
+        let mut args = vec!["token", "--data-dir", dir, "-s", "iam-test"];
+        args.extend(extra);
+        let output = run(&args, None);
+        assert_eq!(output.status.code(), Some(2), "case {name}");
+        assert!(output.stdout.is_empty(), "case {name}: no token printed");
+    }
+}
