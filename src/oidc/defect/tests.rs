@@ -251,22 +251,30 @@ fn other_cluster_key_without_another_cluster_is_a_fresh_key() {
 fn spoiling_what_is_not_a_minted_token_is_refused_without_panicking() {
     let fixture = Fixture::new();
     let no_times = format!("e30.{}.sig", URL_SAFE_NO_PAD.encode(r#"{"sub":"x"}"#));
-    let extreme = spoil(
-        &fixture.valid(),
-        Defect::Expired {
-            exp_offset: i64::MIN,
-        },
-        fixture.signers(),
-    );
-    assert!(extreme.is_ok(), "an offset past the epoch saturates");
-    let far = spoil(
-        &fixture.valid(),
-        Defect::NotYetValid {
-            nbf_offset: i64::MAX,
-        },
-        fixture.signers(),
-    );
-    assert!(far.is_ok(), "an offset past u64 saturates");
+    let extremes = [
+        (
+            "exp_before_the_epoch",
+            Defect::Expired {
+                exp_offset: i64::MIN,
+            },
+        ),
+        (
+            "nbf_past_u64",
+            Defect::NotYetValid {
+                nbf_offset: i64::MAX,
+            },
+        ),
+        (
+            "iat_past_u64",
+            Defect::IssuedInFuture {
+                iat_offset: i64::MAX,
+            },
+        ),
+    ];
+    for (name, defect) in extremes {
+        let spoiled = spoil(&fixture.valid(), defect, fixture.signers());
+        assert!(spoiled.is_ok(), "case {name}: saturates");
+    }
     for (name, token) in [
         ("empty", ""),
         ("one_part", "abc"),
