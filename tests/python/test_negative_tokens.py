@@ -2,6 +2,9 @@
 `POST /_irsa/tokens` makes AssumeRoleWithWebIdentity answer the error the README
 documents for it, while a valid control token from the same places succeeds."""
 
+import base64
+import json
+
 import boto3
 import botocore.config
 import botocore.exceptions
@@ -155,3 +158,23 @@ def test_the_route_asks_for_the_kube_token_when_the_server_has_one(tmp_path):
         assert_refused(server, answer["token"], "expired")
     finally:
         server.stop()
+
+
+def header(token):
+    part = token.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def test_other_cluster_key_is_the_second_clusters_key(server):
+    eks = boto3.client("eks", endpoint_url=server.url, region_name="us-west-2",
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    issuer = eks.create_cluster(
+        name="second", roleArn="arn:aws:iam::111122223333:role/eks-cluster",
+        resourcesVpcConfig={"subnetIds": ["subnet-1"]})["cluster"]["identity"]["oidc"]["issuer"]
+    second = {k["kid"] for k in requests.get(
+        f"{server.url}/id/{issuer.rsplit('/', 1)[1]}/keys", timeout=10).json()["keys"]}
+    first = {k["kid"] for k in requests.get(f"{server.url}/keys", timeout=10).json()["keys"]}
+    for token in (cli_token(server, "--defect", "other-cluster-key"),
+                  route_token(server, {"defect": "other-cluster-key"})["token"]):
+        assert header(token)["kid"] in second - first
+        assert_refused(server, token, "other-cluster-key")
