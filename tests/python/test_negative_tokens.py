@@ -137,6 +137,10 @@ def test_combinations_that_make_no_sense_exit_2(server, args, message):
      "one defect at a time"),
     ({"serviceAccount": "iam-test", "defect": "expired", "pod": "web"}, 400, "unknown field"),
     ({"serviceAccount": "Bad_Name", "defect": "expired"}, 400, "invalid service account name"),
+    ({"serviceAccount": "iam-test", "defect": "expired", "audience": []}, 400,
+     "names no audience"),
+    ({"serviceAccount": "iam-test", "defect": "expired", "expirationSeconds": 60}, 400,
+     "not within 600 to 2^32"),
     ({"serviceAccount": "iam-test", "defect": "expired", "cluster": "nope"}, 404,
      "no cluster named"),
 ])

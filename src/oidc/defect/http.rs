@@ -16,7 +16,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{spoil, Defect, DefectError, DefectRequest, Signers};
+use super::{spoil, DefectError, DefectRequest, Signers};
 use crate::oidc::http::IssuerSource;
 use crate::oidc::mint::{self, ObjectRef, TokenSpec};
 use crate::world::{names, random_uuid, SecretString};
@@ -133,6 +133,8 @@ fn answer<S: IssuerSource>(state: &S, body: &[u8], now: u64) -> Response {
                     body.service_account
                 )
             }),
+        matches!(&body.audience, Some(Audiences::Many(list)) if list.is_empty())
+            .then(|| "audience names no audience; leave it out for sts.amazonaws.com".to_owned()),
         body.expiration_seconds
             .filter(|seconds| !EXPIRATION_BOUNDS.contains(seconds))
             .map(|seconds| format!("expirationSeconds {seconds} is not within 600 to 2^32")),
@@ -180,8 +182,7 @@ fn answer<S: IssuerSource>(state: &S, body: &[u8], now: u64) -> Response {
         .and_then(|valid| spoil(&valid.token, defect, signers));
         match minted {
             Ok(token) => {
-                Json(serde_json::json!({ "token": token, "defect": Defect::name(defect) }))
-                    .into_response()
+                Json(serde_json::json!({ "token": token, "defect": defect.name() })).into_response()
             }
             Err(err) => refused(&err),
         }

@@ -150,6 +150,33 @@ impl TimeClaim {
             Self::Iat => "iat",
         }
     }
+
+    /// The sign an offset of this claim needs to make its defect.
+    fn sign(self) -> &'static str {
+        match self {
+            Self::Exp => "negative",
+            Self::Nbf | Self::Iat => "positive",
+        }
+    }
+
+    /// Its defect with `offset`, if the offset makes one: `exp` in the past, `nbf` or
+    /// `iat` in the future.
+    fn defect(self, offset: i64) -> Result<Defect, DefectError> {
+        let (defect, makes_it) = match self {
+            Self::Exp => (Defect::Expired { exp_offset: offset }, offset < 0),
+            Self::Nbf => (Defect::NotYetValid { nbf_offset: offset }, offset > 0),
+            Self::Iat => (Defect::IssuedInFuture { iat_offset: offset }, offset > 0),
+        };
+        if makes_it {
+            Ok(defect)
+        } else {
+            Err(DefectError::OffsetSign {
+                claim: self,
+                offset,
+                defect: defect.name(),
+            })
+        }
+    }
 }
 
 /// Why a defect could not be chosen or applied.
@@ -160,9 +187,12 @@ pub enum DefectError {
     #[error("one defect at a time: {0} and {1} were both asked for")]
     TwoDefects(&'static str, &'static str),
     #[error("the {} offset must be {}: {offset} would not make the token {defect}",
-        .claim.name(), if matches!(.claim, TimeClaim::Exp) { "negative" } else { "positive" },
-        defect = if matches!(.claim, TimeClaim::Exp) { "expired" } else { "early" })]
-    OffsetSign { claim: TimeClaim, offset: i64 },
+        .claim.name(), .claim.sign())]
+    OffsetSign {
+        claim: TimeClaim,
+        offset: i64,
+        defect: &'static str,
+    },
     #[error("{0} sets the audience itself; ask for no audience with it")]
     AudienceGiven(&'static str),
     #[error("no defect was asked for; the defects are {names} (a valid token comes from TokenRequest)", names = names())]
@@ -209,28 +239,20 @@ impl DefectRequest<'_> {
             exp_offset: -DEFAULT_OFFSET_SECONDS,
         });
         let offsets = [
-            self.exp_offset
-                .map(|offset| {
-                    check_sign(TimeClaim::Exp, offset, offset < 0)
-                        .map(|()| Defect::Expired { exp_offset: offset })
-                })
-                .transpose()?,
-            self.nbf_offset
-                .map(|offset| {
-                    check_sign(TimeClaim::Nbf, offset, offset > 0)
-                        .map(|()| Defect::NotYetValid { nbf_offset: offset })
-                })
-                .transpose()?,
-            self.iat_offset
-                .map(|offset| {
-                    check_sign(TimeClaim::Iat, offset, offset > 0)
-                        .map(|()| Defect::IssuedInFuture { iat_offset: offset })
-                })
-                .transpose()?,
-        ];
+            (TimeClaim::Exp, self.exp_offset),
+            (TimeClaim::Nbf, self.nbf_offset),
+            (TimeClaim::Iat, self.iat_offset),
+        ]
+        .map(|(claim, offset)| offset.map(|offset| claim.defect(offset)));
         let mut chosen: Option<Defect> = None;
         // An offset comes last so that it replaces the default of its own name.
-        for defect in [named, expired].into_iter().chain(offsets).flatten() {
+        for defect in [named, expired]
+            .into_iter()
+            .flatten()
+            .map(Ok)
+            .chain(offsets.into_iter().flatten())
+        {
+            let defect = defect?;
             match chosen {
                 Some(earlier) if earlier.name() != defect.name() => {
                     return Err(DefectError::TwoDefects(earlier.name(), defect.name()));
@@ -243,14 +265,6 @@ impl DefectRequest<'_> {
             return Err(DefectError::AudienceGiven(defect.name()));
         }
         Ok(chosen)
-    }
-}
-
-fn check_sign(claim: TimeClaim, offset: i64, right: bool) -> Result<(), DefectError> {
-    if right {
-        Ok(())
-    } else {
-        Err(DefectError::OffsetSign { claim, offset })
     }
 }
 
