@@ -201,3 +201,37 @@ fn refused(err: &DefectError) -> Response {
 fn refuse(status: StatusCode, message: String) -> Response {
     (status, Json(serde_json::json!({ "message": message }))).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn the_kube_token_is_asked_for_only_when_the_server_has_one() {
+        let token = SecretString::new("s3cret".into());
+        let cases = [
+            ("no_token_configured", None, None, true),
+            (
+                "no_token_configured_any_header",
+                None,
+                Some("Bearer x"),
+                true,
+            ),
+            ("the_token", Some(&token), Some("Bearer s3cret"), true),
+            ("missing", Some(&token), None, false),
+            ("wrong", Some(&token), Some("Bearer s3cre"), false),
+            ("longer", Some(&token), Some("Bearer s3cretX"), false),
+            ("not_bearer", Some(&token), Some("Basic s3cret"), false),
+            ("bare_token", Some(&token), Some("s3cret"), false),
+        ];
+        for (name, expected, authorization, want) in cases {
+            let mut headers = HeaderMap::new();
+            if let Some(value) = authorization {
+                headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+            }
+            assert_eq!(presents(&headers, expected), want, "case {name}");
+        }
+    }
+}
