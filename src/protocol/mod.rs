@@ -19,3 +19,15 @@ pub struct RequestId(pub String);
 pub fn request_id(extensions: &Extensions) -> &str {
     extensions.get::<RequestId>().map_or("", |id| id.0.as_str())
 }
+
+/// Whether `headers` carry `Authorization: Bearer <expected>`, compared in constant time
+/// (the `--kube-token` check of the Kubernetes API and of `/_irsa/tokens`).
+pub fn bearer_matches(headers: &axum::http::HeaderMap, expected: &str) -> bool {
+    let presented = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    aws_lc_rs::constant_time::verify_slices_are_equal(presented.as_bytes(), expected.as_bytes())
+        .is_ok()
+}

@@ -46,18 +46,7 @@ async fn bearer(State(state): State<AppState>, request: Request, next: Next) -> 
     let Some(token) = &state.config().kube_token else {
         return next.run(request).await;
     };
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    let matches = aws_lc_rs::constant_time::verify_slices_are_equal(
-        presented.as_bytes(),
-        token.expose().as_bytes(),
-    )
-    .is_ok();
-    if matches {
+    if crate::protocol::bearer_matches(request.headers(), token.expose()) {
         next.run(request).await
     } else {
         Status::unauthorized().into_response()

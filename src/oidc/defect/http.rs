@@ -10,7 +10,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -88,19 +88,7 @@ fn default_namespace() -> String {
 /// Whether the request carries `expected` as its bearer token (constant time), or there is
 /// none to carry.
 fn presents(headers: &HeaderMap, expected: Option<&SecretString>) -> bool {
-    let Some(expected) = expected else {
-        return true;
-    };
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    aws_lc_rs::constant_time::verify_slices_are_equal(
-        presented.as_bytes(),
-        expected.expose().as_bytes(),
-    )
-    .is_ok()
+    expected.is_none_or(|expected| crate::protocol::bearer_matches(headers, expected.expose()))
 }
 
 fn answer<S: IssuerSource>(state: &S, body: &[u8], now: u64) -> Response {
@@ -229,7 +217,10 @@ mod tests {
         for (name, expected, authorization, want) in cases {
             let mut headers = HeaderMap::new();
             if let Some(value) = authorization {
-                headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+                headers.insert(
+                    axum::http::header::AUTHORIZATION,
+                    HeaderValue::from_static(value),
+                );
             }
             assert_eq!(presents(&headers, expected), want, "case {name}");
         }
