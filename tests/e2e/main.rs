@@ -7,6 +7,7 @@ mod cli;
 mod create_iamserviceaccount;
 mod flood;
 mod hostile;
+mod lint;
 mod mutate_cli;
 mod oidc;
 mod pod_env;
