@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::{exit_code, WorldArgs};
 
+/// `irsa-local lint`'s flags.
 #[derive(Args)]
 pub struct LintArgs {
     #[command(flatten)]
@@ -33,6 +34,7 @@ pub struct LintArgs {
     output: Output,
 }
 
+/// How findings are printed.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Output {
     Text,
@@ -45,6 +47,7 @@ struct JsonOutput<'a> {
     findings: Vec<JsonFinding<'a>>,
 }
 
+/// A finding with the file or role it is in.
 #[derive(Serialize)]
 struct JsonFinding<'a> {
     source: &'a str,
@@ -52,6 +55,8 @@ struct JsonFinding<'a> {
     finding: &'a lint::Finding,
 }
 
+/// Lints, prints, and picks the exit code: 2 for bad input (over findings), 1 for any
+/// finding, else 0.
 pub fn lint(args: LintArgs) -> ExitCode {
     let mut bad_input = false;
     let reports = if args.trust_policies.is_empty() {
@@ -131,6 +136,7 @@ fn config_text(config: &Config) -> Option<String> {
     }
 }
 
+/// The text of `file`, or of standard input for `-`.
 fn read_input(file: &str) -> Result<String, String> {
     let mut text = String::new();
     let read = if file == "-" {
@@ -141,6 +147,7 @@ fn read_input(file: &str) -> Result<String, String> {
     read.map_err(|err| format!("cannot read: {err}"))
 }
 
+/// Prints every finding: two lines each as text, one JSON document otherwise.
 fn print(reports: &[Report], output: Output) {
     match output {
         Output::Text => {

@@ -19,8 +19,8 @@ const MAX_BYTES: usize = 256 * 1024;
 pub enum InputError {
     #[error("not JSON: {0}")]
     NotJson(String),
-    #[error("URL-encoded text that does not decode to UTF-8")]
-    NotUtf8,
+    #[error("URL-encoded text that does not decode to UTF-8: {0}")]
+    NotUtf8(#[from] std::string::FromUtf8Error),
     #[error("not a policy document: no Statement element")]
     NotAPolicy,
     #[error("too many layers of quoting or URL encoding")]
@@ -45,8 +45,7 @@ pub(crate) fn read(text: &str) -> Result<Document, InputError> {
     let mut text = text.trim_start_matches('\u{feff}').trim().to_owned();
     for _ in 0..MAX_LAYERS {
         if text.starts_with('%') {
-            text = String::from_utf8(percent_decode_keeping_plus(&text))
-                .map_err(|_| InputError::NotUtf8)?;
+            text = String::from_utf8(percent_decode_keeping_plus(&text))?;
             continue;
         }
         let node: Node =

@@ -54,7 +54,7 @@ pub enum Rule {
 
 /// How bad a finding is: an error breaks the role or opens it to more than meant; a
 /// warning weakens it or does nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Warning,
@@ -171,13 +171,6 @@ impl Rule {
             message,
             fix: self.fix(),
         }
-    }
-}
-
-impl Report {
-    /// The worst level among the findings, if any.
-    pub fn worst(&self) -> Option<Level> {
-        self.findings.iter().map(|finding| finding.level).max()
     }
 }
 

@@ -29,6 +29,7 @@ const SINGLE_VALUED_GLOBAL_KEYS: [&str; 10] = [
 /// An OIDC provider's single-valued claims, as condition keys end (`amr` is multivalued).
 const SINGLE_VALUED_CLAIMS: [&str; 3] = ["sub", "aud", "azp"];
 
+/// Adds the findings of `statement`'s condition entries.
 pub(super) fn check(statement: &Statement<'_>, findings: &mut Vec<Finding>) {
     let mut unknown_reported = Vec::new();
     for entry in &statement.entries {

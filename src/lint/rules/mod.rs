@@ -91,6 +91,7 @@ impl Entry<'_> {
     }
 }
 
+/// The statements of `policy`: `Statement` as a list or a single object.
 fn read_statements(policy: &Node) -> Vec<Statement<'_>> {
     let path = Path::root().key("Statement");
     match policy.get("Statement") {
@@ -104,6 +105,7 @@ fn read_statements(policy: &Node) -> Vec<Statement<'_>> {
     }
 }
 
+/// One statement's view; `None` when it is not an object.
 fn read_statement(node: &Node, path: Path) -> Option<Statement<'_>> {
     let Node::Object(_) = node else {
         return None;

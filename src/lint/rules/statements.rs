@@ -5,8 +5,11 @@
 use super::{glob_matches, Statement};
 use crate::lint::{Finding, Rule};
 
+/// The action a web-identity principal calls.
 const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";
 
+/// Adds `statement`'s own findings; `duplicated` when a duplicate key inside it was
+/// reported (then a missing `:sub` is that finding's consequence, not another one).
 pub(super) fn check(
     statement: &Statement<'_>,
     account: Option<&str>,
@@ -41,7 +44,6 @@ pub(super) fn check(
         })
     };
     let place = statement.condition_path.as_ref().unwrap_or(&statement.path);
-    // A dropped duplicate is the cause, reported as such.
     if !has_claim("sub") && !duplicated {
         findings.push(
             Rule::MissingSub.finding(
