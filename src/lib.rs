@@ -36,6 +36,7 @@ pub mod config;
 pub mod credentials;
 pub mod eks;
 pub mod eks_auth;
+pub mod explain;
 pub mod health;
 pub mod hex;
 pub mod iam;

@@ -6,6 +6,7 @@ mod cli;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use cli::explain::ExplainArgs;
 use cli::lint::LintArgs;
 use cli::offline::{DecodeArgs, KeysCommand, KubeconfigArgs, MutateArgs, StateCommand, TokenArgs};
 use cli::pod::{CreateIamServiceAccountArgs, ExecArgs, HealthArgs, PodEnvArgs};
@@ -54,6 +55,9 @@ enum Command {
     Env(PodEnvArgs),
     /// Run a command as the account's pod (IRSA or Pod Identity): its variables, a fresh token file, no static keys.
     Exec(ExecArgs),
+    /// Say what STS would answer a role and a token, and why, step by step (offline):
+    /// exit 0 allowed, 1 refused, 2 bad input.
+    Explain(ExplainArgs),
     /// Exit 0 if the server answers its health check, 1 otherwise (for HEALTHCHECK).
     Health(HealthArgs),
 }
@@ -72,5 +76,6 @@ fn main() -> ExitCode {
         Command::Env(args) => cli::pod::env(args),
         Command::Exec(args) => cli::pod::exec(args),
         Command::Health(args) => cli::pod::health(args),
+        Command::Explain(args) => cli::explain::explain(args),
     }
 }

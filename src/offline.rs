@@ -13,6 +13,7 @@ use crate::k8s::mutate::{self, Outcome, PodError, Settings};
 use crate::k8s::status::Status;
 use crate::k8s::token_request::{self, BoundObjectReference, TokenRequest, TokenRequestSpec};
 use crate::manifest::{self, Format, ManifestError};
+use crate::oidc::defect::{self, Defect, DefectError, Signers};
 use crate::oidc::inspect::{self, DecodeError, Inspection};
 use crate::oidc::keys::{self, KeyError};
 use crate::pod_identity;
@@ -32,6 +33,8 @@ pub enum OfflineError {
     Decode(#[from] DecodeError),
     #[error(transparent)]
     Keys(#[from] KeyError),
+    #[error(transparent)]
+    Defect(#[from] DefectError),
     #[error(transparent)]
     Pod(#[from] PodError),
     #[error("irsa-local mutate takes a Pod, not a {0}")]
@@ -59,6 +62,13 @@ impl OfflineError {
             | Self::Manifest(_)
             | Self::Input { .. } => 2,
             Self::Keys(_) => 1,
+            Self::Defect(err) => {
+                if err.is_request_problem() {
+                    2
+                } else {
+                    1
+                }
+            }
         }
     }
 }
@@ -74,9 +84,11 @@ pub struct TokenOptions {
     pub expiration_seconds: Option<i64>,
     /// Bind the token to this pod (its uid derived from the names).
     pub pod: Option<String>,
+    /// What to get wrong on purpose; `None` for a valid token.
+    pub defect: Option<Defect>,
 }
 
-/// Mints a token exactly as the TokenRequest endpoint would.
+/// Mints a token exactly as the TokenRequest endpoint would, then applies the defect.
 pub fn token(config: &Config, options: &TokenOptions) -> Result<String, OfflineError> {
     let app = App::build(config, Arc::new(SystemClock))?;
     let snapshot = app.state().current();
@@ -110,7 +122,12 @@ pub fn token(config: &Config, options: &TokenOptions) -> Result<String, OfflineE
         &random_uuid(),
     )
     .map_err(OfflineError::Refused)?;
-    Ok(response.token().to_owned())
+    let Some(defect) = options.defect else {
+        return Ok(response.token().to_owned());
+    };
+    let signers = Signers::of(snapshot.world(), snapshot.keyring(), cluster)
+        .ok_or_else(|| OfflineError::UnknownCluster(cluster.name.to_string()))?;
+    Ok(defect::spoil(response.token(), defect, signers)?)
 }
 
 /// What `irsa-local mutate` mutates with.
@@ -267,4 +284,23 @@ pub fn kubeconfig(
                 },
             )?;
     Ok(serde_saphyr::to_string(&file).map_err(ManifestError::from)?)
+}
+
+/// `irsa-local explain` against the world (`--config`, saved state included): what STS
+/// would answer `role_arn` and `token` now, step by step.
+pub fn explain(
+    config: &Config,
+    role_arn: &str,
+    token: &str,
+) -> Result<crate::explain::Report, OfflineError> {
+    let app = App::build(config, Arc::new(SystemClock))?;
+    let state = app.state();
+    let snapshot = state.current();
+    let services = crate::sts::assume_role_with_web_identity::Services {
+        world: snapshot.world(),
+        keys: snapshot.keyring(),
+        secret: state.credential_secret(),
+        now: SystemClock.now(),
+    };
+    Ok(crate::explain::explain(role_arn, token, &services, true))
 }

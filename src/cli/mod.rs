@@ -1,6 +1,7 @@
 //! The binary's subcommands: their flags (clap) and how each maps the library's results
 //! to output and exit codes. Only the binary compiles this module.
 
+pub mod explain;
 pub mod lint;
 pub mod node;
 pub mod offline;

@@ -5,10 +5,12 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Subcommand};
 use irsa_local::config::DEFAULT_DATA_DIR;
 use irsa_local::manifest::Format;
 use irsa_local::offline::{self, MutateOptions, TokenOptions};
+use irsa_local::oidc::defect::{DefectRequest, DEFECTS};
 use irsa_local::oidc::inspect::SignatureCheck;
 
 use super::{exit_code, report, WorldArgs};
@@ -23,8 +25,9 @@ pub struct TokenArgs {
     /// Service account name.
     #[arg(short = 's', long = "service-account")]
     service_account: String,
-    /// Audience (repeatable).
-    #[arg(long = "audience", default_value = "sts.amazonaws.com")]
+    /// Audience (repeatable; default sts.amazonaws.com). One no IAM OIDC provider lists
+    /// is a defect too: STS answers InvalidIdentityToken "Incorrect token audience".
+    #[arg(long = "audience")]
     audiences: Vec<String>,
     /// Lifetime in seconds (at least 600).
     #[arg(long)]
@@ -35,17 +38,61 @@ pub struct TokenArgs {
     /// Cluster name (default: the world's first cluster).
     #[arg(long)]
     cluster: Option<String>,
+    #[command(flatten)]
+    defect: DefectArgs,
 }
+
+/// The negative-token options: one defect at a time (README: "Negative tokens").
+#[derive(Args)]
+#[command(next_help_heading = "Defects (a token wrong on purpose, one at a time)")]
+struct DefectArgs {
+    /// Make the token wrong in this one way.
+    #[arg(long, value_name = "NAME", value_parser = PossibleValuesParser::new(DEFECTS.map(|(name, _)| name)))]
+    defect: Option<String>,
+    /// Shorthand for --defect expired (exp one hour ago).
+    #[arg(long)]
+    expired: bool,
+    /// exp this many seconds from now, negative (expired; STS allows 300 s of skew).
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    exp_offset: Option<i64>,
+    /// nbf this many seconds from now, positive (not yet valid).
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    nbf_offset: Option<i64>,
+    /// iat this many seconds from now, positive (issued in the future).
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    iat_offset: Option<i64>,
+}
+
+/// The audience when none is given: the IRSA one.
+const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
 
 /// Mints and prints a token.
 pub fn token(args: TokenArgs) -> ExitCode {
+    let request = DefectRequest {
+        name: args.defect.defect.as_deref(),
+        expired: args.defect.expired,
+        exp_offset: args.defect.exp_offset,
+        nbf_offset: args.defect.nbf_offset,
+        iat_offset: args.defect.iat_offset,
+        audience_given: !args.audiences.is_empty(),
+    };
+    let defect = match request.resolve() {
+        Ok(defect) => defect,
+        Err(err) => return report(Err(err.into())),
+    };
+    let audiences = if args.audiences.is_empty() {
+        vec![DEFAULT_AUDIENCE.to_owned()]
+    } else {
+        args.audiences
+    };
     let options = TokenOptions {
         cluster: args.cluster,
         namespace: args.namespace,
         service_account: args.service_account,
-        audiences: args.audiences,
+        audiences,
         expiration_seconds: args.expiration_seconds,
         pod: args.pod,
+        defect,
     };
     report(offline::token(&args.world.config(None), &options).map(|token| println!("{token}")))
 }

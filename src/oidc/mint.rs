@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
 
-use super::keys::{KeyError, KeySet};
+use super::keys::{KeyError, KeySet, SigningKey};
 
 /// What to mint: the subject, audiences, lifetime and an optional bound object.
 #[derive(Debug, Clone)]
@@ -112,20 +112,27 @@ pub fn mint(
             spec.namespace, spec.service_account.name
         ),
     };
+    let token = sign_rs256(key, &claims)?;
+    Ok(MintedToken { token, expires_at })
+}
+
+/// `claims` as a compact JWS signed RS256 by `key`, the header naming the key's `kid`.
+pub(super) fn sign_rs256(key: &SigningKey, claims: &impl Serialize) -> Result<String, KeyError> {
     let header = Header {
         alg: "RS256",
         kid: key.kid(),
     };
     let mut token = encode_json(&header);
     token.push('.');
-    token.push_str(&encode_json(&claims));
+    token.push_str(&encode_json(claims));
     let signature = key.sign_rs256(token.as_bytes())?;
     token.push('.');
     token.push_str(&URL_SAFE_NO_PAD.encode(signature));
-    Ok(MintedToken { token, expires_at })
+    Ok(token)
 }
 
-fn encode_json(value: &impl Serialize) -> String {
+/// One JWS part: `value` as base64url JSON.
+pub(super) fn encode_json(value: &impl Serialize) -> String {
     // Serializing these plain structs cannot fail: no maps with non-string keys, no floats.
     let json = serde_json::to_vec(value).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
@@ -134,7 +141,6 @@ fn encode_json(value: &impl Serialize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oidc::keys::SigningKey;
     use std::path::Path;
 
     const ISSUER: &str =

@@ -4,6 +4,7 @@
 //! The issuer string in tokens is the cluster's EKS-shaped issuer, not this server's URL;
 //! `jwks_uri` points back at this server, built from `--public-url` or the request's Host.
 
+pub mod defect;
 pub mod discovery;
 pub mod http;
 pub mod inspect;

@@ -42,10 +42,11 @@ mod version;
 use serde_json::Value;
 
 pub use cache::SessionPolicies;
+pub use condition::ConditionTrace;
 pub use context::{ContextKeys, PrincipalRef, RequestContext};
 pub use document::{Policy, Version};
 pub use error::PolicyError;
-pub use evaluate::{evaluate, Deciding, Decision, NoMatch, StatementId};
+pub use evaluate::{evaluate, trace, Deciding, Decision, NoMatch, StatementId, StatementTrace};
 
 /// Which grammar a document must follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -68,6 +68,10 @@ pub fn build(state: AppState, s3: Arc<S3Store>, node: Option<kubelet::Node>) -> 
     let own = Router::new()
         .route(busy::HEALTH_PATH, get(health))
         .merge(oidc::http::routes())
+        .merge(oidc::defect::http::routes(
+            state.config().kube_token.clone(),
+            AppState::now,
+        ))
         .merge(eks_auth::agent::routes())
         .merge(k8s::routes(&state, kubelet::http::routes(node)))
         .method_not_allowed_fallback(method_not_allowed)

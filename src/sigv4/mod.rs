@@ -46,7 +46,7 @@ use axum::http::HeaderMap;
 pub use authorization::{parse, parse_view, Authorization, CredentialScope, SignatureForm};
 pub use canonical::{canonical_query, canonical_request, canonical_uri, string_to_sign};
 pub use chunked::{decode_chunked, Decoder as ChunkDecoder};
-pub use encode::percent_decode_keeping_plus;
+pub use encode::{percent_decode, percent_decode_keeping_plus};
 pub use error::SigV4Error;
 pub use payload::{PayloadHash, PayloadMode};
 pub use query::query_pairs;

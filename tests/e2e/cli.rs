@@ -124,7 +124,7 @@ fn decode_reports_tampering_and_garbage() {
 }
 
 #[test]
-fn token_refuses_what_token_request_refuses() {
+fn token_refuses_what_token_request_refuses_and_nonsensical_defects() {
     let data = tempfile::tempdir().unwrap();
     seed_fixture_key(data.path());
     let dir = data.path().to_str().unwrap();
@@ -144,16 +144,92 @@ fn token_refuses_what_token_request_refuses() {
             vec!["--cluster", "nope", "-s", "iam-test"],
             "no cluster named",
         ),
+        (
+            "two_defects",
+            vec!["-s", "iam-test", "--defect", "alg-none", "--expired"],
+            "one defect at a time",
+        ),
+        (
+            "exp_offset_ahead",
+            vec!["-s", "iam-test", "--exp-offset", "60"],
+            "must be negative",
+        ),
+        (
+            "nbf_offset_behind",
+            vec!["-s", "iam-test", "--nbf-offset", "-60"],
+            "must be positive",
+        ),
+        (
+            "audience_with_no_audience",
+            vec![
+                "-s",
+                "iam-test",
+                "--defect",
+                "no-audience",
+                "--audience",
+                "x",
+            ],
+            "sets the audience itself",
+        ),
     ];
     for (name, extra, message) in cases {
         let mut args = vec!["token", "--data-dir", dir];
         args.extend(extra);
         let output = run(&args, None);
         assert_eq!(output.status.code(), Some(2), "case {name}");
+        assert!(output.stdout.is_empty(), "case {name}: no token printed");
         assert!(
             text(&output.stderr).contains(message),
             "case {name}: {}",
             text(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn token_defects_sign_as_their_table_says() {
+    let data = tempfile::tempdir().unwrap();
+    seed_fixture_key(data.path());
+    let dir = data.path().to_str().unwrap();
+    // defect → whether the world's keys still verify its signature (`decode` exit 0).
+    let cases = [
+        ("expired", true),
+        ("not-yet-valid", true),
+        ("issued-in-future", true),
+        ("other-issuer", true),
+        ("no-audience", true),
+        ("other-audience", true),
+        ("unknown-kid", false),
+        ("other-cluster-key", false),
+        ("alg-none", false),
+        ("hs256-public-key", false),
+        ("tampered-payload", false),
+        ("no-subject", true),
+    ];
+    for (defect, verifies) in cases {
+        let minted = run(
+            &[
+                "token",
+                "--data-dir",
+                dir,
+                "-s",
+                "iam-test",
+                "--defect",
+                defect,
+            ],
+            None,
+        );
+        assert!(
+            minted.status.success(),
+            "case {defect}: {}",
+            text(&minted.stderr)
+        );
+        let token = text(&minted.stdout).trim().to_owned();
+        let decoded = run(&["decode", "--data-dir", dir, &token], None);
+        assert_eq!(
+            decoded.status.code(),
+            Some(if verifies { 0 } else { 1 }),
+            "case {defect}"
         );
     }
 }

@@ -5,6 +5,7 @@ mod admission;
 mod bad_input;
 mod cli;
 mod create_iamserviceaccount;
+mod explain;
 mod flood;
 mod hostile;
 mod lint;

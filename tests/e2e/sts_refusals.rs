@@ -332,7 +332,32 @@ async fn refused_requests_get_aws_codes_and_a_reason() {
                 .is_some_and(|r| !r.is_empty()),
             "case {name}: reason header"
         );
+        // `irsa-local explain` on the same world, keys, role and token reaches the same
+        // refusal with the same reason (which names the statement and condition).
+        if let (true, Some((_, token))) = (
+            params
+                .iter()
+                .all(|(k, _)| *k == "RoleArn" || *k == "WebIdentityToken"),
+            all.iter().find(|(k, _)| *k == "WebIdentityToken"),
+        ) {
+            let role = all.iter().find(|(k, _)| *k == "RoleArn").unwrap().1;
+            let report = explain(&server, role, token);
+            assert_eq!(report["outcome"]["allowed"], false, "explain {name}");
+            assert_eq!(report["outcome"]["code"], code, "explain {name}");
+            assert_eq!(
+                report["outcome"]["reason"].as_str(),
+                reply.header("x-irsa-local-reason"),
+                "explain {name}"
+            );
+        }
     }
+    let allowed = explain(&server, ROLE, &good);
+    assert_eq!(allowed["outcome"]["allowed"], true, "{allowed}");
+    assert!(allowed["token"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|step| step["status"] == "passed"));
     let other = [
         (
             "unknown_action",
@@ -372,4 +397,30 @@ async fn refused_requests_get_aws_codes_and_a_reason() {
         200,
         "still serving"
     );
+}
+
+/// `irsa-local explain --output json` against `server`'s world file and data dir.
+fn explain(server: &TestServer, role: &str, token: &str) -> Value {
+    let dir = server.data_dir();
+    let token_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(token_file.path(), token).unwrap();
+    let output = std::process::Command::new(crate::support::binary())
+        .args(["explain", "--output", "json", "--role-arn", role, "--token"])
+        .arg(token_file.path())
+        .arg("--config")
+        .arg(dir.join("world.json"))
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
+        panic!(
+            "{err}: {} {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let allowed = report["outcome"]["allowed"] == true;
+    assert_eq!(output.status.code(), Some(if allowed { 0 } else { 1 }));
+    report
 }

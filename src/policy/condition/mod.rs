@@ -40,6 +40,23 @@ pub(crate) struct Condition {
     entries: Vec<Entry>,
 }
 
+/// One condition entry as a request met it, for `explain`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionTrace {
+    /// The operator as written, `ForAnyValue:StringLike` say.
+    pub operator: String,
+    pub key: String,
+    /// The request's values for the key; `None` when the request has no such key.
+    pub request_values: Option<Vec<String>>,
+    /// The policy's values as written.
+    pub policy_values: Vec<String>,
+    pub holds: bool,
+    /// Why it does not hold, in the words of the evaluator's reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_not: Option<String>,
+}
+
 /// One operator applied to one key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
@@ -110,6 +127,24 @@ impl Condition {
     /// The index of the first entry that does not hold for `keys`, or `None` when all do.
     pub(crate) fn first_failure(&self, keys: &ContextKeys) -> Option<usize> {
         self.entries.iter().position(|entry| !entry.holds(keys))
+    }
+
+    /// Every entry with the request's values and whether it holds, in the order
+    /// [`Condition::first_failure`] checks them.
+    pub(crate) fn trace(&self, keys: &ContextKeys) -> Vec<ConditionTrace> {
+        self.entries
+            .iter()
+            .map(|entry| ConditionTrace {
+                operator: entry.operator.to_string(),
+                key: entry.key.clone(),
+                request_values: keys
+                    .values_by_lowercase(&entry.key_lowercase)
+                    .map(<[String]>::to_vec),
+                policy_values: entry.raw_values.clone(),
+                holds: entry.holds(keys),
+                why_not: (!entry.holds(keys)).then(|| entry.explain(keys)),
+            })
+            .collect()
     }
 
     /// Why entry `index` does not hold, in one line.

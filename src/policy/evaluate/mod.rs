@@ -113,6 +113,64 @@ pub fn evaluate(policies: &[(&str, &Policy)], context: &RequestContext<'_>) -> D
     Decision::ImplicitDeny(NoMatch { reason })
 }
 
+/// How one statement met a request, for `explain`: each element's verdict, in the order
+/// [`evaluate`] checks them (a later element is `None` once an earlier one missed), and
+/// every condition entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatementTrace {
+    pub policy: String,
+    /// `statement "Sid"` or `Statement[i]`.
+    pub statement: String,
+    pub effect: &'static str,
+    /// The `Principal` element as written, and whether it covers the caller.
+    pub principal: Option<(String, bool)>,
+    pub action: Option<bool>,
+    pub resource: Option<bool>,
+    pub conditions: Vec<super::condition::ConditionTrace>,
+    /// Whether the statement applies: every element and condition holds.
+    pub applies: bool,
+    /// What stopped it, as the evaluator's reason says it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub miss: Option<String>,
+}
+
+/// How every statement of `policies` met `context`. The statements that apply are the
+/// ones [`evaluate`] decides with: the same `check` runs here.
+pub fn trace(policies: &[(&str, &Policy)], context: &RequestContext<'_>) -> Vec<StatementTrace> {
+    let action = context.action.to_lowercase();
+    let mut traces = Vec::new();
+    for &(name, policy) in policies {
+        for (index, statement) in policy.statements.iter().enumerate() {
+            let result = check(statement, context, &action);
+            let stage = result.err().map_or(u8::MAX, Miss::stage);
+            let reached = |at: u8| stage >= at;
+            traces.push(StatementTrace {
+                policy: name.to_owned(),
+                statement: statement_id(index, statement).to_string(),
+                effect: match statement.effect {
+                    Effect::Allow => "Allow",
+                    Effect::Deny => "Deny",
+                },
+                principal: statement
+                    .principal
+                    .as_ref()
+                    .map(|rule| (rule.describe(), reached(1))),
+                action: reached(1).then_some(reached(2)),
+                resource: reached(2).then_some(reached(3)),
+                conditions: if reached(3) {
+                    statement.condition.trace(&context.keys)
+                } else {
+                    Vec::new()
+                },
+                applies: result.is_ok(),
+                miss: result.err().map(|miss| explain(miss, statement, context)),
+            });
+        }
+    }
+    traces
+}
+
 /// The check a statement failed; later stages are closer to applying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Miss {

@@ -371,3 +371,121 @@ fn reasons_are_single_line_and_name_the_closest_miss() {
         );
     }
 }
+
+/// `trace` and `evaluate` agree on generated trust policies and requests: the decision a
+/// trace implies (any applying Deny, else the first applying Allow, else none) is the
+/// one `evaluate` returns, naming the same statement; an implicit deny's closest miss is
+/// the reason of a statement the trace shows as missed.
+#[test]
+fn trace_implies_the_decision_evaluate_makes() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(17);
+    let principals = [
+        format!(r#"{{"Federated": "{PROVIDER}"}}"#),
+        r#"{"Service": "pods.eks.amazonaws.com"}"#.to_owned(),
+        r#"{"AWS": "arn:aws:iam::111122223333:root"}"#.to_owned(),
+        r#""*""#.to_owned(),
+    ];
+    let actions = [
+        r#""sts:AssumeRoleWithWebIdentity""#,
+        r#""sts:AssumeRole""#,
+        r#"["sts:AssumeRole", "sts:TagSession"]"#,
+        r#""sts:*""#,
+    ];
+    let subs = [
+        "system:serviceaccount:default:iam-test",
+        "system:serviceaccount:default:*",
+        "system:serviceaccount:other:iam-test",
+    ];
+    let operators = [
+        "StringEquals",
+        "StringLike",
+        "StringNotEquals",
+        "StringEqualsIfExists",
+        "ForAnyValue:StringLike",
+        "Null",
+    ];
+    let mut seen = [0u32; 3];
+    for round in 0..400 {
+        let statements: Vec<String> = (0..rng.gen_range(1..4))
+            .map(|_| {
+                let operator = operators[rng.gen_range(0..operators.len())];
+                let value = if operator == "Null" {
+                    r#""false""#.to_owned()
+                } else {
+                    format!("\"{}\"", subs[rng.gen_range(0..subs.len())])
+                };
+                let key = if rng.gen_bool(0.7) { SUB } else { AUD };
+                format!(
+                    r#"{{"Effect": "{}", "Principal": {}, "Action": {}, "Condition": {{"{operator}": {{"{key}": {value}}}}}}}"#,
+                    if rng.gen_bool(0.25) { "Deny" } else { "Allow" },
+                    principals[rng.gen_range(0..principals.len())],
+                    actions[rng.gen_range(0..actions.len())],
+                )
+            })
+            .collect();
+        let document = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+            statements.join(", ")
+        );
+        let trust = policy(&document, PolicyKind::Trust);
+        let mut request = ContextKeys::new();
+        if rng.gen_bool(0.9) {
+            request.insert(SUB, subs[rng.gen_range(0..subs.len())].replace('*', "x"));
+        }
+        request.insert(AUD, "sts.amazonaws.com");
+        let principal = match rng.gen_range(0..3) {
+            0 => PrincipalRef::Federated(PROVIDER),
+            1 => PrincipalRef::Service("pods.eks.amazonaws.com"),
+            _ => PrincipalRef::Aws("arn:aws:iam::111122223333:role/x"),
+        };
+        let action = [
+            "sts:AssumeRoleWithWebIdentity",
+            "sts:AssumeRole",
+            "sts:TagSession",
+        ][rng.gen_range(0..3)];
+        let context = RequestContext {
+            principal: Some(principal),
+            action,
+            resource: Some("arn:aws:iam::111122223333:role/r"),
+            keys: request,
+        };
+        let policies = [("trust policy", &trust)];
+        let traces = crate::policy::trace(&policies, &context);
+        let decision = evaluate(&policies, &context);
+        let applying = |effect: &str| {
+            traces
+                .iter()
+                .find(|t| t.applies && t.effect == effect)
+                .map(|t| t.statement.clone())
+        };
+        let named = |d: &Deciding| d.statement.to_string();
+        seen[match decision {
+            Decision::Allow(_) => 0,
+            Decision::ExplicitDeny(_) => 1,
+            Decision::ImplicitDeny(_) => 2,
+        }] += 1;
+        match (&decision, applying("Deny"), applying("Allow")) {
+            (Decision::ExplicitDeny(d), Some(deny), _) => assert_eq!(named(d), deny),
+            (Decision::Allow(d), None, Some(allow)) => assert_eq!(named(d), allow),
+            (Decision::ImplicitDeny(no_match), None, None) => {
+                assert!(
+                    traces.iter().all(|t| !t.applies)
+                        && (traces.iter().any(|t| t
+                            .miss
+                            .as_ref()
+                            .is_some_and(|m| no_match.reason.contains(m.as_str())))
+                            || !no_match.reason.contains("closest")),
+                    "round {round}: {no_match:?} vs {traces:?}"
+                );
+            }
+            (decision, deny, allow) => {
+                panic!("round {round}: evaluate says {decision:?}, the trace deny {deny:?} allow {allow:?}\n{document}")
+            }
+        }
+    }
+    assert!(
+        seen.iter().all(|n| *n > 20),
+        "every kind of decision is generated: {seen:?}"
+    );
+}

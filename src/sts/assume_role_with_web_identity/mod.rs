@@ -59,8 +59,35 @@ pub struct Services<'a> {
     pub now: u64,
 }
 
-/// Runs the action: token, role, trust, session policies, credentials.
-pub fn execute(input: &Input, services: &Services) -> Result<Output, StsError> {
+/// What the trust policy is asked, once the token checked out and the role was found:
+/// the same request [`execute`] decides, for `irsa-local explain` to trace.
+#[derive(Debug, Clone)]
+pub struct TrustRequest<'w> {
+    pub claims: VerifiedClaims,
+    pub provider_arn: String,
+    pub role: &'w Role,
+    /// The condition keys the trust policy can test.
+    pub keys: ContextKeys,
+    /// Session tags from the token; with any, `sts:TagSession` is asked too.
+    pub tags: Vec<(String, String)>,
+    pub source_identity: Option<String>,
+}
+
+impl TrustRequest<'_> {
+    /// The actions the trust policy must allow: web identity, and `sts:TagSession` when
+    /// the token carries session tags.
+    pub fn actions(&self) -> Vec<&'static str> {
+        let mut actions = vec![ACTION];
+        if !self.tags.is_empty() {
+            actions.push("sts:TagSession");
+        }
+        actions
+    }
+}
+
+/// The steps of [`execute`] before the trust policy: the parameters, the token, its
+/// session tags and source identity, the role.
+pub fn prepare<'w>(input: &Input, services: &Services<'w>) -> Result<TrustRequest<'w>, StsError> {
     let world = services.world;
     if input.provider_id.is_some() {
         return Err(StsError::ProviderIdWithOidcToken);
@@ -88,7 +115,7 @@ pub fn execute(input: &Input, services: &Services) -> Result<Output, StsError> {
             action: ACTION,
             reason: format!("role {} does not exist", input.role_arn),
         })?;
-    let context_keys = trust_context(
+    let keys = trust_context(
         &claims,
         &provider_arn,
         input,
@@ -96,6 +123,27 @@ pub fn execute(input: &Input, services: &Services) -> Result<Output, StsError> {
         &tags,
         services.now,
     );
+    Ok(TrustRequest {
+        claims,
+        provider_arn,
+        role,
+        keys,
+        tags,
+        source_identity,
+    })
+}
+
+/// Runs the action: token, role, trust, session policies, credentials.
+pub fn execute(input: &Input, services: &Services) -> Result<Output, StsError> {
+    let world = services.world;
+    let TrustRequest {
+        claims,
+        provider_arn,
+        role,
+        keys: context_keys,
+        tags,
+        source_identity,
+    } = prepare(input, services)?;
     authorize(role, ACTION, &provider_arn, &input.role_arn, &context_keys)?;
     if !tags.is_empty() {
         authorize(

@@ -84,6 +84,11 @@ impl TestServer {
         }
     }
 
+    /// The server's data dir (its keys, credential secret and saved state).
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
     /// Sends a request and returns status, headers and body text.
     pub async fn send(
         &self,
