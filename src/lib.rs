@@ -42,6 +42,7 @@ pub mod hex;
 pub mod iam;
 pub mod k8s;
 pub mod kubelet;
+pub mod lint;
 pub mod manifest;
 pub mod offline;
 pub mod oidc;

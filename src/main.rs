@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use cli::explain::ExplainArgs;
+use cli::lint::LintArgs;
 use cli::offline::{DecodeArgs, KeysCommand, KubeconfigArgs, MutateArgs, StateCommand, TokenArgs};
 use cli::pod::{CreateIamServiceAccountArgs, ExecArgs, HealthArgs, PodEnvArgs};
 use cli::serve::ServeArgs;
@@ -32,6 +33,8 @@ enum Command {
     Decode(DecodeArgs),
     /// Print a pod as the pod identity webhook would mutate it (offline, no server needed).
     Mutate(MutateArgs),
+    /// Check trust policies (the world's roles, or files) for the mistakes that break or weaken IRSA.
+    Lint(LintArgs),
     /// Print a kubeconfig for the server: one context per cluster, as `kind get kubeconfig`.
     Kubeconfig(KubeconfigArgs),
     /// Manage issuer signing keys.
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Command::Token(args) => cli::offline::token(args),
         Command::Decode(args) => cli::offline::decode(args),
         Command::Mutate(args) => cli::offline::mutate(args),
+        Command::Lint(args) => cli::lint::lint(args),
         Command::Kubeconfig(args) => cli::offline::kubeconfig(args),
         Command::Keys { command } => cli::offline::keys(command),
         Command::State { command } => cli::offline::state(command),

@@ -2,6 +2,7 @@
 //! to output and exit codes. Only the binary compiles this module.
 
 pub mod explain;
+pub mod lint;
 pub mod node;
 pub mod offline;
 pub mod pod;

@@ -198,6 +198,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             return exit_code(err.exit_code());
         }
     };
+    super::lint::warn_at_start(&app, &config);
     // Before the server listens, so a client that waits for its health check finds them.
     let token_files =
         match projection::write_all(app.state(), &args.projections, args.token_expiration) {

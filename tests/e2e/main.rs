@@ -8,6 +8,7 @@ mod create_iamserviceaccount;
 mod explain;
 mod flood;
 mod hostile;
+mod lint;
 mod mutate_cli;
 mod oidc;
 mod pod_env;
