@@ -102,11 +102,16 @@ fn run(args: ExplainArgs) -> Result<(Report, Output), String> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
-            let policy = material::read_policy(&text)?;
+            let (policy, account) = irsa_local::lint::read_policy(&text)
+                .map_err(|err| format!("{}: {err}", path.display()))?;
+            let findings = irsa_local::lint::lint_text(&text, None).unwrap_or_default();
             let provider_url = args
                 .provider_url
                 .as_deref()
                 .ok_or("--trust-policy needs --provider-url (the token's iss)")?;
+            let role_arn = role_arn.or_else(|| {
+                account.map(|account| format!("arn:aws:iam::{account}:role/explained"))
+            });
             let (world, role_arn) =
                 material::world_for(&policy, provider_url, &args.client_ids, role_arn.as_deref())?;
             let (token, keys) = match (&args.jwks, args.skip_signature) {
@@ -134,7 +139,17 @@ fn run(args: ExplainArgs) -> Result<(Report, Output), String> {
                 secret: &secret,
                 now: SystemClock.now(),
             };
-            explain::explain(&role_arn, &token, &services, !args.skip_signature)
+            let mut report = explain::explain(&role_arn, &token, &services, !args.skip_signature);
+            for finding in findings {
+                report.notes.push(format!(
+                    "lint {} at {}: {} ({})",
+                    finding.id.id(),
+                    finding.path,
+                    finding.message,
+                    finding.fix
+                ));
+            }
+            report
         }
     };
     if args.env {

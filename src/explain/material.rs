@@ -49,24 +49,6 @@ impl JwksKeys {
     }
 }
 
-/// A trust policy document as given: JSON, or the URL-encoded JSON IAM returns.
-pub fn read_policy(text: &str) -> Result<Value, String> {
-    let text = text.trim();
-    let decoded = if text.starts_with('{') {
-        text.to_owned()
-    } else {
-        String::from_utf8(crate::sigv4::percent_decode(text))
-            .map_err(|_| "the trust policy is neither JSON nor URL-encoded JSON".to_owned())?
-    };
-    let value: Value = serde_json::from_str(&decoded)
-        .map_err(|err| format!("the trust policy is not JSON: {err}"))?;
-    // `aws iam get-role` without --query prints the whole role.
-    Ok(value
-        .pointer("/Role/AssumeRolePolicyDocument")
-        .cloned()
-        .unwrap_or(value))
-}
-
 /// A world holding one role with `policy` as its trust policy, and one IAM OIDC provider
 /// for `provider_url` with `client_ids`, in the account of the policy's `Federated`
 /// provider ARN (or of `role_arn`). Returns the world and the role's ARN.

@@ -184,6 +184,13 @@ pub fn lint_text(text: &str, account: Option<&str>) -> Result<Vec<Finding>, Inpu
     Ok(rules::lint(&document.policy, account))
 }
 
+/// A trust policy in any form [`lint_text`] reads, as IAM evaluates it (a repeated key's
+/// last value wins), with the account a `get-role` output names.
+pub fn read_policy(text: &str) -> Result<(serde_json::Value, Option<String>), InputError> {
+    let document = input::read(text)?;
+    Ok((document.policy.to_value(), document.account))
+}
+
 /// Lints every role of `world`. With `config_text` (the world file's own text), a role
 /// whose document the saved state has not changed is linted from that text, so that its
 /// duplicate keys are seen. Roles without findings are left out.

@@ -101,6 +101,24 @@ async fn the_eksctl_trust_policy_names_the_failing_sub_condition_and_both_values
         assert!(text(&out).contains("decision: ALLOWED"));
     }
 
+    // The duplicate-key policy trusts every service account, as IAM reads it; explain
+    // says so and names lint's finding.
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/lint/duplicate-key.json"
+    );
+    let mut args = base("other.jwt");
+    args[2] = fixture.to_owned();
+    args.push("--skip-signature".to_owned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("note: lint duplicate-key"),
+        "{}",
+        text(&out)
+    );
+
     // A JWKS without the token's key: the signature step fails, as STS would.
     std::fs::write(path("empty-jwks.json"), r#"{"keys": []}"#).unwrap();
     let mut args = base("iam-test.jwt");
