@@ -18,6 +18,16 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
         .unwrap()
 }
 
+/// `irsa-local token -s SA` on `data`.
+fn mint(data: &std::path::Path, sa: &str) -> String {
+    let out = run(
+        &["token", "--data-dir", data.to_str().unwrap(), "-s", sa],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn text(output: &Output) -> String {
     format!(
         "{}{}",
@@ -33,16 +43,8 @@ async fn the_eksctl_trust_policy_names_the_failing_sub_condition_and_both_values
     let data = dir.path().join("data");
     seed_fixture_key(&data);
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
-    let mint = |sa: &str| {
-        let out = run(
-            &["token", "--data-dir", data.to_str().unwrap(), "-s", sa],
-            &[],
-        );
-        assert!(out.status.success(), "{}", text(&out));
-        String::from_utf8(out.stdout).unwrap()
-    };
-    std::fs::write(path("other.jwt"), mint("other")).unwrap();
-    std::fs::write(path("iam-test.jwt"), mint("iam-test")).unwrap();
+    std::fs::write(path("other.jwt"), mint(&data, "other")).unwrap();
+    std::fs::write(path("iam-test.jwt"), mint(&data, "iam-test")).unwrap();
     // As `aws iam get-role --output text --query Role.AssumeRolePolicyDocument` prints it
     // from the raw API answer: URL-encoded.
     let encoded: String = EKSCTL_TRUST
@@ -57,25 +59,27 @@ async fn the_eksctl_trust_policy_names_the_failing_sub_condition_and_both_values
     std::fs::write(path("trust.txt"), encoded).unwrap();
     std::fs::write(path("jwks.json"), server.get("/keys").await.body).unwrap();
     let provider = ISSUER.trim_start_matches("https://");
-    let base = |token: &str| {
-        vec![
+    // explain --trust-policy POLICY … --token TOKEN EXTRA…
+    let explain = |policy: &str, token: &str, extra: &[String]| {
+        let mut args = vec![
             "explain".to_owned(),
             "--trust-policy".to_owned(),
-            path("trust.txt"),
+            policy.to_owned(),
             "--provider-url".to_owned(),
             provider.to_owned(),
             "--token".to_owned(),
             path(token),
-        ]
+        ];
+        args.extend_from_slice(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&args, &[])
     };
+    let trust = path("trust.txt");
     for signature in [
         vec!["--jwks".to_owned(), path("jwks.json")],
         vec!["--skip-signature".to_owned()],
     ] {
-        let mut args = base("other.jwt");
-        args.extend(signature.clone());
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = run(&args, &[]);
+        let out = explain(&trust, "other.jwt", &signature);
         let report = text(&out);
         assert_eq!(out.status.code(), Some(1), "{report}");
         let sub_line = report
@@ -93,10 +97,7 @@ async fn the_eksctl_trust_policy_names_the_failing_sub_condition_and_both_values
         assert_eq!(report.contains("[skip] signature"), skipped, "{report}");
         assert_eq!(report.contains("[ok  ] signature"), !skipped, "{report}");
 
-        let mut args = base("iam-test.jwt");
-        args.extend(signature);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = run(&args, &[]);
+        let out = explain(&trust, "iam-test.jwt", &signature);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         assert!(text(&out).contains("decision: ALLOWED"));
     }
@@ -107,11 +108,7 @@ async fn the_eksctl_trust_policy_names_the_failing_sub_condition_and_both_values
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/lint/duplicate-key.json"
     );
-    let mut args = base("other.jwt");
-    args[2] = fixture.to_owned();
-    args.push("--skip-signature".to_owned());
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = run(&args, &[]);
+    let out = explain(fixture, "other.jwt", &["--skip-signature".to_owned()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
         text(&out).contains("note: lint duplicate-key"),
@@ -121,10 +118,11 @@ async fn the_eksctl_trust_policy_names_the_failing_sub_condition_and_both_values
 
     // A JWKS without the token's key: the signature step fails, as STS would.
     std::fs::write(path("empty-jwks.json"), r#"{"keys": []}"#).unwrap();
-    let mut args = base("iam-test.jwt");
-    args.extend(["--jwks".to_owned(), path("empty-jwks.json")]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = run(&args, &[]);
+    let out = explain(
+        &trust,
+        "iam-test.jwt",
+        &["--jwks".to_owned(), path("empty-jwks.json")],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("[FAIL] algorithm and key"),
@@ -138,18 +136,8 @@ fn inside_a_pod_env_reads_the_webhook_variables_and_names_what_shadows_them() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     seed_fixture_key(&data);
-    let token = run(
-        &[
-            "token",
-            "--data-dir",
-            data.to_str().unwrap(),
-            "-s",
-            "iam-test",
-        ],
-        &[],
-    );
     let token_file = dir.path().join("token");
-    std::fs::write(&token_file, &token.stdout).unwrap();
+    std::fs::write(&token_file, mint(&data, "iam-test")).unwrap();
     let out = run(
         &["explain", "--env", "--data-dir", data.to_str().unwrap()],
         &[

@@ -94,24 +94,8 @@ async fn container_provider_gets_the_associated_role() {
         .env("AWS_ENDPOINT_URL", &server.base_url)
         .env("AWS_REGION", "us-west-2")
         .env("AWS_EC2_METADATA_DISABLED", "true");
-    // The server runs on this test's runtime: wait for the child off it.
-    let output = tokio::task::spawn_blocking(move || child.output())
-        .await
-        .expect("join")
-        .expect("the child runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let line = |key: &str| {
-        stdout
-            .lines()
-            .find_map(|line| line.strip_prefix(&format!("{key}=")))
-            .unwrap_or_else(|| panic!("no {key} in {stdout}"))
-            .to_owned()
-    };
+    let lines = crate::support::child_lines(child).await;
+    let line = |key: &str| crate::support::line_of(&lines, key);
     for provider in ["ECS", "CHAIN"] {
         let access_key = line(&format!("{provider}_ACCESS_KEY"));
         assert!(

@@ -48,23 +48,8 @@ async fn web_identity_provider_gets_credentials() {
         .env("AWS_ENDPOINT_URL", &server.base_url)
         .env("AWS_REGION", "us-west-2")
         .env("AWS_EC2_METADATA_DISABLED", "true");
-    let output = tokio::task::spawn_blocking(move || child.output())
-        .await
-        .unwrap()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let line = |key: &str| {
-        stdout
-            .lines()
-            .find_map(|line| line.strip_prefix(&format!("{key}=")))
-            .unwrap_or_else(|| panic!("no {key} in {stdout}"))
-            .to_owned()
-    };
+    let lines = crate::support::child_lines(child).await;
+    let line = |key: &str| crate::support::line_of(&lines, key);
     let access_key = line("ACCESS_KEY");
     assert!(
         access_key.starts_with("ASIA") && access_key.len() == 20,

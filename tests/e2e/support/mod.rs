@@ -478,3 +478,28 @@ pub fn jwt_part(token: &str, index: usize) -> serde_json::Value {
         .expect("base64url");
     serde_json::from_slice(&bytes).expect("json")
 }
+
+/// Runs `child` (an SDK driver printing `KEY=value` lines) off the test's runtime, where
+/// the server runs, and returns its output once it succeeded.
+pub async fn child_lines(mut child: Command) -> String {
+    let output = tokio::task::spawn_blocking(move || child.output())
+        .await
+        .expect("join")
+        .expect("the child runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// The value of the `KEY=value` line for `key` in `stdout`.
+pub fn line_of(stdout: &str, key: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{key}=")))
+        .unwrap_or_else(|| panic!("no {key} in {stdout}"))
+        .to_owned()
+}
