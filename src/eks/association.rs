@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use super::EksError;
 use crate::pod_identity::SERVICE_PRINCIPAL;
 use crate::sigv4::query_pairs;
+use crate::world::table::Keyed;
 use crate::world::{Cluster, PodIdentityAssociation, World};
 
 /// ListPodIdentityAssociations' page size when the caller names none, and its largest.
@@ -327,7 +328,7 @@ pub fn list(world: &World, cluster_name: &str, input: &ListInput) -> Result<Valu
                     .as_deref()
                     .is_none_or(|sa| a.service_account.as_str() == sa)
         })
-        .map(|a| (format!("{}/{}", a.namespace, a.service_account), a))
+        .map(|a| (a.key(), a))
         .collect();
     matching.sort_by(|a, b| a.0.cmp(&b.0));
     let start = input.next_token.as_deref().map_or(0, |from| {
@@ -424,7 +425,7 @@ pub fn update(
     }
     association.modified_at = now;
     let answer = json!({ "association": describe(world, cluster_name, &association) });
-    let key = format!("{}/{}", association.namespace, association.service_account);
+    let key = association.key();
     if let Some(slot) = world
         .cluster_mut(cluster_name)
         .and_then(|c| c.pod_identity_associations.get_mut(&key))
@@ -438,9 +439,8 @@ pub fn update(
 pub fn delete(world: &mut World, cluster_name: &str, id: &str) -> Result<Value, EksError> {
     let association = find(cluster(world, cluster_name)?, id)?.clone();
     let answer = json!({ "association": describe(world, cluster_name, &association) });
-    let key = format!("{}/{}", association.namespace, association.service_account);
     if let Some(cluster) = world.cluster_mut(cluster_name) {
-        cluster.pod_identity_associations.remove(&key);
+        cluster.pod_identity_associations.remove(&association.key());
     }
     Ok(answer)
 }

@@ -22,7 +22,7 @@ use base64::Engine;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{assume_role_for_pod_identity, cluster_of_token, unverified_claims, Services};
+use super::{assume_role_for_pod_identity, cluster_of_claims, unverified_claims, Services};
 use crate::clock::rfc3339;
 use crate::pod_identity::AGENT_PATH;
 use crate::protocol::error::Refusal;
@@ -61,12 +61,13 @@ async fn credentials(
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
         .unwrap_or_default();
     let now = state.now();
-    if let Err(problem) = basic_validation(&token, now) {
-        return refuse(StatusCode::BAD_REQUEST, "InvalidRequest", problem);
-    }
+    let claims = match basic_validation(&token, now) {
+        Ok(claims) => claims,
+        Err(problem) => return refuse(StatusCode::BAD_REQUEST, "InvalidRequest", problem),
+    };
     let snapshot = state.current();
     let world = snapshot.world();
-    let cluster = cluster_of_token(world, &token).unwrap_or_else(|| world.default_cluster());
+    let cluster = cluster_of_claims(world, &claims).unwrap_or_else(|| world.default_cluster());
     let cluster_name = cluster.name.as_str();
     let services = Services {
         world,
@@ -114,8 +115,9 @@ async fn credentials(
 }
 
 /// What the agent checks before it calls EKS Auth: a token is there, is a JWT, and its
-/// `exp` and `nbf` hold now (golang-jwt's validator, without leeway).
-fn basic_validation(token: &str, now: u64) -> Result<(), String> {
+/// `exp` and `nbf` hold now (golang-jwt's validator, without leeway). Returns the claims,
+/// decoded but not verified.
+fn basic_validation(token: &str, now: u64) -> Result<serde_json::Map<String, Value>, String> {
     if token.is_empty() {
         return Err("Service account token cannot be empty".to_owned());
     }
@@ -160,7 +162,7 @@ fn basic_validation(token: &str, now: u64) -> Result<(), String> {
     if date("nbf").is_some_and(|nbf| (now as f64) < nbf) {
         return Err(invalid("token is not valid yet"));
     }
-    Ok(())
+    Ok(claims)
 }
 
 fn refuse(status: StatusCode, code: &'static str, message: String) -> Response {
@@ -243,7 +245,7 @@ mod tests {
         for (name, token, want) in cases {
             let got = basic_validation(&token, now);
             match want {
-                None => assert_eq!(got, Ok(()), "{name}"),
+                None => assert!(got.is_ok(), "{name}: {got:?}"),
                 Some(fragment) => {
                     let err = got.expect_err(name);
                     assert!(err.contains(fragment), "{name}: {err}");

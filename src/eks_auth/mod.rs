@@ -190,10 +190,12 @@ pub fn assume_role_for_pod_identity(
     })
 }
 
-/// The cluster whose issuer the token's (unverified) `iss` names: where the agent sends a
-/// pod's token, as a node's agent knows its own cluster.
-pub fn cluster_of_token<'w>(world: &'w World, token: &str) -> Option<&'w Cluster> {
-    let claims = unverified_claims(token)?;
+/// The cluster whose issuer the token's (unverified) claims name in `iss`: where the
+/// agent sends a pod's token, as a node's agent knows its own cluster.
+pub fn cluster_of_claims<'w>(
+    world: &'w World,
+    claims: &serde_json::Map<String, Value>,
+) -> Option<&'w Cluster> {
     let issuer = claims.get("iss")?.as_str()?;
     world
         .clusters
@@ -224,11 +226,15 @@ fn verify_token(
     let issuer = cluster.oidc_issuer.as_str();
     // The cluster's issuer, as a provider whose one client id is the pod identity
     // audience: the verifier's own audience check then refuses every other token.
-    let provider: OidcProvider = serde_json::from_value(serde_json::json!({
-        "url": issuer,
-        "clientIds": [AUDIENCE],
-    }))
-    .map_err(|err| EksAuthError::Internal(err.to_string()))?;
+    let provider = OidcProvider {
+        url: cluster.oidc_issuer.clone(),
+        client_ids: vec![AUDIENCE.to_owned()],
+        thumbprints: Vec::new(),
+        jwks: None,
+        jwks_file: None,
+        create_date: None,
+        tags: std::collections::BTreeMap::new(),
+    };
     let keys = ClusterKeys {
         issuer,
         keys: services.keys,
