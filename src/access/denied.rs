@@ -17,6 +17,10 @@
 //! leave out ` on resource: …` when the resource is `*` (S3 `s3:ListAllMyBuckets`, EC2
 //! `Describe*` calls).
 
+use axum::http::StatusCode;
+
+use crate::protocol::error::AwsError;
+
 /// How a policy type refused a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deny {
@@ -73,6 +77,25 @@ impl Denied {
             reason: reason.into(),
         }
     }
+
+    /// The service's answer to this denial: `code` at `status` with AWS's message for
+    /// `principal_arn` refused `action` on `resource`, and this denial's reason for the
+    /// `x-irsa-local-reason` header.
+    pub fn refusal(
+        &self,
+        code: &'static str,
+        status: StatusCode,
+        principal_arn: &str,
+        action: &str,
+        resource: ResourceName<'_>,
+    ) -> AwsError {
+        AwsError::sender(
+            code,
+            status,
+            not_authorized(principal_arn, action, resource, self),
+        )
+        .because(self.reason.clone())
+    }
 }
 
 /// How a service names the resource in its denial message.
@@ -85,7 +108,7 @@ pub enum ResourceName<'a> {
 }
 
 /// AWS's message for `principal_arn` refused `action` on `resource` by `denied`.
-pub fn not_authorized(
+fn not_authorized(
     principal_arn: &str,
     action: &str,
     resource: ResourceName<'_>,

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::EksAction;
 use crate::access::authenticate::{Service, Signature};
-use crate::access::denied::{not_authorized, ResourceName};
+use crate::access::denied::ResourceName;
 use crate::access::error::json_error;
 use crate::access::http::{update_error, Gate};
 use crate::access::Request;
@@ -58,17 +58,13 @@ async fn run(
         service_keys: Vec::new(),
     };
     gate.authorize(&caller, &request).map_err(|denied| {
-        AwsError::sender(
+        denied.refusal(
             "AccessDeniedException",
             StatusCode::FORBIDDEN,
-            not_authorized(
-                &caller.arn(),
-                permission,
-                ResourceName::Bare(&resource),
-                &denied,
-            ),
+            &caller.arn(),
+            permission,
+            ResourceName::Bare(&resource),
         )
-        .because(denied.to_string())
     })?;
     match action {
         EksAction::Read(read) => Ok(super::execute(gate.world(), &read, state.started_at())?),

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{assume_role_for_pod_identity, EksAuthError, Services};
 use crate::access::authenticate::{Service, Signature};
-use crate::access::denied::{not_authorized, ResourceName};
+use crate::access::denied::ResourceName;
 use crate::access::error::json_error;
 use crate::access::http::Gate;
 use crate::access::Request;
@@ -59,17 +59,13 @@ async fn run(
         service_keys: Vec::new(),
     };
     gate.authorize(&caller, &request).map_err(|denied| {
-        AwsError::sender(
+        denied.refusal(
             "AccessDeniedException",
             StatusCode::BAD_REQUEST,
-            not_authorized(
-                &caller.arn(),
-                ACTION,
-                ResourceName::Bare(&resource),
-                &denied,
-            ),
+            &caller.arn(),
+            ACTION,
+            ResourceName::Bare(&resource),
         )
-        .because(denied.to_string())
     })?;
     let input: Input = serde_json::from_slice(&body).map_err(|err| {
         EksAuthError::InvalidParameter(format!(

@@ -9,7 +9,7 @@ use axum::response::Response;
 
 use super::{IamAction, NAMESPACE};
 use crate::access::authenticate::{Service, Signature};
-use crate::access::denied::{not_authorized, ResourceName};
+use crate::access::denied::ResourceName;
 use crate::access::error::query_error;
 use crate::access::http::{update_error, Gate};
 use crate::access::Request;
@@ -52,17 +52,13 @@ async fn run(
         service_keys: Vec::new(),
     };
     gate.authorize(&caller, &request).map_err(|denied| {
-        AwsError::sender(
+        denied.refusal(
             "AccessDenied",
             StatusCode::FORBIDDEN,
-            not_authorized(
-                &caller.arn(),
-                &permission,
-                ResourceName::Bare(&action.denied_resource(&resource)),
-                &denied,
-            ),
+            &caller.arn(),
+            &permission,
+            ResourceName::Bare(&action.denied_resource(&resource)),
         )
-        .because(denied.to_string())
     })?;
     let name = action.name();
     match action {

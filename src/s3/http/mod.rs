@@ -17,7 +17,7 @@ use super::{
     S3Store,
 };
 use crate::access::authenticate::{AuthError, Service, Signature};
-use crate::access::denied::{not_authorized, ResourceName};
+use crate::access::denied::ResourceName;
 use crate::access::http::Gate;
 use crate::access::Request;
 use crate::protocol::body::{self, BodyError};
@@ -156,16 +156,19 @@ async fn run(
     for check in checks {
         let request = as_request(&check);
         gate.authorize(&caller, &request).map_err(|denied| {
-            let message = not_authorized(
-                &caller.arn(),
-                request.action,
-                ResourceName::Quoted(request.resource),
-                &denied,
-            );
-            AwsError::sender("AccessDenied", StatusCode::FORBIDDEN, message).because(format!(
-                "{} on {} denied: {denied}",
-                request.action, request.resource
-            ))
+            denied
+                .refusal(
+                    "AccessDenied",
+                    StatusCode::FORBIDDEN,
+                    &caller.arn(),
+                    request.action,
+                    ResourceName::Quoted(request.resource),
+                )
+                // S3 checks more than one action per request: the reason names which.
+                .because(format!(
+                    "{} on {} denied: {denied}",
+                    request.action, request.resource
+                ))
         })?;
     }
     let allows = |check: &AccessCheck| gate.authorize(&caller, &as_request(check)).is_ok();
