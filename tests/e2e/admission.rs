@@ -301,21 +301,6 @@ fn body_bytes() -> Vec<u8> {
 const AGENT_TOKEN_FILE: &str =
     "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token";
 
-/// The default world with an EKS Pod Identity association for `default/iam-test`, the
-/// account that also carries a role ARN.
-fn world_with_association() -> Value {
-    let mut world = crate::support::default_world();
-    world["clusters"][0]["podIdentityAssociations"] = json!([{
-        "associationId": "a-8mvwvh57cu74mgcst",
-        "namespace": "default",
-        "serviceAccount": "iam-test",
-        "roleArn": "arn:aws:iam::111122223333:role/iam-test",
-        "createdAt": 1_700_000_000,
-        "modifiedAt": 1_700_000_000,
-    }]);
-    world
-}
-
 /// The env a Pod Identity pod gets in us-west-2 with the agent at `uri`.
 fn pod_identity_env(uri: &str) -> Value {
     env(&[
@@ -348,7 +333,7 @@ fn pod_identity_volume(patched: &Value) -> Value {
 /// its role ARN's; the in-process server's config names the default port.
 #[tokio::test]
 async fn association_gets_the_container_credentials_patch() {
-    let server = TestServer::start_with_world(&world_with_association()).await;
+    let server = TestServer::start_with_world(&crate::support::world_with_association()).await;
     let uri = "http://169.254.170.23:4772/v1/credentials";
     let cases = [
         (
@@ -407,7 +392,11 @@ async fn served_binary_names_its_own_port_in_the_agent_uri() {
     let data = tempfile::tempdir().unwrap();
     crate::support::seed_fixture_key(data.path());
     let world_file = data.path().join("world.json");
-    std::fs::write(&world_file, world_with_association().to_string()).unwrap();
+    std::fs::write(
+        &world_file,
+        crate::support::world_with_association().to_string(),
+    )
+    .unwrap();
     let server = crate::support::ServerProcess::start(&[
         "--data-dir",
         data.path().to_str().unwrap(),

@@ -206,15 +206,7 @@ async fn service_accounts_saved_by_the_server_are_used() {
 fn associations_in_the_world_file_give_container_credentials() {
     let data = tempfile::tempdir().unwrap();
     seed_fixture_key(data.path());
-    let mut world = crate::support::default_world();
-    world["clusters"][0]["podIdentityAssociations"] = json!([{
-        "associationId": "a-8mvwvh57cu74mgcst",
-        "namespace": "default",
-        "serviceAccount": "iam-test",
-        "roleArn": "arn:aws:iam::111122223333:role/iam-test",
-        "createdAt": 1_700_000_000,
-        "modifiedAt": 1_700_000_000,
-    }]);
+    let world = crate::support::world_with_association();
     let world_file = data.path().join("world.json");
     std::fs::write(&world_file, world.to_string()).unwrap();
     let dir = data.path().to_str().unwrap();

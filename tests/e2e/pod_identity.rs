@@ -7,8 +7,6 @@
 //! The SDK reads those variables from the process environment only, so the test re-runs
 //! this test binary as a child with exactly that environment, as `rust_sdk` does.
 
-use std::process::Command;
-
 use serde_json::json;
 
 use crate::support::{default_world, TestServer};
@@ -67,33 +65,19 @@ async fn container_provider_gets_the_associated_role() {
     let token_file = home.path().join("eks-pod-identity-token");
     std::fs::write(&token_file, &token).expect("token file");
 
-    let mut child = Command::new(std::env::current_exe().expect("this test binary"));
+    let mut child = crate::support::sdk_child("pod_identity::child_process", CHILD, home.path());
     child
-        .args([
-            "--exact",
-            "pod_identity::child_process",
-            "--ignored",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home.path())
         .env("AWS_CONFIG_FILE", home.path().join("no-such-config"))
         .env(
             "AWS_SHARED_CREDENTIALS_FILE",
             home.path().join("no-such-credentials"),
         )
-        .env(CHILD, "1")
         .env(
             "AWS_CONTAINER_CREDENTIALS_FULL_URI",
             format!("{}/v1/credentials", server.base_url),
         )
         .env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", &token_file)
-        .env("AWS_ENDPOINT_URL", &server.base_url)
-        .env("AWS_REGION", "us-west-2")
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+        .env("AWS_ENDPOINT_URL", &server.base_url);
     let lines = crate::support::child_lines(child).await;
     let line = |key: &str| crate::support::line_of(&lines, key);
     for provider in ["ECS", "CHAIN"] {

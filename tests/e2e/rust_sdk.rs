@@ -4,8 +4,6 @@
 //! environment only, so the test re-runs this test binary as a child with exactly that
 //! environment.
 
-use std::process::Command;
-
 use serde_json::json;
 
 use crate::support::TestServer;
@@ -29,25 +27,11 @@ async fn web_identity_provider_gets_credentials() {
     std::fs::write(&token_file, &token).unwrap();
 
     // The server runs on this test's runtime: wait for the child off it.
-    let mut child = Command::new(std::env::current_exe().unwrap());
+    let mut child = crate::support::sdk_child("rust_sdk::child_process", CHILD, home.path());
     child
-        .args([
-            "--exact",
-            "rust_sdk::child_process",
-            "--ignored",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env(CHILD, "1")
         .env("AWS_ROLE_ARN", ROLE_ARN)
         .env("AWS_WEB_IDENTITY_TOKEN_FILE", &token_file)
-        .env("AWS_ENDPOINT_URL", &server.base_url)
-        .env("AWS_REGION", "us-west-2")
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+        .env("AWS_ENDPOINT_URL", &server.base_url);
     let lines = crate::support::child_lines(child).await;
     let line = |key: &str| crate::support::line_of(&lines, key);
     let access_key = line("ACCESS_KEY");

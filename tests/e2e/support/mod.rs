@@ -479,6 +479,44 @@ pub fn jwt_part(token: &str, index: usize) -> serde_json::Value {
     serde_json::from_slice(&bytes).expect("json")
 }
 
+/// This test binary, run again for the ignored test `test` alone as an SDK driver child:
+/// a clean environment with `HOME` at `home`, `marker` set (the child's "run me" flag),
+/// region us-west-2 and no instance metadata; the caller adds the credential variables.
+pub fn sdk_child(test: &str, marker: &str, home: &Path) -> Command {
+    let mut child = Command::new(std::env::current_exe().expect("this test binary"));
+    child
+        .args([
+            "--exact",
+            test,
+            "--ignored",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env(marker, "1")
+        .env("AWS_REGION", "us-west-2")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    child
+}
+
+/// The default world with an EKS Pod Identity association for `default/iam-test`, the
+/// workshop's account, which also carries a role ARN.
+pub fn world_with_association() -> serde_json::Value {
+    let mut world = default_world();
+    world["clusters"][0]["podIdentityAssociations"] = serde_json::json!([{
+        "associationId": "a-8mvwvh57cu74mgcst",
+        "namespace": "default",
+        "serviceAccount": "iam-test",
+        "roleArn": "arn:aws:iam::111122223333:role/iam-test",
+        "createdAt": 1_700_000_000,
+        "modifiedAt": 1_700_000_000,
+    }]);
+    world
+}
+
 /// Runs `child` (an SDK driver printing `KEY=value` lines) off the test's runtime, where
 /// the server runs, and returns its output once it succeeded.
 pub async fn child_lines(mut child: Command) -> String {
